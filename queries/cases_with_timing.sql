@@ -1,0 +1,93 @@
+-- Cases with their working-day timing, computed once when a snapshot is published.
+-- Inputs (registered by xiaoneng.snapshots): raw_cases, items, calendar; $as_of (snapshot time).
+-- Rules (product.md §3): the acceptance day does not count; a limit of N working days ends
+-- at the close of the N-th working day after the acceptance date; suspended working days
+-- extend a derived deadline and do not count as elapsed. A case without any deadline
+-- (no system deadline and no promised limit) is never late.
+with
+
+calendar_days as (
+    select date, is_working_day, wd_index from calendar
+),
+
+working_days as (
+    select wd_index, date from calendar where is_working_day
+),
+
+cases_with_limits as (
+    select
+        c.* exclude (promised_limit_wd, legal_limit_wd, suspended_wd),
+        coalesce(c.promised_limit_wd, i.promised_limit_wd) as promised_limit_wd,
+        coalesce(c.legal_limit_wd, i.legal_limit_wd) as legal_limit_wd,
+        coalesce(c.suspended_wd, 0) as suspended_wd,
+        i.item_type,
+        cast(c.accepted_at as date) as accepted_date,
+        cast(c.completed_at as date) as completed_date
+    from raw_cases as c
+    left join items as i using (item_code)
+),
+
+cases_indexed as (
+    select
+        c.*,
+        acc.wd_index as accepted_wd_index,
+        done.wd_index as completed_wd_index,
+        snap.wd_index as as_of_wd_index
+    from cases_with_limits as c
+    left join calendar_days as acc on acc.date = c.accepted_date
+    left join calendar_days as done on done.date = c.completed_date
+    left join calendar_days as snap on snap.date = cast($as_of as date)
+),
+
+cases_with_derived_due as (
+    select
+        c.*,
+        case
+            when c.deadline_at is not null or c.promised_limit_wd is null then null
+            when c.promised_limit_wd + c.suspended_wd = 0 then c.accepted_date
+            else due.date
+        end as derived_due_date
+    from cases_indexed as c
+    left join working_days as due
+        on due.wd_index = c.accepted_wd_index + c.promised_limit_wd + c.suspended_wd
+),
+
+cases_with_deadline as (
+    select
+        c.* exclude (deadline_at, derived_due_date),
+        coalesce(
+            c.deadline_at,
+            cast(c.derived_due_date as timestamp) + interval 1 day - interval 1 microsecond
+        ) as deadline_at,
+        case
+            when c.deadline_at is not null then 'system'
+            when c.promised_limit_wd is null then 'none'
+            when c.derived_due_date is null then 'outside_calendar'
+            else 'derived'
+        end as deadline_source
+    from cases_with_derived_due as c
+),
+
+final as (
+    select
+        c.*,
+        dl.wd_index as deadline_wd_index,
+        c.status = 'completed' as is_completed,
+        c.channel in ('online', 'mobile') as is_online,
+        c.promised_limit_wd = 0 as is_immediate,
+        case
+            when c.status = 'completed'
+                then greatest(0, c.completed_wd_index - c.accepted_wd_index - c.suspended_wd)
+            when c.status = 'in_progress'
+                then greatest(0, c.as_of_wd_index - c.accepted_wd_index - c.suspended_wd)
+        end as elapsed_wd,
+        c.status = 'completed' and (c.deadline_at is null or c.completed_at <= c.deadline_at) as on_time,
+        c.status = 'completed' and dl.wd_index - c.completed_wd_index >= 1 as completed_early,
+        (c.accepted_wd_index is null)
+        or (c.completed_at is not null and c.completed_wd_index is null)
+        or c.deadline_source = 'outside_calendar' as outside_calendar
+    from cases_with_deadline as c
+    left join calendar_days as dl on dl.date = cast(c.deadline_at as date)
+)
+
+select * exclude (as_of_wd_index) from final

@@ -1,0 +1,9 @@
+-- Ratings within scope and filters; an item-type filter keeps only ratings of such items,
+-- a channel filter only ratings given through that channel.
+select * from read_parquet(getvariable('snapshot_dir') || '/ratings.parquet')
+where (getvariable('scope_counties') is null or list_contains(getvariable('scope_counties'), county_code))
+  and (getvariable('f_counties') is null or list_contains(getvariable('f_counties'), county_code))
+  and (getvariable('f_depts') is null or list_contains(getvariable('f_depts'), dept_code))
+  and (getvariable('f_item_types') is null or item_code in (
+      select item_code from items where list_contains(getvariable('f_item_types'), item_type)))
+  and (getvariable('f_channels') is null or list_contains(getvariable('f_channels'), channel))

@@ -1,0 +1,5 @@
+-- Survey responses within scope and the county/department filters (they have no item or channel).
+select * from read_parquet(getvariable('snapshot_dir') || '/surveys.parquet')
+where (getvariable('scope_counties') is null or list_contains(getvariable('scope_counties'), county_code))
+  and (getvariable('f_counties') is null or list_contains(getvariable('f_counties'), county_code))
+  and (getvariable('f_depts') is null or list_contains(getvariable('f_depts'), dept_code))

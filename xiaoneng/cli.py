@@ -1,0 +1,28 @@
+"""``python -m xiaoneng``: demo, ingest, snapshots, indicators, calendar.
+
+Each sub-command's work lives in its own module; this file only parses arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m xiaoneng", description="效能看板 command line")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    from xiaoneng import demo, ingest, report, workdays_admin
+
+    demo.add_cli(sub)
+    ingest.add_cli(sub)
+    report.add_cli(sub)
+    workdays_admin.add_cli(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    sys.stdout.reconfigure(encoding="utf-8")
+    return int(args.run(args) or 0)

@@ -1,0 +1,170 @@
+"""Filter values: period, counties, departments, item types, channels, and the user's scope.
+
+A ``Filters`` compiles to DuckDB variables bound as parameters (``compile``); the
+views in ``queries/views/`` read them, so every query sees filtered, scoped rows
+and no value is ever formatted into SQL text. The scope (the counties a
+restricted user may see) is compiled in the same place and cannot be widened by
+a filter.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
+_YEAR = re.compile(r"^(\d{4})$")
+_CUSTOM = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    total = day.year * 12 + day.month - 1 + months
+    year, month = divmod(total, 12)
+    last = _calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole days from ``start`` through ``end`` (inclusive)."""
+
+    kind: str  # month | quarter | year | custom
+    start: dt.date
+    end: dt.date
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        text = text.strip()
+        if m := _MONTH.match(text):
+            start = dt.date(int(m[1]), int(m[2]), 1)
+            return cls("month", start, _add_months(start, 1) - dt.timedelta(days=1))
+        if m := _QUARTER.match(text):
+            start = dt.date(int(m[1]), 3 * int(m[2]) - 2, 1)
+            return cls("quarter", start, _add_months(start, 3) - dt.timedelta(days=1))
+        if m := _YEAR.match(text):
+            return cls("year", dt.date(int(m[1]), 1, 1), dt.date(int(m[1]), 12, 31))
+        if m := _CUSTOM.match(text):
+            start, end = dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2])
+            if end < start:
+                raise ValueError(f"period {text!r} ends before it starts")
+            return cls("custom", start, end)
+        raise ValueError(f"period {text!r} is not one of YYYY-MM, YYYY-Qn, YYYY, YYYY-MM-DD..YYYY-MM-DD")
+
+    @property
+    def key(self) -> str:
+        if self.kind == "month":
+            return f"{self.start:%Y-%m}"
+        if self.kind == "quarter":
+            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+        if self.kind == "year":
+            return str(self.start.year)
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+    def label(self, lang: str = "zh") -> str:
+        if lang != "zh":
+            return self.key
+        if self.kind == "month":
+            return f"{self.start.year}年{self.start.month}月"
+        if self.kind == "quarter":
+            return f"{self.start.year}年第{(self.start.month - 1) // 3 + 1}季度"
+        if self.kind == "year":
+            return f"{self.start.year}年"
+        return f"{self.start.isoformat()} 至 {self.end.isoformat()}"
+
+    def _shift_months(self, months: int) -> Period:
+        start = _add_months(self.start, months)
+        return Period(self.kind, start, _add_months(start, self._months()) - dt.timedelta(days=1))
+
+    def _months(self) -> int:
+        return {"month": 1, "quarter": 3, "year": 12}[self.kind]
+
+    def previous(self) -> Period:
+        """The period just before (环比): previous month/quarter/year, or the same number of days."""
+        if self.kind == "custom":
+            days = (self.end - self.start).days + 1
+            return Period("custom", self.start - dt.timedelta(days=days), self.start - dt.timedelta(days=1))
+        return self._shift_months(-self._months())
+
+    def year_ago(self) -> Period:
+        """The same period one year earlier (同比)."""
+        if self.kind == "custom":
+            return Period("custom", _add_months(self.start, -12), _add_months(self.end, -12))
+        return self._shift_months(-12)
+
+    def bounds(self, as_of: dt.datetime) -> dict[str, dt.datetime]:
+        """Query parameters: [period_start, period_end) and the state time min(period end, as-of)."""
+        start = dt.datetime.combine(self.start, dt.time())
+        end = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time())
+        state_at = min(end - dt.timedelta(microseconds=1), as_of)
+        return {"period_start": start, "period_end": end, "state_at": state_at}
+
+
+def _codes(values) -> tuple[str, ...]:
+    return tuple(sorted({str(v) for v in values if str(v).strip()}))
+
+
+@dataclass(frozen=True)
+class Filters:
+    period: Period
+    counties: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()
+    item_types: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        for name in ("counties", "departments", "item_types", "channels"):
+            object.__setattr__(self, name, _codes(getattr(self, name)))
+
+    def with_period(self, period: Period) -> Filters:
+        return replace(self, period=period)
+
+    def without(self, *names: str) -> Filters:
+        return replace(self, **{n: () for n in names})
+
+    def to_query_params(self) -> dict[str, str]:
+        """The URL form (st.query_params): comma-separated codes, empty ones left out."""
+        params = {"period": self.period.key}
+        for name in ("counties", "departments", "item_types", "channels"):
+            if getattr(self, name):
+                params[name] = ",".join(getattr(self, name))
+        return params
+
+    @classmethod
+    def from_query_params(cls, params: dict[str, str], default_period: str) -> Filters:
+        def split(name: str) -> tuple[str, ...]:
+            return tuple(p for p in str(params.get(name, "")).split(",") if p)
+
+        try:
+            period = Period.parse(params.get("period", default_period))
+        except ValueError:
+            period = Period.parse(default_period)
+        return cls(period, split("counties"), split("departments"), split("item_types"), split("channels"))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The counties a user may see; ``None`` means every county."""
+
+    counties: tuple[str, ...] | None = None
+
+    @classmethod
+    def everything(cls) -> Scope:
+        return cls(None)
+
+    def allows(self, county_code: str) -> bool:
+        return self.counties is None or county_code in self.counties
+
+
+def compile_filters(filters: Filters | None, scope: Scope) -> dict[str, list[str] | None]:
+    """The DuckDB variables the views in queries/views/ read (None = no restriction)."""
+    f = filters
+    return {
+        "scope_counties": None if scope.counties is None else list(scope.counties),
+        "f_counties": list(f.counties) if f and f.counties else None,
+        "f_depts": list(f.departments) if f and f.departments else None,
+        "f_item_types": list(f.item_types) if f and f.item_types else None,
+        "f_channels": list(f.channels) if f and f.channels else None,
+    }

@@ -1,0 +1,99 @@
+"""The one place that runs SQL: ``queries/<name>.sql`` with named parameters bound by DuckDB.
+
+Each call takes its own cursor (DuckDB connections are not thread-safe and
+Streamlit runs every session in its own thread). On that cursor the layer binds
+the snapshot folder, the user's scope and the filters as variables, then
+creates the views of ``queries/views/`` (cases, ratings, …) that read them.
+Query files refer only to those views, never to files, so no query can see
+rows outside the scope; ``tests/test_queries.py`` checks that.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from xiaoneng.filters import Filters, Scope, compile_filters
+from xiaoneng.paths import QUERIES_DIR
+
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+# Views in dependency order: case_steps reads cases, ratings reads items.
+VIEW_ORDER = ("calendar", "counties", "departments", "items", "cases", "case_steps", "ratings", "surveys", "tasks")
+
+
+_SET_LIST_VARIABLE = {
+    "scope_counties": "set variable scope_counties = $v::varchar[]",
+    "f_counties": "set variable f_counties = $v::varchar[]",
+    "f_depts": "set variable f_depts = $v::varchar[]",
+    "f_item_types": "set variable f_item_types = $v::varchar[]",
+    "f_channels": "set variable f_channels = $v::varchar[]",
+}
+
+
+class QueryError(Exception):
+    """A query that is missing, lacks a parameter, or failed in DuckDB (the file is named)."""
+
+
+@cache
+def load_sql(name: str) -> str:
+    path = QUERIES_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise QueryError(f"no query file {path}")
+    return path.read_text(encoding="utf-8")
+
+
+def query_names() -> list[str]:
+    return sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
+
+
+def parameters_of(sql: str) -> set[str]:
+    without_comments = re.sub(r"--[^\n]*", "", sql)
+    return set(_PARAM.findall(without_comments))
+
+
+_connection_lock = threading.Lock()
+_connection: duckdb.DuckDBPyConnection | None = None
+
+
+def _shared_connection() -> duckdb.DuckDBPyConnection:
+    """One in-memory database per process; callers only ever use cursors of it."""
+    global _connection
+    with _connection_lock:
+        if _connection is None:
+            _connection = duckdb.connect(config={"threads": 2})
+        return _connection
+
+
+class QueryLayer:
+    """Runs named queries against one snapshot, within one user's scope."""
+
+    def __init__(self, snapshot_path: Path, scope: Scope = Scope.everything()):
+        self.snapshot_path = Path(snapshot_path)
+        self.scope = scope
+
+    def run(self, name: str, filters: Filters | None = None, **params) -> pd.DataFrame:
+        sql = load_sql(name)
+        wanted = parameters_of(sql)
+        missing = wanted - params.keys()
+        if missing:
+            raise QueryError(f"queries/{name}.sql needs parameters {sorted(missing)}")
+        cursor = _shared_connection().cursor()
+        try:
+            self._prepare(cursor, filters)
+            return cursor.execute(sql, {k: params[k] for k in wanted}).df()
+        except duckdb.Error as exc:
+            raise QueryError(f"queries/{name}.sql failed: {exc}") from exc
+        finally:
+            cursor.close()
+
+    def _prepare(self, cursor: duckdb.DuckDBPyConnection, filters: Filters | None) -> None:
+        cursor.execute("set variable snapshot_dir = $v", {"v": str(self.snapshot_path)})
+        for variable, value in compile_filters(filters, self.scope).items():
+            cursor.execute(_SET_LIST_VARIABLE[variable], {"v": value})
+        for view in VIEW_ORDER:
+            cursor.execute("create temp view " + view + " as " + load_sql("views/" + view))
