@@ -187,6 +187,31 @@ class WorkCalendar:
         """Working days in (accepted date, completed date] minus suspended days, never below 0."""
         return max(0, self.working_days_between(accepted_at.date(), completed_at.date()) - suspended_wd)
 
+    def _positions(self, days: np.ndarray) -> np.ndarray:
+        pos = (days.astype("datetime64[D]") - np.datetime64(self.start)).astype("int64")
+        bad = (pos < 0) | (pos >= len(self._working))
+        if bad.any():
+            first = days.astype("datetime64[D]")[bad][0]
+            self._pos(dt.date.fromisoformat(str(first)))  # raises with the message
+        return pos
+
+    def wd_index_array(self, days: np.ndarray) -> np.ndarray:
+        """Vectorised working-day index (working days from the calendar start through each date)."""
+        return self._index[self._positions(days)]
+
+    def is_working_day_array(self, days: np.ndarray) -> np.ndarray:
+        return self._working[self._positions(days)]
+
+    def add_working_days_array(self, days: np.ndarray, n: np.ndarray) -> np.ndarray:
+        """Vectorised ``add_working_days``: datetime64[D] dates plus n >= 0 working days."""
+        days = days.astype("datetime64[D]")
+        n = np.asarray(n, dtype="int64")
+        target = self._index[self._positions(days)] + n
+        if (target > len(self._working_positions)).any():
+            raise OutsideCalendarError(f"a due date falls beyond the working-day calendar ({self.range_text})")
+        moved = np.datetime64(self.start) + self._working_positions[np.maximum(target, 1) - 1].astype("timedelta64[D]")
+        return np.where(n == 0, days, moved)
+
     def table(self) -> pa.Table:
         """One row per covered date, for DuckDB to join on (``wd_index`` counts working days through the date)."""
         return pa.table(
