@@ -92,7 +92,7 @@ def derive_case_timing(cases: pa.Table, items: pa.Table, calendar: WorkCalendar,
         con.register("raw_cases", cases)
         con.register("items", items)
         con.register("calendar", calendar.table())
-        return con.execute(load_sql("cases_with_timing"), {"as_of": as_of}).fetch_arrow_table()
+        return con.sql(load_sql("cases_with_timing"), params={"as_of": as_of}).to_arrow_table()
     finally:
         con.close()
 

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.handcount import publish_handcount
+from xiaoneng.metrics import SnapshotView
+
+
+@pytest.fixture(scope="session")
+def handcount_store(tmp_path_factory):
+    """A snapshot store holding the hand-counted fixture (tests/handcount.py) as 'handcount'."""
+    root = tmp_path_factory.mktemp("store")
+    publish_handcount(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def handcount_view(handcount_store) -> SnapshotView:
+    from xiaoneng.snapshots import SnapshotStore
+
+    return SnapshotView(SnapshotStore(handcount_store).get("handcount"))
