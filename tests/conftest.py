@@ -8,8 +8,11 @@ from xiaoneng.metrics import SnapshotView
 
 @pytest.fixture(scope="session")
 def handcount_store(tmp_path_factory):
-    """A snapshot store holding the hand-counted fixture (tests/handcount.py) as 'handcount'."""
-    root = tmp_path_factory.mktemp("store")
+    """A data folder's snapshots/ holding the hand-counted fixture (tests/handcount.py) as 'handcount'.
+
+    Point XIAONENG_DATA at ``handcount_store.parent`` to make it the app's and the CLI's store.
+    """
+    root = tmp_path_factory.mktemp("data") / "snapshots"
     publish_handcount(root)
     return root
 

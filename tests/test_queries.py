@@ -1,0 +1,136 @@
+"""The query layer: every query runs, filters compile to bound variables, the scope cannot be escaped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from xiaoneng.filters import Filters, Period, Scope, compile_filters
+from xiaoneng.metrics import SnapshotView, indicator_table
+from xiaoneng.paths import QUERIES_DIR
+from xiaoneng.queries import QueryError, QueryLayer, load_sql, parameters_of, query_names
+
+# Queries the snapshot store runs while publishing (on raw input, before any view exists).
+PUBLISH_QUERIES = {"cases_with_timing"}
+
+
+def _params(view: SnapshotView) -> dict:
+    """A value for every parameter name any query uses."""
+    return {
+        **Period.parse("2026-10").bounds(view.as_of),
+        "by_county": True,
+        "by_dept": True,
+    }
+
+
+@pytest.mark.parametrize("name", [n for n in query_names() if n not in PUBLISH_QUERIES])
+def test_every_query_runs_on_the_fixture(handcount_view, name):
+    sql = load_sql(name)
+    params = _params(handcount_view)
+    assert parameters_of(sql) <= params.keys(), f"give tests a value for {parameters_of(sql) - params.keys()}"
+    frame = handcount_view.layer.run(name, Filters(Period.parse("2026-10")), **params)
+    assert len(frame.columns) > 0
+
+
+def test_query_files_read_only_the_scoped_views():
+    for path in QUERIES_DIR.glob("*.sql"):
+        text = path.read_text(encoding="utf-8").lower()
+        assert "read_parquet" not in text and "read_csv" not in text, f"{path.name} reads files directly"
+        assert "getvariable" not in text, f"{path.name} touches the scope/filter variables"
+        assert not re.search(r"\{[a-z_]*\}", text), f"{path.name} has a format placeholder"
+
+
+@pytest.mark.parametrize(
+    ("filters", "scope", "expected"),
+    [
+        (None, Scope.everything(),
+         {"scope_counties": None, "f_counties": None, "f_depts": None, "f_item_types": None, "f_channels": None}),
+        (Filters(Period.parse("2026-10"), counties=("C02", "C01", "C01")), Scope.everything(),
+         {"scope_counties": None, "f_counties": ["C01", "C02"], "f_depts": None, "f_item_types": None,
+          "f_channels": None}),
+        (Filters(Period.parse("2026-10"), departments=("D01",), item_types=("行政许可",), channels=("online",)),
+         Scope(("C01",)),
+         {"scope_counties": ["C01"], "f_counties": None, "f_depts": ["D01"], "f_item_types": ["行政许可"],
+          "f_channels": ["online"]}),
+        (Filters(Period.parse("2026-10"), counties=("",)), Scope(()),
+         {"scope_counties": [], "f_counties": None, "f_depts": None, "f_item_types": None, "f_channels": None}),
+    ],
+)
+def test_filters_compile_to_bound_variables(filters, scope, expected):
+    assert compile_filters(filters, scope) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "previous", "year_ago"),
+    [
+        ("2026-10", "2026-10-01", "2026-10-31", "2026-09", "2025-10"),
+        ("2026-03", "2026-03-01", "2026-03-31", "2026-02", "2025-03"),
+        ("2026-01", "2026-01-01", "2026-01-31", "2025-12", "2025-01"),
+        ("2026-Q1", "2026-01-01", "2026-03-31", "2025-Q4", "2025-Q1"),
+        ("2024", "2024-01-01", "2024-12-31", "2023", "2023"),
+        ("2026-02-01..2026-02-10", "2026-02-01", "2026-02-10", "2026-01-22..2026-01-31",
+         "2025-02-01..2025-02-10"),
+    ],
+)
+def test_periods(text, start, end, previous, year_ago):
+    period = Period.parse(text)
+    assert (period.start.isoformat(), period.end.isoformat()) == (start, end)
+    assert period.previous().key == previous
+    assert period.year_ago().key == year_ago
+    assert Period.parse(period.key) == period
+
+
+@pytest.mark.parametrize("bad", ["2026-13", "2026-Q5", "26-10", "2026-10-05..2026-10-01", "'; drop table x"])
+def test_bad_periods_are_refused(bad):
+    with pytest.raises(ValueError):
+        Period.parse(bad)
+
+
+def test_period_bounds_cap_the_state_at_the_snapshot_time():
+    as_of = dt.datetime(2026, 10, 30, 17)
+    bounds = Period.parse("2026-10").bounds(as_of)
+    assert bounds["period_start"] == dt.datetime(2026, 10, 1)
+    assert bounds["period_end"] == dt.datetime(2026, 11, 1)
+    assert bounds["state_at"] == as_of
+    assert Period.parse("2026-09").bounds(as_of)["state_at"] == dt.datetime(2026, 9, 30, 23, 59, 59, 999999)
+
+
+def test_url_round_trip():
+    filters = Filters(Period.parse("2026-Q3"), counties=("C02", "C01"), channels=("online",))
+    params = filters.to_query_params()
+    assert params == {"period": "2026-Q3", "counties": "C01,C02", "channels": "online"}
+    assert Filters.from_query_params(params, "2026-10") == filters
+    assert Filters.from_query_params({"period": "garbage"}, "2026-10").period.key == "2026-10"
+
+
+@pytest.mark.parametrize("name", [n for n in query_names() if n not in PUBLISH_QUERIES])
+def test_scope_cannot_be_escaped(handcount_view, name):
+    """A C01 user sees no C02 row in any query, even when a filter asks for C02."""
+    restricted = QueryLayer(handcount_view.info.path, Scope(("C01",)))
+    params = _params(handcount_view)
+    for filters in (None, Filters(Period.parse("2026-10"), counties=("C02",))):
+        frame = restricted.run(name, filters, **params)
+        if "county_code" in frame:
+            assert set(frame["county_code"].dropna()) <= {"C01"}, name
+
+
+def test_scope_restricts_every_view(handcount_view):
+    restricted = SnapshotView(handcount_view.info, Scope(("C01",)))
+    full = indicator_table(handcount_view, Filters(Period.parse("2026-10"))).iloc[0]
+    mine = indicator_table(restricted, Filters(Period.parse("2026-10"))).iloc[0]
+    assert (full["cases_accepted"], mine["cases_accepted"]) == (8, 4)
+    assert (full["ratings"], mine["ratings"]) == (6, 3)  # R1, R2, R5
+    assert (full["tasks_due"], mine["tasks_due"]) == (3, 2)
+    assert mine["survey_responses"] == 2
+    asking_for_c02 = indicator_table(restricted, Filters(Period.parse("2026-10"), counties=("C02",))).iloc[0]
+    assert asking_for_c02["cases_accepted"] == 0
+    assert list(restricted.layer.run("county_list")["county_code"]) == ["C01"]
+
+
+def test_missing_parameters_and_unknown_queries_are_clear_errors(handcount_view):
+    with pytest.raises(QueryError, match="needs parameters"):
+        handcount_view.layer.run("indicator_measures", None)
+    with pytest.raises(QueryError, match="no query file"):
+        handcount_view.layer.run("no_such_query")

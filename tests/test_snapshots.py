@@ -1,0 +1,88 @@
+"""The snapshot store: atomic, immutable, listed, with a manifest that traces the sources."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pyarrow as pa
+import pytest
+
+from tests.handcount import AS_OF, fact_tables, publish_handcount, reference_tables
+from xiaoneng.reference import load_calendar_days
+from xiaoneng.snapshots import SnapshotError, SnapshotStore, sha256_of
+
+
+def _tree(root):
+    return sorted((str(p.relative_to(root)), p.stat().st_size) for p in root.rglob("*"))
+
+
+def test_publish_writes_a_complete_snapshot_with_manifest(tmp_path):
+    source = tmp_path / "export.csv"
+    source.write_text("办件编号\nK01\n", encoding="utf-8")
+    store = SnapshotStore(tmp_path / "snapshots")
+    info = store.publish("s1", as_of=AS_OF, reference=reference_tables(), calendar_days=load_calendar_days(),
+                         facts=fact_tables(), sources=[(source, "cases")], producer="test")
+    manifest = json.loads((info.path / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["schema_version"] == 1
+    assert manifest["as_of"] == "2026-10-30T17:00:00"
+    assert manifest["row_counts"]["cases"] == 13
+    assert manifest["row_counts"]["ratings"] == 7
+    assert manifest["calendar_range"] == ["2004-01-01", "2026-12-31"]
+    assert manifest["sources"] == [{"file": "export.csv", "table": "cases", "sha256": sha256_of(source),
+                                    "bytes": source.stat().st_size}]
+    assert (info.path / "sources" / "export.csv").read_bytes() == source.read_bytes()
+    assert manifest["producer_version"]
+    assert {p.name for p in info.path.glob("*.parquet")} >= {"cases.parquet", "calendar.parquet", "items.parquet"}
+    assert [s.snapshot_id for s in store.list()] == ["s1"]
+
+
+def test_an_existing_id_is_refused_and_left_untouched(tmp_path):
+    publish_handcount(tmp_path, "s1")
+    before = _tree(tmp_path)
+    with pytest.raises(SnapshotError, match="exists already"):
+        publish_handcount(tmp_path, "s1")
+    assert _tree(tmp_path) == before
+
+
+def test_a_failed_publish_leaves_the_store_as_it_was(tmp_path):
+    publish_handcount(tmp_path, "good")
+    before = _tree(tmp_path)
+    facts = fact_tables()
+    facts["cases"] = facts["cases"].drop_columns(["accepted_at"])  # a required column is missing
+    with pytest.raises(SnapshotError, match="accepted_at"):
+        SnapshotStore(tmp_path).publish("bad", as_of=AS_OF, reference=reference_tables(),
+                                        calendar_days=load_calendar_days(), facts=facts, producer="test")
+    assert _tree(tmp_path) == before
+    assert not SnapshotStore(tmp_path).exists("bad")
+
+
+@pytest.mark.parametrize("bad_id", ["../escape", "", ".hidden", "a/b", "x" * 65, "空格 id"])
+def test_unsafe_ids_are_refused(tmp_path, bad_id):
+    with pytest.raises(SnapshotError, match="not allowed"):
+        publish_handcount(tmp_path, bad_id)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_latest_is_by_as_of_then_creation(tmp_path):
+    store = SnapshotStore(tmp_path)
+    assert store.latest() is None
+    for snapshot_id, as_of in (("b-later", AS_OF), ("a-earlier", AS_OF - dt.timedelta(days=30))):
+        store.publish(snapshot_id, as_of=as_of, reference=reference_tables(), calendar_days=load_calendar_days(),
+                      facts={"cases": fact_tables()["cases"].filter(pa.compute.field("accepted_at") <= as_of)},
+                      producer="test")
+    assert [s.snapshot_id for s in store.list()] == ["a-earlier", "b-later"]
+    assert store.latest().snapshot_id == "b-later"
+    with pytest.raises(SnapshotError, match="no snapshot 'nope'"):
+        store.get("nope")
+
+
+def test_cases_outside_the_calendar_are_counted_in_the_manifest(tmp_path):
+    facts = fact_tables()
+    days = [d for d in load_calendar_days() if d.date.year >= 2026]  # calendar starts 2026-01-01
+    cases = facts["cases"].to_pylist()
+    cases[0]["accepted_at"] = dt.datetime(2025, 12, 30, 9)
+    facts["cases"] = pa.Table.from_pylist(cases, schema=facts["cases"].schema)
+    info = SnapshotStore(tmp_path).publish("gap", as_of=AS_OF, reference=reference_tables(), calendar_days=days,
+                                           facts=facts, producer="test")
+    assert info.manifest["cases_outside_calendar"] == 1
