@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pyarrow as pa
 import pytest
@@ -86,3 +87,24 @@ def test_cases_outside_the_calendar_are_counted_in_the_manifest(tmp_path):
     info = SnapshotStore(tmp_path).publish("gap", as_of=AS_OF, reference=reference_tables(), calendar_days=days,
                                            facts=facts, producer="test")
     assert info.manifest["cases_outside_calendar"] == 1
+
+
+@pytest.mark.parametrize(
+    ("table", "change", "message"),
+    [
+        ("cases", lambda rows: rows.append(dict(rows[0])), "cases.case_id: 1 duplicate values"),
+        ("cases", lambda rows: rows[0].update(channel="fax"), "cases.channel: 1 values outside"),
+        ("cases", lambda rows: rows[0].update(county_code="C99"), "cases.county_code: 1 values not found"),
+        ("ratings", lambda rows: rows[0].update(score=7), "ratings.score: 1 values outside [1, 5]"),
+        ("case_steps", lambda rows: rows[0].update(case_id="K99"), "case_steps.case_id: 1 values not found"),
+    ],
+)
+def test_declared_checks_refuse_a_bad_snapshot(tmp_path, table, change, message):
+    facts = fact_tables()
+    rows = facts[table].to_pylist()
+    change(rows)
+    facts[table] = pa.Table.from_pylist(rows, schema=facts[table].schema)
+    with pytest.raises(SnapshotError, match=re.escape(message)):
+        SnapshotStore(tmp_path).publish("bad", as_of=AS_OF, reference=reference_tables(),
+                                        calendar_days=load_calendar_days(), facts=facts, producer="test")
+    assert list(tmp_path.iterdir()) == []

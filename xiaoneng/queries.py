@@ -72,9 +72,9 @@ def _shared_connection() -> duckdb.DuckDBPyConnection:
 class QueryLayer:
     """Runs named queries against one snapshot, within one user's scope."""
 
-    def __init__(self, snapshot_path: Path, scope: Scope = Scope.everything()):
+    def __init__(self, snapshot_path: Path, scope: Scope | None = None):
         self.snapshot_path = Path(snapshot_path)
-        self.scope = scope
+        self.scope = scope or Scope.everything()
 
     def run(self, name: str, filters: Filters | None = None, **params) -> pd.DataFrame:
         sql = load_sql(name)

@@ -39,7 +39,8 @@ def run_snapshots(args: argparse.Namespace) -> int:
     for s in snapshots:
         counts = s.row_counts
         print(f"{s.snapshot_id}\tas_of={s.manifest['as_of']}\tcases={counts.get('cases', 0)}\t"
-              f"ratings={counts.get('ratings', 0)}\tproducer={s.manifest['producer']}\tcreated={s.manifest['created_at']}")
+              f"ratings={counts.get('ratings', 0)}\tproducer={s.manifest['producer']}\t"
+              f"created={s.manifest['created_at']}")
     return 0
 
 

@@ -32,6 +32,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from xiaoneng import __version__
+from xiaoneng.checks import check_tables
 from xiaoneng.paths import snapshots_dir
 from xiaoneng.queries import load_sql
 from xiaoneng.schema import ALL_TABLES, FACT_TABLES, SCHEMA_VERSION
@@ -165,6 +166,9 @@ class SnapshotStore:
             tables["calendar"] = calendar.table()
             for name, spec in FACT_TABLES.items():
                 tables[name] = conform(facts[name], name) if name in facts else spec.arrow_schema().empty_table()
+            failures = check_tables(tables)
+            if failures:
+                raise SnapshotError("data checks failed: " + "; ".join(failures))
             tables["cases"] = derive_case_timing(tables["cases"], tables["items"], calendar, as_of)
             for name, table in tables.items():
                 pq.write_table(table, staging / f"{name}.parquet", compression="zstd")
