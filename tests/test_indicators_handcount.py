@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from xiaoneng.cli import main
 from xiaoneng.filters import Filters, Period
 from xiaoneng.indicators import catalog
-from xiaoneng.metrics import headline, indicator_table
+from xiaoneng.metrics import headline, indicator_table, indicator_table_with_changes
 from xiaoneng.scoring import add_composite_score
 
 OCTOBER = {
@@ -150,3 +151,13 @@ def test_cli_prints_the_hand_counted_numbers(handcount_store, monkeypatch, capsy
     assert main(["indicators", "--snapshot", "handcount", "--period", "2026-10", "--format", "csv"]) == 0
     header, row = capsys.readouterr().out.strip().splitlines()
     assert dict(zip(header.split(","), row.split(","), strict=True))["on_time_rate"] == "60.0000"
+
+
+def test_every_indicator_has_previous_period_and_year_ago(handcount_view):
+    table = indicator_table_with_changes(handcount_view, Filters(Period.parse("2026-03")), by="county")
+    table = table.set_index("county_code")
+    assert table.loc["C01", "on_time_rate"] == 0.0  # K02 completed late in March
+    assert table.loc["C01", "on_time_rate_previous"] == 100.0  # February: K01 on time, K02 due not overdue
+    assert table.loc["C02", "immediate_rate_previous"] == 50.0  # February: K03 same day, K04 not
+    assert pd.isna(table.loc["C01", "on_time_rate_year_ago"])
+    assert {f"{k}_{s}" for k in catalog() for s in ("previous", "year_ago")} <= set(table.columns)

@@ -74,6 +74,19 @@ def indicator_table(view: SnapshotView, filters: Filters, by: str = "total", lan
     return table
 
 
+def indicator_table_with_changes(view: SnapshotView, filters: Filters, by: str = "total",
+                                 lang: str = "zh") -> pd.DataFrame:
+    """``indicator_table`` plus, per indicator, ``<key>_previous`` (环比) and ``<key>_year_ago`` (同比)."""
+    keys = [c for c in ("county_code", "dept_code") if GROUPINGS[by][c == "dept_code"]]
+    table = indicator_table(view, filters, by, lang)
+    indicator_keys = [*catalog(), "composite_score"]
+    for suffix, period in (("previous", filters.period.previous()), ("year_ago", filters.period.year_ago())):
+        earlier = indicator_table(view, filters.with_period(period), by, lang)[keys + indicator_keys]
+        earlier = earlier.rename(columns={k: f"{k}_{suffix}" for k in indicator_keys})
+        table = table.merge(earlier, how="left", on=keys) if keys else table.join(earlier)
+    return table
+
+
 @dataclass(frozen=True)
 class HeadlineValue:
     indicator: Indicator

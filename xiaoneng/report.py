@@ -10,7 +10,7 @@ import pandas as pd
 
 from xiaoneng.filters import Filters, Period
 from xiaoneng.indicators import catalog
-from xiaoneng.metrics import GROUPINGS, SnapshotView, indicator_table
+from xiaoneng.metrics import GROUPINGS, SnapshotView, indicator_table, indicator_table_with_changes
 from xiaoneng.snapshots import SnapshotError, SnapshotStore
 
 
@@ -28,6 +28,8 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
     ind.add_argument("--channels", default="", help="comma-separated channels")
     ind.add_argument("--format", default="table", choices=["table", "csv", "json"])
     ind.add_argument("--lang", default="zh", choices=["zh", "en"])
+    ind.add_argument("--with-changes", action="store_true",
+                     help="add <indicator>_previous (previous period) and <indicator>_year_ago columns")
     ind.set_defaults(run=run_indicators)
 
 
@@ -48,12 +50,18 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in text.split(",") if v.strip())
 
 
-def indicators_frame(view: SnapshotView, filters: Filters, by: str, lang: str = "zh") -> pd.DataFrame:
-    """Group columns, then every catalog indicator (by key) and the composite score and rank."""
-    table = indicator_table(view, filters, by, lang)
+def indicators_frame(view: SnapshotView, filters: Filters, by: str, lang: str = "zh",
+                     with_changes: bool = False) -> pd.DataFrame:
+    """Group columns, then every catalog indicator (by key), the composite score and rank."""
+    if with_changes:
+        table = indicator_table_with_changes(view, filters, by, lang)
+    else:
+        table = indicator_table(view, filters, by, lang)
     group_cols = [c for c in ("county_code", "county_name", "dept_code", "dept_name") if c in table and
                   GROUPINGS[by][0 if c.startswith("county") else 1]]
-    return table[[*group_cols, *catalog(), "composite_score", "rank"]]
+    keys = [*catalog(), "composite_score"]
+    changes = [f"{k}_{s}" for k in keys for s in ("previous", "year_ago")] if with_changes else []
+    return table[[*group_cols, *keys, "rank", *changes]]
 
 
 def run_indicators(args: argparse.Namespace) -> int:
@@ -74,7 +82,7 @@ def run_indicators(args: argparse.Namespace) -> int:
         return 2
     filters = Filters(period, _split(args.counties), _split(args.departments), _split(args.item_types),
                       _split(args.channels))
-    frame = indicators_frame(view, filters, args.by, args.lang)
+    frame = indicators_frame(view, filters, args.by, args.lang, args.with_changes)
     if args.format == "json":
         records = json.loads(frame.to_json(orient="records", force_ascii=False))
         print(json.dumps({"snapshot": info.snapshot_id, "as_of": info.manifest["as_of"], "period": period.key,
