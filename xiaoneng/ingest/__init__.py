@@ -1,0 +1,88 @@
+"""Validated ingest: source-system exports → a published snapshot (product.md §1 data administrators, §3).
+
+``python -m xiaoneng ingest --mapping FILE --snapshot ID FILES...`` and ``run_ingest(...)`` (the
+dashboard's upload page) run the same code. Mapping files are described in mappings/README.md.
+Exit codes: 0 published (dry run: would publish), 1 refused or bad input, 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from xiaoneng.ingest.core import FileReport, IngestResult, TableCounts, run_ingest
+from xiaoneng.ingest.mapping import InputSpec, Mapping, MappingError, load_mapping, parse_as_of
+from xiaoneng.ingest.reasons import REASONS
+from xiaoneng.ingest.validate import Reject
+
+__all__ = [
+    "REASONS", "FileReport", "IngestResult", "InputSpec", "Mapping", "MappingError", "Reject", "TableCounts",
+    "add_cli", "load_mapping", "parse_as_of", "run_ingest",
+]
+
+
+def _threshold(text: str) -> float:
+    text = text.strip()
+    try:
+        value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a share like 0.01 or 1%: {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (or 0% and 100%): {text!r}")
+    return value
+
+
+def _as_of(text: str):
+    try:
+        return parse_as_of(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_cli(subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "ingest",
+        help="validate source files and publish a snapshot (导入并发布快照)",
+        description="校验源系统导出文件并发布快照；被拒的行进入隔离区 (validate source-system exports and "
+                    "publish a snapshot; rejected rows go to the quarantine). Exit codes: 0 published, "
+                    "1 refused / bad input, 2 usage.",
+    )
+    parser.add_argument("--mapping", required=True, metavar="FILE",
+                        help="mapping YAML (a path, or the name of one in mappings/, e.g. boston311)")
+    parser.add_argument("--snapshot", required=True, metavar="ID", help="id of the new snapshot, e.g. 2026-01")
+    parser.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD[THH:MM:SS]",
+                        help="snapshot time (a bare date means the end of that day); default: the mapping's "
+                             "as_of, else now")
+    parser.add_argument("--reference", type=Path, default=None, metavar="DIR",
+                        help="reference tables not in the load come from DIR (default data/reference)")
+    parser.add_argument("--reject-threshold", type=_threshold, default=0.01, metavar="SHARE",
+                        help="refuse when rejected rows exceed this share of the rows read (default 0.01 = 1%%)")
+    parser.add_argument("--accept-rejects", action="store_true",
+                        help="publish even when the rejected rows exceed the threshold")
+    parser.add_argument("--dry-run", action="store_true", help="validate and report only; write nothing")
+    parser.add_argument("--quarantine-out", type=Path, default=None, metavar="FILE",
+                        help="also write the quarantine CSV here (useful with --dry-run or when refused)")
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILES", help="source files (.csv, .csv.gz, .xlsx)")
+    parser.set_defaults(run=run_cli)
+    return parser
+
+
+def run_cli(args: argparse.Namespace) -> int:
+    result = run_ingest(
+        args.mapping,
+        list(args.files),
+        args.snapshot,
+        as_of=args.as_of,
+        reference_dir=args.reference,
+        reject_threshold=args.reject_threshold,
+        accept_rejects=args.accept_rejects,
+        publish=not args.dry_run,
+    )
+    print(result.summary())
+    out = getattr(args, "quarantine_out", None)
+    if out is not None and result.quarantine_csv:
+        Path(out).write_bytes(result.quarantine_csv)
+        print(f"隔离文件已写入 (quarantine written to) {out}")
+    sys.stdout.flush()
+    return result.exit_code
