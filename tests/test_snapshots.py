@@ -108,3 +108,14 @@ def test_declared_checks_refuse_a_bad_snapshot(tmp_path, table, change, message)
         SnapshotStore(tmp_path).publish("bad", as_of=AS_OF, reference=reference_tables(),
                                         calendar_days=load_calendar_days(), facts=facts, producer="test")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_composite_keys_are_checked(tmp_path):
+    facts = fact_tables()
+    steps = facts["case_steps"].to_pylist()
+    steps[1]["step_no"] = 1  # K13 would have two first steps
+    facts["case_steps"] = pa.Table.from_pylist(steps, schema=facts["case_steps"].schema)
+    with pytest.raises(SnapshotError, match=re.escape("case_steps['case_id', 'step_no']: 1 duplicate rows")):
+        SnapshotStore(tmp_path / "new").publish("bad", as_of=AS_OF, reference=reference_tables(),
+                                                calendar_days=load_calendar_days(), facts=facts, producer="test")
+    assert not (tmp_path / "new").exists()  # a store folder the failed publish created is removed again

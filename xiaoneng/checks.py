@@ -26,6 +26,10 @@ def check_tables(tables: dict[str, pa.Table]) -> list[str]:
             duplicates = len(keys) - pc.count_distinct(keys, mode="only_valid").as_py() - keys.null_count
             if duplicates:
                 failures.append(f"{name}.{spec.key}: {duplicates} duplicate values")
+        if spec.unique_together and table.num_rows:
+            combos = table.group_by(list(spec.unique_together)).aggregate([]).num_rows
+            if combos != table.num_rows:
+                failures.append(f"{name}{list(spec.unique_together)}: {table.num_rows - combos} duplicate rows")
         for col in spec.columns:
             values = table.column(col.name)
             if col.required and values.null_count:

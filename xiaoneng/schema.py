@@ -45,6 +45,7 @@ class Column:
     max_value: float | None = None
     references: str | None = None  # "table.column" that must contain the value
     label_zh: str = ""
+    deadline: bool = False  # a due time: may lie after the snapshot; a bare date means the end of that day
 
     @property
     def arrow_type(self) -> pa.DataType:
@@ -59,6 +60,7 @@ class Table:
     kind: str = "fact"  # "fact" (per snapshot) or "reference"
     label_zh: str = ""
     checks: tuple[str, ...] = field(default=())  # row rules, see ingest.validate
+    unique_together: tuple[str, ...] = ()  # a composite key, checked on every snapshot
 
     @property
     def column_names(self) -> list[str]:
@@ -142,7 +144,7 @@ CASES = Table(
         C("received_at", "ts", label_zh="申请时间"),
         C("accepted_at", "ts", True, label_zh="受理时间"),
         C("completed_at", "ts", label_zh="办结时间"),
-        C("deadline_at", "ts", label_zh="承诺办结时间"),
+        C("deadline_at", "ts", label_zh="承诺办结时间", deadline=True),
         C("status", "str", True, accepted=CASE_STATUSES, label_zh="状态"),
         C("suspended_wd", "int", min_value=0, label_zh="特别程序(工作日)"),
         C("promised_limit_wd", "int", min_value=0, label_zh="承诺时限(工作日)"),
@@ -168,6 +170,7 @@ CASE_STEPS = Table(
     ),
     label_zh="办理环节",
     checks=("ended_after_started", "not_in_future"),
+    unique_together=("case_id", "step_no"),
 )
 
 RATINGS = Table(
@@ -184,7 +187,7 @@ RATINGS = Table(
         C("reason_tags", "str", label_zh="评价原因"),
         C("comment", "str", label_zh="评价内容"),
         C("verified_at", "ts", label_zh="核实时间"),
-        C("rectify_due_at", "ts", label_zh="整改期限"),
+        C("rectify_due_at", "ts", label_zh="整改期限", deadline=True),
         C("rectified_at", "ts", label_zh="整改完成时间"),
         C("rectify_status", "str", accepted=RECTIFY_STATUSES, label_zh="整改状态"),
         C("revisit_score", "int", min_value=1, max_value=5, label_zh="回访评价"),
@@ -207,6 +210,7 @@ SURVEYS = Table(
     ),
     label_zh="满意度测评",
     checks=("wave_format",),
+    unique_together=("response_id", "dimension"),
 )
 
 TASKS = Table(
@@ -218,7 +222,7 @@ TASKS = Table(
         C("dept_code", "str", True, references="departments.dept_code", label_zh="部门代码"),
         C("title", "str", True, label_zh="事项标题"),
         C("assigned_at", "ts", True, label_zh="交办时间"),
-        C("due_at", "ts", True, label_zh="办结时限"),
+        C("due_at", "ts", True, label_zh="办结时限", deadline=True),
         C("completed_at", "ts", label_zh="完成时间"),
         C("status", "str", True, accepted=TASK_STATUSES, label_zh="状态"),
     ),

@@ -155,6 +155,10 @@ class SnapshotStore:
         self._check_id(snapshot_id)
         if self.exists(snapshot_id):
             raise SnapshotError(f"snapshot {snapshot_id!r} exists already; published snapshots are never overwritten")
+        names = [Path(path).name for path, _ in sources]
+        if len(set(names)) != len(names):
+            raise SnapshotError(f"two source files share a name: {sorted(n for n in names if names.count(n) > 1)}")
+        created_root = not self.root.exists()
         self.root.mkdir(parents=True, exist_ok=True)
         staging = self.root / f".staging-{snapshot_id}-{uuid.uuid4().hex[:8]}"
         staging.mkdir()
@@ -206,6 +210,8 @@ class SnapshotStore:
             os.rename(staging, final)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
+            if created_root and not any(self.root.iterdir()):
+                self.root.rmdir()
             raise
         return self.get(snapshot_id)
 

@@ -22,10 +22,10 @@ import pyarrow as pa
 from xiaoneng.ingest.mapping import InputSpec
 from xiaoneng.ingest.readers import FileRefused, RawFile
 from xiaoneng.ingest.reasons import REASONS
-from xiaoneng.schema import Column, Table
+from xiaoneng.schema import ALL_TABLES, Column, Table
 
 # Deadlines may lie after the snapshot time; every other timestamp is an event that has happened.
-DEADLINE_COLUMNS = frozenset({"deadline_at", "rectify_due_at", "due_at"})
+DEADLINE_COLUMNS = frozenset(c.name for t in ALL_TABLES.values() for c in t.columns if c.deadline)
 OPEN_STATUSES = frozenset({"in_progress"})  # statuses that must not have a completion time
 INT32 = (-(2**31), 2**31 - 1)
 WAVE = re.compile(r"^\d{4}H[12]$")  # half-year waves; queries/indicator_measures.sql reads them so
