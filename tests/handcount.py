@@ -41,6 +41,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from xiaoneng.paths import REPO_ROOT
 from xiaoneng.reference import load_calendar_days
 from xiaoneng.schema import FACT_TABLES, REFERENCE_TABLES
 from xiaoneng.snapshots import SnapshotInfo, SnapshotStore
@@ -187,7 +188,9 @@ def fact_tables() -> dict[str, pa.Table]:
 
 
 def publish_handcount(root: Path, snapshot_id: str = "handcount") -> SnapshotInfo:
+    """Publish the fixture into the store at ``root``, with the repository's calendar (whatever XIAONENG_DATA says)."""
+    calendar_days = load_calendar_days(REPO_ROOT / "data" / "reference")
     return SnapshotStore(root).publish(
-        snapshot_id, as_of=AS_OF, reference=reference_tables(), calendar_days=load_calendar_days(),
+        snapshot_id, as_of=AS_OF, reference=reference_tables(), calendar_days=calendar_days,
         facts=fact_tables(), producer="tests/handcount.py",
     )
