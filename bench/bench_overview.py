@@ -22,7 +22,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from xiaoneng.demo import generate
-
 from xiaoneng.filters import Filters, Period
 from xiaoneng.metrics import SnapshotView, headline, indicator_table
 from xiaoneng.reference import load_calendar_days, load_dimensions
