@@ -106,6 +106,12 @@ rating_measures as (
         count(*) filter (where score >= 3) as ratings_satisfied,
         count(*) filter (where score <= 2 and verified_at is not null and rectify_status <> 'unfounded')
             as bad_verified,
+        -- verified bad reviews whose rectification is due by $state_at or done: a review still
+        -- inside its rectification window does not count against the unit yet
+        count(*) filter (
+            where score <= 2 and verified_at is not null and rectify_status <> 'unfounded'
+                and (rectify_status = 'rectified' or rectify_due_at <= $state_at)
+        ) as bad_due,
         count(*) filter (
             where score <= 2 and verified_at is not null and rectify_status = 'rectified'
         ) as bad_rectified,
@@ -175,6 +181,7 @@ final as (
         coalesce(rm.ratings_bad, 0) as ratings_bad,
         coalesce(rm.ratings_satisfied, 0) as ratings_satisfied,
         coalesce(rm.bad_verified, 0) as bad_verified,
+        coalesce(rm.bad_due, 0) as bad_due,
         coalesce(rm.bad_rectified, 0) as bad_rectified,
         coalesce(rm.bad_rectified_on_time, 0) as bad_rectified_on_time,
         sm.survey_wave,

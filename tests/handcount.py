@@ -28,8 +28,9 @@ October 2026, whole city: accepted 8 (K06–K13), online/mobile 4 (K06,K07,K10,K
 completed 4 (K05,K10,K11,K13), on time 3, open overdue 1 (K06) → on-time 3/5 = 60 %;
 elapsed 9,3,0,6 → mean 4.5, median 4.5, P90 8.1; early 1/4; immediate 1/1;
 items handled I01 (20/10), I02 (15/5), I03 (5/0), I04 (10/3) → compression 1 − 18/50 = 64 %;
-ratings R1–R6: good 2, bad 3, satisfied 3 of 6; verified bad 2 (R2, R4; R6 unfounded),
-rectified 1 (R2, late) → rectification 50 %, on time 0 %; rated completed 3/4 (K11's
+ratings R1–R6, R8: good 2, bad 4, satisfied 3 of 7; verified bad 3 (R2, R4, R8; R6 unfounded), of
+which due for rectification 2 (R8's due time is after the snapshot), rectified 1 (R2, late) →
+rectification 50 %, on time 0 %; rated completed 3/4 (K11's
 review R5 is not linked to the case); survey wave 2026H1 mean 3.5 → index 62.5;
 tasks due by the snapshot 3 (T1 on time, T2 late, T3 open) → 1/3.
 """
@@ -138,6 +139,8 @@ RATINGS = [
     _rating("R6", None, "C02", "D02", None, "sms", "2026-10-22 09:00", 2, verified="2026-10-23 09:00",
             status="unfounded"),
     _rating("R7", "K01", "C01", "D01", "I01", "window", "2026-02-28 12:00", 5),
+    _rating("R8", None, "C02", "D01", None, "hotline", "2026-10-29 09:00", 1, verified="2026-10-30 09:00",
+            due="2026-11-06 17:00", status="pending", tags="办事效率低"),
 ]
 
 

@@ -83,7 +83,7 @@ def test_kpis_equal_the_hand_count(app):
     assert shown[label("online_rate")] == "50.0%"
     assert shown[label("open_overdue")] == "1 件"
     assert shown[label("avg_elapsed_wd")] == "4.50 工作日"
-    assert shown[label("satisfied_rate")] == "50.0%"
+    assert shown[label("satisfied_rate")] == "42.9%"  # 3 of 7 reviews scored 3–5
     assert shown[label("rectification_rate")] == "50.0%"
     assert shown[label("satisfaction_index")] == "62.5 分"
 

@@ -25,11 +25,11 @@ OCTOBER = {
     "promise_compression_rate": 64.0,  # 1 − 18/50
     "early_completion_rate": 25.0,  # K05
     "online_rate": 50.0,
-    "good_rate": 100 * 2 / 6,
-    "bad_rate": 50.0,
-    "satisfied_rate": 50.0,
+    "good_rate": 100 * 2 / 7,
+    "bad_rate": 100 * 4 / 7,
+    "satisfied_rate": 100 * 3 / 7,
     "rating_coverage": 75.0,
-    "rectification_rate": 50.0,
+    "rectification_rate": 50.0,  # R2 of R2, R4 (R8 not yet due, R6 unfounded)
     "rectified_on_time_rate": 0.0,  # R2 rectified after its due time
     "satisfaction_index": 62.5,  # wave 2026H1 mean 3.5
     "task_on_time_rate": 100 / 3,
@@ -42,8 +42,8 @@ OCTOBER_COMPOSITE = (
     + 5 * 1
     + 5 * 25 / 60
     + 10 * 50 / 60
-    + 5 * 1 / 50  # bad-review rate: target 1 % ÷ 50 %
-    + 10 * 50 / 98
+    + 5 * 1 / (400 / 7)  # bad-review rate: target 1 % ÷ 4/7
+    + 10 * (300 / 7) / 98
     + 10 * 50 / 100
     + 15 * 62.5 / 85
     + 10 * (100 / 3) / 95
@@ -118,6 +118,9 @@ def test_filters_change_the_numbers(handcount_view):
     assert licences["promise_compression_rate"] == pytest.approx(100 * (1 - 15 / 35))
     d02 = _total(handcount_view, "2026-10", departments=("D02",))
     assert d02["ratings"] == 4  # R2, R3, R5, R6
+    assert (d02["bad_verified"], d02["bad_due"], d02["rectification_rate"]) == (1, 1, 100.0)  # R2
+    d01 = _total(handcount_view, "2026-10", departments=("D01",))
+    assert (d01["bad_verified"], d01["bad_due"], d01["rectification_rate"]) == (2, 1, 0.0)  # R4 overdue, R8 not due
 
 
 def test_headline_with_previous_period_and_year_ago(handcount_view):

@@ -121,7 +121,7 @@ def test_scope_restricts_every_view(handcount_view):
     full = indicator_table(handcount_view, Filters(Period.parse("2026-10"))).iloc[0]
     mine = indicator_table(restricted, Filters(Period.parse("2026-10"))).iloc[0]
     assert (full["cases_accepted"], mine["cases_accepted"]) == (8, 4)
-    assert (full["ratings"], mine["ratings"]) == (6, 3)  # R1, R2, R5
+    assert (full["ratings"], mine["ratings"]) == (7, 3)  # R1, R2, R5
     assert (full["tasks_due"], mine["tasks_due"]) == (3, 2)
     assert mine["survey_responses"] == 2
     asking_for_c02 = indicator_table(restricted, Filters(Period.parse("2026-10"), counties=("C02",))).iloc[0]

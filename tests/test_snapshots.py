@@ -28,7 +28,7 @@ def test_publish_writes_a_complete_snapshot_with_manifest(tmp_path):
     assert manifest["schema_version"] == 1
     assert manifest["as_of"] == "2026-10-30T17:00:00"
     assert manifest["row_counts"]["cases"] == 13
-    assert manifest["row_counts"]["ratings"] == 7
+    assert manifest["row_counts"]["ratings"] == 8
     assert manifest["calendar_range"] == ["2004-01-01", "2026-12-31"]
     assert manifest["sources"] == [{"file": "export.csv", "table": "cases", "sha256": sha256_of(source),
                                     "bytes": source.stat().st_size}]
