@@ -81,7 +81,12 @@ final as (
             when c.status = 'in_progress'
                 then greatest(0, c.as_of_wd_index - c.accepted_wd_index - c.suspended_wd)
         end as elapsed_wd,
-        c.status = 'completed' and (c.deadline_at is null or c.completed_at <= c.deadline_at) as on_time,
+        -- unknown (null) when the deadline had to be derived but the calendar does not reach it
+        case
+            when c.status <> 'completed' then false
+            when c.deadline_source = 'outside_calendar' then null
+            else c.deadline_at is null or c.completed_at <= c.deadline_at
+        end as on_time,
         c.status = 'completed' and dl.wd_index - c.completed_wd_index >= 1 as completed_early,
         (c.accepted_wd_index is null)
         or (c.completed_at is not null and c.completed_wd_index is null)

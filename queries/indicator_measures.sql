@@ -24,6 +24,9 @@ case_measures as (
         count(*) filter (
             where is_completed and completed_at >= $period_start and completed_at < $period_end and completed_early
         ) as completed_early,
+        count(*) filter (
+            where is_completed and completed_at >= $period_start and completed_at < $period_end and on_time is null
+        ) as completed_untimed,
         sum(elapsed_wd) filter (
             where is_completed and completed_at >= $period_start and completed_at < $period_end
         ) as elapsed_wd_sum,
@@ -166,7 +169,9 @@ final as (
         coalesce(cm.open_overdue, 0) as open_overdue,
         coalesce(cm.open_yellow, 0) as open_yellow,
         coalesce(cm.open_at_end, 0) as open_at_end,
-        coalesce(cm.completed, 0) + coalesce(cm.open_overdue, 0) as on_time_base,
+        coalesce(cm.completed_untimed, 0) as completed_untimed,
+        -- cases the calendar could not time are neither on time nor late
+        coalesce(cm.completed, 0) - coalesce(cm.completed_untimed, 0) + coalesce(cm.open_overdue, 0) as on_time_base,
         cm.elapsed_wd_sum,
         coalesce(cm.elapsed_wd_count, 0) as elapsed_wd_count,
         cm.elapsed_wd_median,

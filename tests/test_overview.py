@@ -214,8 +214,8 @@ def test_definitions_cover_the_catalog(lang):
 
 # ---------------------------------------------------------------- session helpers (pure)
 
-def test_case_date_range_reads_parquet_statistics(handcount_view):
-    assert case_date_range(handcount_view.info) == (dt.date(2026, 2, 12), dt.date(2026, 10, 30))
+def test_case_date_range_spans_the_first_acceptance_to_the_snapshot(handcount_view):
+    assert case_date_range(handcount_view) == (dt.date(2026, 2, 12), dt.date(2026, 10, 30))
 
 
 def test_period_options():

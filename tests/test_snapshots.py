@@ -7,9 +7,13 @@ import json
 import re
 
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 
 from tests.handcount import AS_OF, fact_tables, publish_handcount, reference_tables
+from xiaoneng.filters import Filters, Period
+from xiaoneng.metrics import SnapshotView, indicator_table
 from xiaoneng.reference import load_calendar_days
 from xiaoneng.snapshots import SnapshotError, SnapshotStore, sha256_of
 
@@ -87,6 +91,12 @@ def test_cases_outside_the_calendar_are_counted_in_the_manifest(tmp_path):
     info = SnapshotStore(tmp_path).publish("gap", as_of=AS_OF, reference=reference_tables(), calendar_days=days,
                                            facts=facts, producer="test")
     assert info.manifest["cases_outside_calendar"] == 1
+    k01 = pq.read_table(info.table_path("cases")).filter(pc.field("case_id") == "K01").to_pylist()[0]
+    assert (k01["deadline_source"], k01["deadline_at"], k01["on_time"], k01["elapsed_wd"]) == (
+        "outside_calendar", None, None, None)
+    february = indicator_table(SnapshotView(info), Filters(Period.parse("2026-02"))).iloc[0]
+    # K01 can be timed neither way: on time K03 of K03, K04
+    assert (february["completed"], february["completed_untimed"], february["on_time_rate"]) == (3, 1, 50.0)
 
 
 @pytest.mark.parametrize(

@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.parquet as pq
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -77,20 +76,12 @@ CACHE_TTL = dt.timedelta(hours=1)
 
 # ---------------------------------------------------------------- pure helpers (no Streamlit)
 
-def case_date_range(info: SnapshotInfo) -> tuple[dt.date, dt.date]:
-    """First acceptance date of the snapshot's cases and its as-of date, from parquet statistics
-    (no scan). The period selectors offer the months, quarters and years in between."""
-    last = info.as_of.date()
-    first = last
-    path = info.table_path("cases")
-    if path.is_file():
-        meta = pq.ParquetFile(path).metadata
-        column = meta.schema.to_arrow_schema().get_field_index("accepted_at")
-        for i in range(meta.num_row_groups):
-            stats = meta.row_group(i).column(column).statistics
-            if stats is not None and stats.has_min_max and stats.min is not None:
-                first = min(first, stats.min.date() if isinstance(stats.min, dt.datetime) else stats.min)
-    return first, last
+def case_date_range(view: SnapshotView) -> tuple[dt.date, dt.date]:
+    """First acceptance date of the cases the user may see, and the as-of date: the period
+    selectors offer the months, quarters and years in between."""
+    last = view.as_of.date()
+    first = view.layer.run("case_date_range")["first_accepted"].iloc[0]
+    return (last if pd.isna(first) else min(pd.Timestamp(first).date(), last)), last
 
 
 def period_options(kind: str, first: dt.date, last: dt.date) -> list[str]:
@@ -151,7 +142,7 @@ class FilterOptions:
 def load_filter_options(view: SnapshotView, lang: str) -> FilterOptions:
     counties, departments = unit_names(view, lang)
     item_types = tuple(view.layer.run("item_type_list")["item_type"])
-    first, last = case_date_range(view.info)
+    first, last = case_date_range(view)
     return FilterOptions(counties, departments, item_types, first, last)
 
 
@@ -176,6 +167,16 @@ class AppContext:
         if self.snapshot is None:
             raise RuntimeError("no snapshot is published")
         return SnapshotView(self.snapshot, self.scope)
+
+    def data_warnings(self) -> list[str]:
+        """What the snapshot's manifest says the numbers cannot cover (cases the calendar could not time)."""
+        if self.snapshot is None:
+            return []
+        outside = self.snapshot.manifest.get("cases_outside_calendar", 0)
+        if not outside:
+            return []
+        start, end = self.snapshot.manifest["calendar_range"]
+        return [t("context.outside_calendar", self.lang, count=f"{outside:,}", start=start, end=end)]
 
     def summary(self) -> str:
         """The line stating the view: as-of time, snapshot, period and every filter."""
@@ -473,7 +474,7 @@ def show_no_data(ctx: AppContext) -> None:
 
 def show_context_line(ctx: AppContext) -> None:
     """The visible statement of what the page shows: as-of time and every active filter."""
-    for notice in ctx.notices:
+    for notice in (*ctx.notices, *ctx.data_warnings()):
         st.warning(notice)
     if ctx.has_data:
         st.caption(ctx.summary())
