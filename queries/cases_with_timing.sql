@@ -75,10 +75,11 @@ final as (
         c.status = 'completed' as is_completed,
         c.channel in ('online', 'mobile') as is_online,
         c.promised_limit_wd = 0 as is_immediate,
+        -- (greatest() skips nulls: a date outside the calendar must stay unknown, not become 0)
         case
-            when c.status = 'completed'
+            when c.status = 'completed' and c.completed_wd_index is not null and c.accepted_wd_index is not null
                 then greatest(0, c.completed_wd_index - c.accepted_wd_index - c.suspended_wd)
-            when c.status = 'in_progress'
+            when c.status = 'in_progress' and c.as_of_wd_index is not null and c.accepted_wd_index is not null
                 then greatest(0, c.as_of_wd_index - c.accepted_wd_index - c.suspended_wd)
         end as elapsed_wd,
         -- unknown (null) when the deadline had to be derived but the calendar does not reach it
