@@ -1,5 +1,5 @@
 -- Cases with their working-day timing, computed once when a snapshot is published.
--- Inputs (registered by xiaoneng.snapshots): raw_cases, items, calendar; $as_of (snapshot time).
+-- Inputs (registered by xiaoneng.snapshots): raw_cases, items, ratings, calendar; $as_of (snapshot time).
 -- Rules (product.md §3): the acceptance day does not count; a limit of N working days ends
 -- at the close of the N-th working day after the acceptance date; suspended working days
 -- extend a derived deadline and do not count as elapsed. A case without any deadline
@@ -12,6 +12,10 @@ calendar_days as (
 
 working_days as (
     select wd_index, date from calendar where is_working_day
+),
+
+rated_cases as (
+    select distinct case_id from ratings where case_id is not null
 ),
 
 cases_with_limits as (
@@ -91,9 +95,11 @@ final as (
         c.status = 'completed' and dl.wd_index - c.completed_wd_index >= 1 as completed_early,
         (c.accepted_wd_index is null)
         or (c.completed_at is not null and c.completed_wd_index is null)
-        or c.deadline_source = 'outside_calendar' as outside_calendar
+        or c.deadline_source = 'outside_calendar' as outside_calendar,
+        r.case_id is not null as has_rating
     from cases_with_deadline as c
     left join calendar_days as dl on dl.date = cast(c.deadline_at as date)
+    left join rated_cases as r on r.case_id = c.case_id
 )
 
 select * exclude (as_of_wd_index) from final

@@ -27,6 +27,10 @@ case_measures as (
         count(*) filter (
             where is_completed and completed_at >= $period_start and completed_at < $period_end and on_time is null
         ) as completed_untimed,
+        -- has_rating: the case has a review in the snapshot (any channel, any time up to the snapshot)
+        count(*) filter (
+            where is_completed and completed_at >= $period_start and completed_at < $period_end and has_rating
+        ) as completed_rated,
         sum(elapsed_wd) filter (
             where is_completed and completed_at >= $period_start and completed_at < $period_end
         ) as elapsed_wd_sum,
@@ -60,21 +64,6 @@ case_measures as (
         from cases
         where accepted_at < $period_end
     )
-    group by 1, 2
-),
-
-rated_cases as (
-    select distinct case_id from ratings where case_id is not null
-),
-
-coverage as (
-    select
-        case when $by_county then c.county_code else '' end as county_code,
-        case when $by_dept then c.dept_code else '' end as dept_code,
-        count(*) as completed_rated
-    from cases as c
-    semi join rated_cases as r on r.case_id = c.case_id
-    where c.is_completed and c.completed_at >= $period_start and c.completed_at < $period_end
     group by 1, 2
 ),
 
@@ -178,7 +167,7 @@ final as (
         cm.elapsed_wd_p90,
         coalesce(cm.immediate_completed, 0) as immediate_completed,
         coalesce(cm.immediate_same_day, 0) as immediate_same_day,
-        coalesce(cv.completed_rated, 0) as completed_rated,
+        coalesce(cm.completed_rated, 0) as completed_rated,
         cp.promised_wd_sum,
         cp.legal_wd_sum,
         coalesce(rm.ratings, 0) as ratings,
@@ -195,7 +184,6 @@ final as (
         coalesce(tm.tasks_due, 0) as tasks_due,
         coalesce(tm.tasks_on_time, 0) as tasks_on_time
     from case_measures as cm
-    full join coverage as cv using (county_code, dept_code)
     full join compression as cp using (county_code, dept_code)
     full join rating_measures as rm using (county_code, dept_code)
     full join survey_measures as sm using (county_code, dept_code)

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xiaoneng.reference import load_calendar, load_calendar_days
-from xiaoneng.schema import CASES, ITEMS
+from xiaoneng.schema import CASES, ITEMS, RATINGS
 from xiaoneng.snapshots import derive_case_timing
 from xiaoneng.workdays import CalendarDay, OutsideCalendarError, WorkCalendar, write_calendar_csv
 from xiaoneng.workdays_admin import add_year
@@ -156,7 +156,8 @@ def test_snapshot_timing_sql_agrees_with_python(rows):
         schema=CASES.arrow_schema(),
     )
     items = ITEMS.arrow_schema().empty_table()
-    derived = sorted(derive_case_timing(cases, items, CAL, dt.datetime(2026, 12, 31)).to_pylist(),
+    derived = sorted(derive_case_timing(cases, items, RATINGS.arrow_schema().empty_table(), CAL,
+                                       dt.datetime(2026, 12, 31)).to_pylist(),
                      key=lambda row: int(row["case_id"]))
     for row, (a, c, r) in zip(derived, zip(accepted, completed, rows, strict=True), strict=True):
         if c.date() > CAL.end:

@@ -86,12 +86,14 @@ def conform(table: pa.Table, table_name: str) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=spec.arrow_schema())
 
 
-def derive_case_timing(cases: pa.Table, items: pa.Table, calendar: WorkCalendar, as_of: dt.datetime) -> pa.Table:
-    """Add deadline, elapsed working days and on-time flags (queries/cases_with_timing.sql)."""
+def derive_case_timing(cases: pa.Table, items: pa.Table, ratings: pa.Table, calendar: WorkCalendar,
+                       as_of: dt.datetime) -> pa.Table:
+    """Add deadline, elapsed working days, on-time and rated flags (queries/cases_with_timing.sql)."""
     con = duckdb.connect()
     try:
         con.register("raw_cases", cases)
         con.register("items", items)
+        con.register("ratings", ratings)
         con.register("calendar", calendar.table())
         return con.sql(load_sql("cases_with_timing"), params={"as_of": as_of}).to_arrow_table()
     finally:
@@ -173,7 +175,8 @@ class SnapshotStore:
             failures = check_tables(tables)
             if failures:
                 raise SnapshotError("data checks failed: " + "; ".join(failures))
-            tables["cases"] = derive_case_timing(tables["cases"], tables["items"], calendar, as_of)
+            tables["cases"] = derive_case_timing(tables["cases"], tables["items"], tables["ratings"], calendar,
+                                                 as_of)
             for name, table in tables.items():
                 pq.write_table(table, staging / f"{name}.parquet", compression="zstd")
             source_entries = []
