@@ -207,23 +207,27 @@ def _cached_options(store_root: str, snapshot_id: str, scope_counties: tuple[str
 
 @st.cache_data(max_entries=256, ttl=CACHE_TTL, show_spinner=False)
 def _cached_call(function: str, store_root: str, snapshot_id: str, scope_counties: tuple[str, ...] | None,
-                 filter_params: tuple[tuple[str, str], ...], lang: str) -> pd.DataFrame:
+                 filter_params: tuple[tuple[str, str], ...], lang: str,
+                 extra: tuple[tuple[str, object], ...] = ()) -> pd.DataFrame:
     module, name = function.split(":")
     fn = getattr(importlib.import_module(module), name)
     view = _view(store_root, snapshot_id, scope_counties)
     filters = Filters.from_query_params(dict(filter_params), view.default_period().key)
-    return fn(view, filters, lang)
+    return fn(view, filters, lang, **dict(extra))
 
 
-def cached(fn: Callable[[SnapshotView, Filters, str], pd.DataFrame], ctx: AppContext) -> pd.DataFrame:
-    """``fn(view, filters, lang)`` through the cache, keyed by data folder, snapshot id, scope,
-    filters and language. ``fn`` must be a module-level function of the xiaoneng package that
-    returns a small aggregate (never raw rows, never a figure)."""
+def cached(fn: Callable[..., pd.DataFrame], ctx: AppContext, filters: Filters | None = None,
+           **extra: str | int | float | bool | tuple | None) -> pd.DataFrame:
+    """``fn(view, filters, lang, **extra)`` through the cache, keyed by data folder, snapshot id,
+    scope, filters (``ctx.filters`` unless given, e.g. narrowed by a cross-filter click), language
+    and the hashable ``extra`` arguments. ``fn`` must be a module-level function of the xiaoneng
+    package that returns a small aggregate (never raw rows, never a figure)."""
     if not fn.__module__.startswith("xiaoneng.") or "." in fn.__qualname__:
         raise ValueError(f"cannot cache {fn!r}: use a module-level function of the xiaoneng package")
+    filters = filters or ctx.filters
     return _cached_call(
         f"{fn.__module__}:{fn.__qualname__}", str(ctx.snapshot.path.parent), ctx.snapshot.snapshot_id,
-        ctx.scope.counties, tuple(sorted(ctx.filters.to_query_params().items())), ctx.lang,
+        ctx.scope.counties, tuple(sorted(filters.to_query_params().items())), ctx.lang, tuple(sorted(extra.items())),
     )
 
 
