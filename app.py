@@ -18,8 +18,17 @@ st.set_page_config(page_title=t("app.title", lang), page_icon=t("app.page_icon",
 pages = {
     t("nav.group_overview", lang): [
         st.Page("pages/overview.py", title=t("nav.overview", lang), icon=":material/dashboard:", default=True),
+        st.Page("pages/unit_profile.py", title=t("nav.unit_profile", lang), icon=":material/person_search:"),
+    ],
+    t("nav.group_analysis", lang): [
+        st.Page("pages/approval_times.py", title=t("nav.approval", lang), icon=":material/timer:"),
+        st.Page("pages/supervision.py", title=t("nav.supervision", lang), icon=":material/alarm:"),
+        st.Page("pages/satisfaction.py", title=t("nav.satisfaction", lang), icon=":material/sentiment_satisfied:"),
+        st.Page("pages/tasks.py", title=t("nav.tasks", lang), icon=":material/assignment_turned_in:"),
+        st.Page("pages/scorecard.py", title=t("nav.scorecard", lang), icon=":material/leaderboard:"),
     ],
     t("nav.group_data", lang): [
+        st.Page("pages/data.py", title=t("nav.data", lang), icon=":material/database:"),
         st.Page("pages/definitions.py", title=t("nav.definitions", lang), icon=":material/menu_book:"),
     ],
 }

@@ -96,12 +96,12 @@ rating_measures as (
         count(*) filter (where score >= 4) as ratings_good,
         count(*) filter (where score <= 2) as ratings_bad,
         count(*) filter (where score >= 3) as ratings_satisfied,
-        count(*) filter (where score <= 2 and verified_at is not null and rectify_status <> 'unfounded')
+        count(*) filter (where score <= 2 and verified_at is not null and coalesce(rectify_status, 'pending') <> 'unfounded')
             as bad_verified,
         -- verified bad reviews whose rectification is due by $state_at or done: a review still
         -- inside its rectification window does not count against the unit yet
         count(*) filter (
-            where score <= 2 and verified_at is not null and rectify_status <> 'unfounded'
+            where score <= 2 and verified_at is not null and coalesce(rectify_status, 'pending') <> 'unfounded'
                 and (rectify_status = 'rectified' or rectify_due_at <= $state_at)
         ) as bad_due,
         count(*) filter (

@@ -6,6 +6,7 @@ with the hand count and with ``metrics.headline`` for the same filters.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,9 @@ from xiaoneng.metrics import SnapshotView, headline
 from xiaoneng.snapshots import SnapshotStore
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
-PAGES = ("pages/overview.py", "pages/definitions.py")
+# Every page st.navigation in app.py registers (test_every_registered_page_is_listed keeps this true).
+PAGES = ("pages/overview.py", "pages/unit_profile.py", "pages/approval_times.py", "pages/supervision.py",
+         "pages/satisfaction.py", "pages/tasks.py", "pages/scorecard.py", "pages/data.py", "pages/definitions.py")
 TIMEOUT = 30
 
 
@@ -267,3 +270,31 @@ def test_pages_folder_mode_reruns_through_app_py(app):
     assert app.segmented_control(key="lang").value == "en"
     assert app.multiselect(key="filter_counties").value == ["C01"]
     assert app.title[0].value == t("nav.overview", "en")
+
+
+def test_every_registered_page_is_listed():
+    registered = set(re.findall(r'st\.Page\("(pages/[a-z_]+\.py)"', APP.read_text(encoding="utf-8")))
+    assert registered == set(PAGES)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_in_english(app, page):
+    app.run()
+    app.switch_page(page).run()
+    app.segmented_control(key="lang").set_value("en").run()
+    assert not app.exception
+    assert app.title
+
+
+def test_unit_profile_compares_a_county_with_its_peer(app):
+    app.run()
+    app.switch_page("pages/unit_profile.py").run()
+    app.selectbox(key="profile_county").set_value("C02").run()
+    assert not app.exception
+    table = app.dataframe[0].value.set_index("indicator")
+    # C02 in 2026-10: K10 on time, K06 open overdue → 50 %, second of two counties (C01 66.7 %)
+    assert table.loc[label("on_time_rate"), "value"] == "50.0%"
+    assert table.loc[label("on_time_rate"), "rank"] == "2 / 2"
+    app.selectbox(key="profile_county").set_value("C01").run()
+    table = app.dataframe[0].value.set_index("indicator")
+    assert table.loc[label("on_time_rate"), "value"] == "66.7%"

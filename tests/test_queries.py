@@ -22,6 +22,31 @@ def _params(view: SnapshotView) -> dict:
         **Period.parse("2026-10").bounds(view.as_of),
         "by_county": True,
         "by_dept": True,
+        # approval times (elapsed_by_unit, late_case_steps); item_code below
+        "by_item": True,
+        "by_step": True,
+        "by_post": True,
+        # satisfaction and supervised tasks (rating_rates, survey_scores, task_completion)
+        "by_channel": True,
+        "by_month": True,
+        "by_dimension": True,
+        "by_group": True,
+        "by_source": True,
+        # drill-through and supervision (queries/case_list.sql, on_time_trend.sql, backlog_aging.sql)
+        "subset": "open",
+        "county_code": None,
+        "dept_code": None,
+        "item_code": None,
+        "step_name": None,
+        "handler_post": None,
+        "age_min_wd": None,
+        "age_max_wd": None,
+        "limit_rows": 50,
+        "offset_rows": 0,
+        "trend_start": dt.datetime(2025, 11, 1),
+        "trend_end": dt.datetime(2026, 11, 1),
+        "as_of": view.as_of,
+        "age_bounds_wd": [5, 10, 20],
     }
 
 

@@ -145,7 +145,7 @@ def traffic_light_heatmap(frame: pd.DataFrame, *, row_col: str, col_col: str, st
         lo, hi = max(0.0, (i - 0.5) / n), min(1.0, (i + 0.5) / n)
         scale += [[lo, STATUS_COLORS[status]], [hi, STATUS_COLORS[status]]]
     fig = go.Figure(go.Heatmap(
-        z=z, x=[wrap_label(c) for c in cols], y=rows, text=cell_text, customdata=custom,
+        z=z, x=[_satisfaction_wrap(c) for c in cols], y=rows, text=cell_text, customdata=custom,
         texttemplate="%{text}", textfont={"size": 15}, colorscale=scale, zmin=0, zmax=n,
         showscale=False, xgap=3, ygap=3, hovertemplate=hover + "<extra></extra>",
     ))
@@ -157,3 +157,607 @@ def traffic_light_heatmap(frame: pd.DataFrame, *, row_col: str, col_col: str, st
 
 def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+# ---------------------------------------------------------------- 审批时效 Approval times
+
+def approval_histogram(bins: pd.DataFrame, *, median: float | None, p90: float | None, x_title: str,
+                       y_title: str, median_label: str, p90_label: str, tail_label: str,
+                       empty_message: str) -> go.Figure:
+    """Cases per elapsed working day (``bins``: ``elapsed_wd``, ``cases``, ``is_tail``), with the
+    median and P90 marked by vertical lines. The tail bar (``is_tail``) holds every longer case and is
+    labelled ``tail_label`` with ``{days}`` filled in (e.g. "≥{days}")."""
+    if bins.empty or int(bins["cases"].sum()) == 0:
+        return empty_figure(empty_message)
+    days = bins["elapsed_wd"].astype(int).tolist()
+    tails = bins["is_tail"].astype(bool).tolist()
+    labels = [tail_label.format(days=d) if tail else str(d) for d, tail in zip(days, tails, strict=True)]
+    fig = go.Figure(go.Bar(
+        x=days, y=bins["cases"].tolist(), customdata=labels,
+        marker={"color": [COLORWAY[4] if tail else PRIMARY for tail in tails], "line": {"width": 0}},
+        hovertemplate=f"{x_title}: %{{customdata}}<br>{y_title}: %{{y:,}}<extra></extra>",
+    ))
+    step = 1 if len(days) <= 25 else 5
+    ticks = [d for i, d in enumerate(days) if d % step == 0 or tails[i]]
+    fig.update_xaxes(tickvals=ticks, ticktext=[labels[days.index(d)] for d in ticks], title={"text": x_title},
+                     showgrid=False, range=[min(days) - 0.6, max(days) + 0.6])
+    fig.update_yaxes(title={"text": y_title}, showgrid=True, tickformat=",d", rangemode="tozero")
+    last = max(days)
+    # the median to the left of its line, the P90 to the right: close values do not overprint
+    for value, label, position, colour in ((median, median_label, "top left", COLORWAY[2]),
+                                           (p90, p90_label, "top right", COLORWAY[5])):
+        if value is None or _missing(value):
+            continue
+        fig.add_vline(x=min(float(value), last), line={"color": colour, "width": 2, "dash": "dash"},
+                      annotation={"text": f"{label} {value:.1f}", "font": {"size": 15, "color": colour},
+                                  "bgcolor": "rgba(255,255,255,0.85)"},
+                      annotation_position=position)
+    fig.update_layout(bargap=0.12, showlegend=False, margin={"t": 44})
+    return _apply_style(fig, height=380)
+
+
+def approval_unit_bars(frame: pd.DataFrame, *, label_col: str, code_col: str, median_col: str, p90_col: str,
+                       median_name: str, p90_name: str, axis_title: str, empty_message: str,
+                       selected_code: str | None = None, places: int = 1) -> go.Figure:
+    """Median and P90 side by side per unit, in the frame's order (first row on top). Each bar carries
+    its unit's code first in ``customdata`` (for click selection); when ``selected_code`` is set, the
+    other units are drawn faint."""
+    data = frame[frame[p90_col].notna()]
+    if data.empty:
+        return empty_figure(empty_message)
+    labels = data[label_col].astype(str).tolist()
+    codes = data[code_col].astype(str).tolist()
+    opacity = [1.0 if selected_code in (None, c) else 0.3 for c in codes]
+    fig = go.Figure()
+    for column, name, colour in ((median_col, median_name, COLORWAY[1]), (p90_col, p90_name, PRIMARY)):
+        values = data[column].astype(float).tolist()
+        fig.add_trace(go.Bar(
+            x=values, y=labels, name=name, orientation="h", customdata=[[c] for c in codes],
+            marker={"color": colour, "opacity": opacity, "line": {"width": 0}},
+            text=[f"{v:.{places}f}" for v in values], textposition="outside", cliponaxis=False,
+            textfont={"size": 14, "color": TEXT_COLOR},
+            # explicit selection styles: without them plotly.js fails on a click (reading 'textfont')
+            selected={"marker": {"opacity": 1.0}, "textfont": {"color": TEXT_COLOR}},
+            unselected={"marker": {"opacity": 0.3}, "textfont": {"color": MUTED_TEXT}},
+            hovertemplate=f"%{{y}}<br>{name}: %{{x:.{places}f}} {axis_title}<extra></extra>",
+        ))
+    top = float(data[p90_col].max())
+    fig.update_xaxes(range=[0, max(top, 1.0) * 1.12], title={"text": axis_title}, showgrid=True)
+    fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", showgrid=False)
+    fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05, clickmode="event+select")
+    return _apply_style(fig, height=max(240, 46 * len(labels) + 110))
+
+
+def approval_limits_chart(frame: pd.DataFrame, *, label_col: str, code_col: str, median_col: str, p90_col: str,
+                          promised_col: str, legal_col: str, names: dict[str, str], axis_title: str,
+                          empty_message: str, selected_code: str | None = None) -> go.Figure:
+    """Per item (one row each, first row on top): the actual median and P90 elapsed working days as
+    dots joined by a line, against the promised limit and the legal limit as ticks. ``names`` labels
+    the four series (keys median, p90, promised, legal); the item code is first in ``customdata``."""
+    data = frame[frame[p90_col].notna()]
+    if data.empty:
+        return empty_figure(empty_message)
+    labels = [wrap_label(str(n), 12) for n in data[label_col]]
+    codes = data[code_col].astype(str).tolist()
+    custom = [[c, str(n)] for c, n in zip(codes, data[label_col], strict=True)]
+    opacity = [1.0 if selected_code in (None, c) else 0.3 for c in codes]
+    median = data[median_col].astype(float).tolist()
+    p90 = data[p90_col].astype(float).tolist()
+    fig = go.Figure()
+    range_x, range_y = [], []
+    for lo, hi, label in zip(median, p90, labels, strict=True):
+        range_x += [lo, hi, None]
+        range_y += [label, label, None]
+    fig.add_trace(go.Scatter(x=range_x, y=range_y, mode="lines", line={"color": AXIS_COLOR, "width": 3},
+                             hoverinfo="skip", showlegend=False))
+    series = (
+        # an open symbol is drawn in marker.color (line.color is ignored)
+        (legal_col, "legal", {"symbol": "line-ns-open", "size": 26, "color": COLORWAY[4], "line": {"width": 3}}),
+        (promised_col, "promised", {"symbol": "line-ns-open", "size": 26, "color": COLORWAY[3],
+                                    "line": {"width": 4}}),
+        (median_col, "median", {"symbol": "circle", "size": 13, "color": COLORWAY[1], "opacity": opacity}),
+        (p90_col, "p90", {"symbol": "circle", "size": 15, "color": STATUS_COLORS["red"], "opacity": opacity}),
+    )
+    for column, key, marker in series:
+        values = [None if _missing(v) or v is pd.NA else float(v) for v in data[column].tolist()]
+        fig.add_trace(go.Scatter(
+            x=values, y=labels, mode="markers", name=names[key], marker=marker, customdata=custom,
+            hovertemplate=f"%{{customdata[1]}}<br>{names[key]}: %{{x:.1f}} {axis_title}<extra></extra>",
+        ))
+    limits = [v for v in (*data[legal_col].tolist(), *p90) if not (_missing(v) or v is pd.NA)]
+    fig.update_xaxes(range=[-0.5, max(max(limits), 1.0) * 1.08], title={"text": axis_title}, showgrid=True)
+    fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", showgrid=True)
+    fig.update_layout(clickmode="event+select", hovermode="closest")
+    lines = max(label.count("<br>") + 1 for label in labels)
+    return _apply_style(fig, height=max(260, (34 + 14 * lines) * len(labels) + 110))
+
+
+def approval_step_bars(frame: pd.DataFrame, *, label_col: str, within_col: str, over_col: str,
+                       names: dict[str, str], axis_title: str, empty_message: str,
+                       hover_cols: dict[str, str] | None = None) -> go.Figure:
+    """Working days late cases spent per step (or post), in the frame's order (first on top), split
+    into the days within the step's limit and the days over it (red, labelled). ``names`` labels the
+    two parts (keys within, over); ``hover_cols`` maps further columns to hover labels."""
+    if frame.empty or int(frame[within_col].sum() + frame[over_col].sum()) == 0:
+        return empty_figure(empty_message)
+    labels = frame[label_col].astype(str).tolist()
+    hover_cols = hover_cols or {}
+    custom = frame[list(hover_cols)].to_numpy().tolist() if hover_cols else None
+    extra = "".join(f"<br>{label}: %{{customdata[{i}]:,}}" for i, label in enumerate(hover_cols.values()))
+    fig = go.Figure()
+    for column, key, colour in ((within_col, "within", MUTED), (over_col, "over", STATUS_COLORS["red"])):
+        values = frame[column].astype(float).tolist()
+        fig.add_trace(go.Bar(
+            x=values, y=labels, name=names[key], orientation="h", customdata=custom,
+            marker={"color": colour, "line": {"width": 0}},
+            text=[f"{v:,.0f}" if key == "over" and v else "" for v in values],
+            textposition="outside" if key == "over" else "none", cliponaxis=False,
+            textfont={"size": 15, "color": STATUS_COLORS["red"]},
+            hovertemplate=f"%{{y}}<br>{names[key]}: %{{x:,.0f}}{extra}<extra></extra>",
+        ))
+    total = (frame[within_col] + frame[over_col]).astype(float)
+    fig.update_xaxes(range=[0, max(float(total.max()), 1.0) * 1.12], title={"text": axis_title}, showgrid=True,
+                     tickformat=",d")
+    fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", showgrid=False)
+    fig.update_layout(barmode="stack", bargap=0.3)
+    return _apply_style(fig, height=max(240, 52 * len(labels) + 110))
+
+
+# ---------------------------------------------------------------- scorecard (绩效考核)
+
+# One colour per weighted indicator of the composite score (ten at most), sober and told apart
+# on a projector; the points a unit did not earn are drawn in a pale grey after them.
+SCORECARD_COLORS = ["#1F4E79", "#4F81BD", "#2A9D8F", "#C98B2B", "#7B8794", "#A23B2A", "#6B4C9A", "#8C9A3B",
+                    "#9CC3E6", "#3E6B48"]
+SCORECARD_LOST_COLOR = "#EEF1F4"
+
+
+def scorecard_contribution_bar(frame: pd.DataFrame, *, label_col: str, parts: dict[str, str],
+                               hover_cols: dict[str, str] | None = None, total_col: str | None = None,
+                               lost_label: str = "", lost_hover: str = "", axis_title: str = "",
+                               highlight_col: str | None = None, empty_message: str = "") -> go.Figure:
+    """Stacked horizontal bars: each unit's composite score split into the points each indicator
+    contributes, first row at the top, the total written at the end of the bar.
+
+    ``parts`` maps contribution columns to legend labels (in stacking order); ``hover_cols`` maps a
+    contribution column to a column of ready hover texts; ``lost_label`` adds the points not earned
+    (100 − total) as a pale segment, ``lost_hover`` its hover line with ``{points}``. Rows whose
+    total is missing are left out; highlighted rows get a bold label.
+    """
+    total_col = total_col or "_total"
+    data = frame.assign(**({} if total_col in frame else {total_col: frame[list(parts)].sum(axis=1, min_count=1)}))
+    data = data[data[total_col].notna()]
+    if data.empty or not parts:
+        return empty_figure(empty_message)
+    highlighted = data[highlight_col].astype(bool) if highlight_col else pd.Series(False, index=data.index)
+    labels = [f"<b>{name}</b>" if h else str(name) for name, h in zip(data[label_col], highlighted, strict=True)]
+    hover_cols = hover_cols or {}
+    fig = go.Figure()
+    for i, (column, name) in enumerate(parts.items()):
+        points = data[column].astype(float).fillna(0.0)
+        hover = data[hover_cols[column]] if column in hover_cols else [f"{name}: {p:.1f}" for p in points]
+        fig.add_trace(go.Bar(
+            x=points, y=labels, orientation="h", name=name,
+            marker={"color": SCORECARD_COLORS[i % len(SCORECARD_COLORS)], "line": {"width": 0}},
+            customdata=list(hover), hovertemplate="%{customdata}<extra></extra>",
+        ))
+    totals = data[total_col].astype(float)
+    if lost_label:
+        lost = (100 - totals).clip(lower=0)
+        fig.add_trace(go.Bar(
+            x=lost, y=labels, orientation="h", name=lost_label,
+            marker={"color": SCORECARD_LOST_COLOR, "line": {"color": AXIS_COLOR, "width": 0.5}},
+            customdata=[lost_hover.format(points=f"{v:.1f}") if lost_hover else f"{v:.1f}" for v in lost],
+            hovertemplate="%{customdata}<extra></extra>",
+        ))
+    end = [max(100.0, v) if lost_label else v for v in totals]
+    fig.add_trace(go.Scatter(
+        x=[e + 1.5 for e in end], y=labels, mode="text", text=[f"{v:.1f}" for v in totals],
+        textposition="middle right", textfont={"size": 15, "color": TEXT_COLOR}, showlegend=False,
+        hoverinfo="skip", cliponaxis=False,
+    ))
+    fig.update_xaxes(range=[0, 112], title={"text": axis_title}, showgrid=True, tickvals=[0, 20, 40, 60, 80, 100])
+    fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", showgrid=False)
+    fig.update_layout(barmode="stack", bargap=0.3, legend={"traceorder": "normal"}, hovermode="closest")
+    fig = _apply_style(fig, height=max(260, 40 * len(labels) + 170))
+    fig.update_layout(margin={"t": 90})
+    return fig
+
+
+# ---------------------------------------------------------------- 满意度 Satisfaction and 督办 Supervised tasks
+
+# 好差评 levels 5 (非常满意) … 1 (非常不满意): green for the good, grey for 基本满意, red for the bad.
+SATISFACTION_LEVEL_COLORS = {5: "#1F6F43", 4: "#5AA469", 3: "#B8C2CC", 2: "#E07B39", 1: "#C8102E"}
+# Below / at / above the middle of a diverging heatmap (soft enough for dark text on every cell).
+SATISFACTION_DIVERGING = [[0.0, "#D9604C"], [0.5, "#F7F7F2"], [1.0, "#3F9A62"]]
+
+
+def _satisfaction_hover(hover_cols: dict[str, str] | None, start: int = 0) -> str:
+    return "".join(f"<br>{label}: %{{customdata[{i}]}}" for i, label in enumerate((hover_cols or {}).values(),
+                                                                                   start=start))
+
+
+def _satisfaction_custom(frame: pd.DataFrame, hover_cols: dict[str, str] | None) -> list | None:
+    if not hover_cols:
+        return None
+    return [["—" if _missing(v) or v is pd.NA else (f"{v:,}" if isinstance(v, int) else v) for v in row]
+            for row in frame[list(hover_cols)].astype(object).to_numpy().tolist()]
+
+
+def satisfaction_level_bar(frame: pd.DataFrame, *, score_col: str, label_col: str, count_col: str, share_col: str,
+                           axis_title: str, count_label: str, share_label: str, empty_message: str) -> go.Figure:
+    """Reviews per 好差评 level, one bar per row in the frame's order, each labelled with its count and
+    share; coloured by ``score_col`` (SATISFACTION_LEVEL_COLORS)."""
+    if frame.empty or int(frame[count_col].sum()) == 0:
+        return empty_figure(empty_message)
+    counts = frame[count_col].astype(int).tolist()
+    shares = frame[share_col].astype(float).tolist()
+    labels = frame[label_col].astype(str).tolist()
+    fig = go.Figure(go.Bar(
+        x=labels, y=counts, customdata=shares,
+        marker={"color": [SATISFACTION_LEVEL_COLORS.get(int(s), PRIMARY) for s in frame[score_col]],
+                "line": {"width": 0}},
+        text=[f"{c:,}<br>{s:.1f}%" for c, s in zip(counts, shares, strict=True)], textposition="outside",
+        cliponaxis=False, textfont={"size": 15, "color": TEXT_COLOR},
+        hovertemplate=f"%{{x}}<br>{count_label}: %{{y:,}}<br>{share_label}: %{{customdata:.1f}}%<extra></extra>",
+    ))
+    fig.update_xaxes(showgrid=False, title={"text": ""})
+    fig.update_yaxes(title={"text": axis_title}, showgrid=True, tickformat=",d", range=[0, max(counts) * 1.28])
+    fig.update_layout(bargap=0.35, showlegend=False, margin={"t": 20})
+    return _apply_style(fig, height=380)
+
+
+def _satisfaction_meets(value: float, target: float | None, better: str) -> bool | None:
+    if target is None or better not in ("higher", "lower"):
+        return None
+    return value >= target if better == "higher" else value <= target
+
+
+def satisfaction_rate_dots(frame: pd.DataFrame, *, label_col: str, value_col: str, axis_title: str,
+                           target: float | None, target_label: str, better: str, empty_message: str,
+                           hover_cols: dict[str, str] | None = None, places: int = 1) -> go.Figure:
+    """A rate (in %) per row as a dot on a line from the axis, in the frame's order (first row on top),
+    green where it meets ``target`` and red where it misses; the target is a dashed line.
+
+    Dots rather than bars: rates of 90–100 % differ by a few points, which bars starting at zero
+    would hide, and bars starting anywhere else would exaggerate."""
+    data = frame[frame[value_col].notna()]
+    if data.empty:
+        return empty_figure(empty_message)
+    labels = data[label_col].astype(str).tolist()
+    values = data[value_col].astype(float).tolist()
+    bounds = [*values, *([target] if target is not None else [])]
+    low, high = min(bounds), max(bounds)
+    pad = max((high - low) * 0.12, 0.5)
+    x_min, x_max = max(0.0, low - pad), high + 2.6 * pad  # room on the right for the value labels
+    colors = []
+    for v in values:
+        met = _satisfaction_meets(v, target, better)
+        colors.append(PRIMARY if met is None else STATUS_COLORS["green" if met else "red"])
+    stems_x, stems_y = [], []
+    for v, label in zip(values, labels, strict=True):
+        stems_x += [x_min, v, None]
+        stems_y += [label, label, None]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=stems_x, y=stems_y, mode="lines", line={"color": GRID_COLOR, "width": 3},
+                             hoverinfo="skip", showlegend=False))
+    fig.add_trace(go.Scatter(
+        x=values, y=labels, mode="markers+text", marker={"size": 14, "color": colors},
+        text=[f"{v:.{places}f}%" for v in values], textposition="middle right", cliponaxis=False,
+        textfont={"size": 15, "color": TEXT_COLOR}, customdata=_satisfaction_custom(data, hover_cols),
+        hovertemplate=f"%{{y}}<br>{axis_title}: %{{x:.{places}f}}%{_satisfaction_hover(hover_cols)}<extra></extra>",
+        showlegend=False,
+    ))
+    if target is not None:
+        fig.add_vline(x=target, line={"color": MUTED_TEXT, "width": 1.5, "dash": "dash"}, layer="below",
+                      annotation={"text": target_label, "font": {"size": 14, "color": MUTED_TEXT}},
+                      annotation_position="top")
+    fig.update_xaxes(range=[x_min, x_max], title={"text": axis_title}, showgrid=True, ticksuffix="%")
+    fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", showgrid=False)
+    fig.update_layout(margin={"t": 40})
+    return _apply_style(fig, height=max(220, 36 * len(labels) + 120))
+
+
+def satisfaction_trend_line(frame: pd.DataFrame, *, x_col: str, value_col: str, axis_title: str,
+                            target: float | None, target_label: str, empty_message: str,
+                            tick_col: str | None = None, hover_cols: dict[str, str] | None = None,
+                            places: int = 1) -> go.Figure:
+    """A rate (in %) per period in the frame's order, labelled at each point; a period without a
+    value is a gap, not a zero. The target is a dashed line. ``tick_col`` holds shorter axis
+    labels than ``x_col`` (which the hover shows)."""
+    if frame.empty or frame[value_col].isna().all():
+        return empty_figure(empty_message)
+    labels = frame[x_col].astype(str).tolist()
+    values = [None if _missing(v) else float(v) for v in frame[value_col].tolist()]
+    present = [v for v in values if v is not None]
+    bounds = [*present, *([target] if target is not None else [])]
+    low, high = min(bounds), max(bounds)
+    pad = max((high - low) * 0.18, 0.5)
+    fig = go.Figure(go.Scatter(
+        x=labels, y=values, mode="lines+markers+text", line={"color": PRIMARY, "width": 3},
+        marker={"size": 9, "color": PRIMARY}, connectgaps=False,
+        text=["" if v is None else f"{v:.{places}f}" for v in values], textposition="top center",
+        textfont={"size": 13, "color": TEXT_COLOR}, customdata=_satisfaction_custom(frame, hover_cols),
+        hovertemplate=f"%{{x}}<br>{axis_title}: %{{y:.{places}f}}%{_satisfaction_hover(hover_cols)}<extra></extra>",
+        showlegend=False,
+    ))
+    if target is not None:
+        fig.add_hline(y=target, line={"color": MUTED_TEXT, "width": 1.5, "dash": "dash"},
+                      annotation={"text": target_label, "font": {"size": 14, "color": MUTED_TEXT}},
+                      annotation_position="bottom right")
+    ticks = frame[tick_col].astype(str).tolist() if tick_col else labels
+    fig.update_xaxes(showgrid=False, type="category", tickangle=0, tickvals=labels, ticktext=ticks)
+    fig.update_yaxes(range=[max(0.0, low - pad), min(100.0, high + pad) + pad * 0.5], title={"text": axis_title},
+                     ticksuffix="%", tickformat=".1f", showgrid=True)
+    fig.update_layout(margin={"t": 20})
+    return _apply_style(fig, height=380)
+
+
+def satisfaction_reason_bar(frame: pd.DataFrame, *, label_col: str, count_col: str, share_col: str,
+                            axis_title: str, share_label: str, empty_message: str,
+                            muted_col: str | None = None) -> go.Figure:
+    """Bad reviews per reason, horizontal, in the frame's order (first on top), labelled with the count
+    and the share of all bad reviews; rows flagged in ``muted_col`` (e.g. "no reason given") light."""
+    if frame.empty or int(frame[count_col].sum()) == 0:
+        return empty_figure(empty_message)
+    labels = frame[label_col].astype(str).tolist()
+    counts = frame[count_col].astype(int).tolist()
+    shares = frame[share_col].astype(float).tolist()
+    muted = frame[muted_col].astype(bool).tolist() if muted_col else [False] * len(labels)
+    fig = go.Figure(go.Bar(
+        x=counts, y=labels, orientation="h", customdata=shares,
+        marker={"color": [MUTED if m else PRIMARY for m in muted], "line": {"width": 0}},
+        text=[f"{c:,} · {s:.1f}%" for c, s in zip(counts, shares, strict=True)], textposition="outside",
+        cliponaxis=False, textfont={"size": 15, "color": TEXT_COLOR},
+        hovertemplate=f"%{{y}}<br>{axis_title}: %{{x:,}}<br>{share_label}: %{{customdata:.1f}}%<extra></extra>",
+    ))
+    fig.update_xaxes(range=[0, max(counts) * 1.3], title={"text": axis_title}, showgrid=True, tickformat=",d")
+    fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", showgrid=False)
+    fig.update_layout(bargap=0.3, showlegend=False, margin={"t": 20})
+    return _apply_style(fig, height=max(220, 38 * len(labels) + 90))
+
+
+def outcome_stacked_bar(frame: pd.DataFrame, *, label_col: str, segments: list[tuple[str, str, str]],
+                        axis_title: str, empty_message: str, note_col: str | None = None,
+                        hover_cols: dict[str, str] | None = None) -> go.Figure:
+    """Counts by outcome per row, stacked horizontally in the frame's order (first row on top).
+
+    ``segments`` lists (column, legend name, colour) from the left; the first segment starts at
+    zero for every row, so put the outcome to compare at a glance first. ``note_col`` holds a text
+    written after each bar (e.g. the rate); ``hover_cols`` maps further columns to hover labels.
+    """
+    columns = [c for c, _, _ in segments]
+    if frame.empty or int(frame[columns].to_numpy().sum()) == 0:
+        return empty_figure(empty_message)
+    labels = frame[label_col].astype(str).tolist()
+    custom = _satisfaction_custom(frame, hover_cols)
+    extra = _satisfaction_hover(hover_cols)
+    fig = go.Figure()
+    for column, name, colour in segments:
+        values = frame[column].astype(int).tolist()
+        fig.add_trace(go.Bar(
+            x=values, y=labels, name=name, orientation="h", marker={"color": colour, "line": {"width": 0}},
+            text=[f"{v:,}" if v else "" for v in values], textposition="inside", insidetextanchor="middle",
+            textangle=0, textfont={"size": 14}, customdata=custom, constraintext="inside",
+            hovertemplate=f"%{{y}}<br>{name}: %{{x:,}}{extra}<extra></extra>",
+        ))
+    totals = frame[columns].sum(axis=1).astype(float).tolist()
+    top = max(max(totals), 1.0)
+    if note_col:
+        fig.add_trace(go.Scatter(
+            x=totals, y=labels, mode="text", text=[f"  {n}" for n in frame[note_col].astype(str)],
+            textposition="middle right", textfont={"size": 14, "color": TEXT_COLOR}, cliponaxis=False,
+            hoverinfo="skip", showlegend=False,
+        ))
+    fig.update_xaxes(range=[0, top * (1.32 if note_col else 1.05)], title={"text": axis_title}, showgrid=True,
+                     tickformat=",d")
+    fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", showgrid=False)
+    fig.update_layout(barmode="stack", bargap=0.3, legend={"traceorder": "normal"}, hovermode="closest",
+                      uniformtext={"minsize": 11, "mode": "hide"})
+    fig = _apply_style(fig, height=max(240, 36 * len(labels) + 150))
+    fig.update_layout(margin={"t": 60})
+    return fig
+
+
+def _satisfaction_wrap(label: str, width: int = 12) -> str:
+    """Words onto lines of about ``width`` characters, never breaking a word (CJK labels stay whole)."""
+    lines: list[str] = []
+    for word in label.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
+def satisfaction_score_heatmap(frame: pd.DataFrame, *, row_col: str, col_col: str, value_col: str, text_col: str,
+                               midpoint: float, empty_message: str, value_label: str,
+                               hover_cols: dict[str, str] | None = None) -> go.Figure:
+    """A rows × columns grid of scores coloured red below ``midpoint`` and green above it (e.g. the
+    target, or 0 for a change), with each cell's text. ``frame`` is long: one row per cell, in the
+    order rows and columns should appear; a cell without a value stays white with "—"."""
+    if frame.empty or frame[value_col].isna().all():
+        return empty_figure(empty_message)
+    rows = list(dict.fromkeys(frame[row_col].astype(str)))
+    cols = list(dict.fromkeys(frame[col_col].astype(str)))
+    cell = frame.assign(_row=frame[row_col].astype(str), _col=frame[col_col].astype(str))
+    values = cell.pivot(index="_row", columns="_col", values=value_col).reindex(index=rows, columns=cols)
+    texts = cell.pivot(index="_row", columns="_col", values=text_col).reindex(index=rows, columns=cols)
+    z = [[None if _missing(v) else float(v) for v in r] for r in values.to_numpy(dtype=object)]
+    text = [[t if isinstance(t, str) else "—" for t in r] for r in texts.to_numpy(dtype=object)]
+    hover_cols = hover_cols or {}
+    by_cell = {(rec["_row"], rec["_col"]): rec for rec in cell.to_dict("records")}
+    custom = [[["—" if _missing(by_cell.get((r, c), {}).get(k)) else by_cell[(r, c)][k] for k in hover_cols]
+               for c in cols] for r in rows]
+    spread = max((abs(v - midpoint) for r in z for v in r if v is not None), default=1.0) or 1.0
+    hover = f"%{{y}} · %{{x}}<br>{value_label}: %{{text}}"
+    hover += "".join(f"<br>{label}: %{{customdata[{i}]}}" for i, label in enumerate(hover_cols.values()))
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[_satisfaction_wrap(c) for c in cols], y=rows, text=text, texttemplate="%{text}",
+        textfont={"size": 15, "color": TEXT_COLOR},
+        customdata=custom, colorscale=SATISFACTION_DIVERGING, zmin=midpoint - spread, zmax=midpoint + spread,
+        showscale=False, xgap=3, ygap=3, hoverongaps=False, hovertemplate=hover + "<extra></extra>",
+    ))
+    fig.update_xaxes(side="top", showgrid=False, tickangle=0, title={"text": ""})
+    fig.update_yaxes(autorange="reversed", showgrid=False, title={"text": ""})
+    return _apply_style(fig, height=max(220, 36 * len(rows) + 110))
+
+
+# ---------------------------------------------------------------- 按时办结与监察 (supervision page)
+
+# Lines of the on-time trend: the report colours, then two more muted ones (at most 8 lines are drawn).
+SUPERVISION_LINE_COLORS = [*COLORWAY, "#6B7F3A", "#8E6C8A", "#2F2F2F", "#B5651D"]
+LIGHT_COLORS = {"red": STATUS_COLORS["red"], "yellow": STATUS_COLORS["amber"], "green": "#8FB8A8"}
+
+
+def supervision_trend_lines(frame: pd.DataFrame, *, x_col: str, y_col: str, group_col: str, code_col: str,
+                            numerator_col: str, base_col: str, target: float | None, target_label: str,
+                            x_title: str, y_title: str, numerator_label: str, base_label: str,
+                            highlight_code: str | None = None, empty_message: str = "") -> go.Figure:
+    """One line per group over the months in ``x_col`` (category labels such as 2026-05), rates in %.
+
+    Each point carries ``customdata`` = [code, month, numerator, base] so a click can be traced
+    to its cases; months without a base are gaps. A dashed line marks the target. When
+    ``highlight_code`` names a group, the other lines are drawn thin and faded.
+    """
+    if frame.empty or frame[y_col].notna().sum() == 0:
+        return empty_figure(empty_message, height=380)
+    months = list(dict.fromkeys(frame[x_col].astype(str)))
+    fig = go.Figure()
+    groups = list(dict.fromkeys(frame[code_col].astype(str)))
+    for i, code in enumerate(groups):
+        rows = frame[frame[code_col].astype(str) == code]
+        name = str(rows[group_col].iloc[0])
+        faded = highlight_code not in (None, "") and code != highlight_code
+        color = SUPERVISION_LINE_COLORS[i % len(SUPERVISION_LINE_COLORS)]
+        custom = [[code, m, int(n), int(b)] for m, n, b in
+                  zip(rows[x_col].astype(str), rows[numerator_col], rows[base_col], strict=True)]
+        fig.add_trace(go.Scatter(
+            x=rows[x_col].astype(str), y=rows[y_col].astype(float), name=name, mode="lines+markers",
+            line={"color": color, "width": 1.5 if faded else 3}, marker={"size": 7 if faded else 9, "color": color},
+            opacity=0.35 if faded else 1.0, connectgaps=False, customdata=custom,
+            hovertemplate=(f"<b>{name}</b><br>%{{x}}<br>{y_title}: %{{y:.1f}}%<br>{numerator_label}: "
+                           f"%{{customdata[2]:,}} / {base_label}: %{{customdata[3]:,}}<extra></extra>"),
+        ))
+    values = frame[y_col].dropna().astype(float)
+    low = min(values.min(), target if target is not None else values.min())
+    if target is not None:
+        # the target's label sits in the right margin, where no point can hide it
+        fig.add_hline(y=target, line={"color": STATUS_COLORS["red"], "width": 1.5, "dash": "dash"})
+        fig.add_annotation(x=1, xref="paper", xanchor="left", xshift=6, y=target, yref="y", showarrow=False,
+                           text=target_label.replace(" ", "<br>", 1),
+                           font={"size": 14, "color": STATUS_COLORS["red"]}, align="left")
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=months, title={"text": x_title},
+                     showgrid=False, tickangle=0 if len(months) <= 13 else -45)
+    fig.update_yaxes(range=[max(0.0, math.floor(low / 5) * 5 - 5), 101], ticksuffix="%", title={"text": y_title})
+    fig.update_layout(showlegend=len(groups) > 1, hovermode="closest", margin={"t": 60, "r": 90})
+    return _apply_style(fig, height=420)
+
+
+def supervision_light_bars(frame: pd.DataFrame, *, label_col: str, code_col: str, red_col: str, yellow_col: str,
+                           red_name: str, yellow_name: str, axis_title: str, highlight_code: str | None = None,
+                           empty_message: str = "") -> go.Figure:
+    """Horizontal stacked bars of red and yellow cases per unit, in the frame's order (first on top).
+
+    Each bar segment carries ``customdata`` = [code, "red" | "yellow"] for drill-through; when
+    ``highlight_code`` is set, the other units' bars are faded.
+    """
+    if frame.empty or (frame[red_col] + frame[yellow_col]).sum() == 0:
+        return empty_figure(empty_message)
+    labels = frame[label_col].astype(str).tolist()
+    codes = frame[code_col].astype(str).tolist()
+    faded = [highlight_code not in (None, "") and c != highlight_code for c in codes]
+    fig = go.Figure()
+    for light, col, name in (("red", red_col, red_name), ("yellow", yellow_col, yellow_name)):
+        values = frame[col].astype(int).tolist()
+        fig.add_trace(go.Bar(
+            x=values, y=labels, orientation="h", name=name,
+            # no text inside the segments: plotly.js fails to restyle bar text when a click selects a
+            # point ("reading 'textfont'"), and the click would not reach the page; counts are in the hover
+            marker={"color": LIGHT_COLORS[light], "opacity": [0.3 if f else 1.0 for f in faded], "line": {"width": 0}},
+            customdata=[[c, light] for c in codes],
+            hovertemplate=f"%{{y}}<br>{name}: %{{x:,}}<extra></extra>",
+        ))
+    totals = (frame[red_col] + frame[yellow_col]).astype(int).tolist()
+    fig.add_trace(go.Scatter(
+        x=totals, y=labels, mode="text", text=[f"{v:,}" for v in totals], textposition="middle right",
+        textfont={"size": 14, "color": TEXT_COLOR}, showlegend=False, hoverinfo="skip", cliponaxis=False,
+    ))
+    fig.update_xaxes(title={"text": axis_title}, range=[0, max(totals) * 1.15], showgrid=True)
+    fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", showgrid=False)
+    # red first in the legend, as in the bars
+    fig.update_layout(barmode="stack", bargap=0.3, margin={"t": 50}, legend={"traceorder": "normal"})
+    return _apply_style(fig, height=max(260, 34 * len(labels) + 120))
+
+
+def supervision_aging_bars(frame: pd.DataFrame, *, label_col: str, bucket_col: str,
+                           series: list[tuple[str, str, str]], x_title: str, y_title: str,
+                           highlight_bucket: int | None = None, empty_message: str = "") -> go.Figure:
+    """Vertical stacked bars of open cases per age bucket, one segment per light.
+
+    ``series`` lists (column, legend name, light) bottom-up; each segment carries ``customdata``
+    = [bucket, light]. The bucket's total is written above its bar.
+    """
+    columns = [col for col, _, _ in series]
+    if frame.empty or frame[columns].to_numpy().sum() == 0:
+        return empty_figure(empty_message)
+    labels = frame[label_col].astype(str).tolist()
+    buckets = frame[bucket_col].astype(int).tolist()
+    faded = [highlight_bucket is not None and b != highlight_bucket for b in buckets]
+    fig = go.Figure()
+    for col, name, light in series:
+        values = frame[col].astype(int).tolist()
+        fig.add_trace(go.Bar(
+            x=labels, y=values, name=name,
+            marker={"color": LIGHT_COLORS[light], "opacity": [0.3 if f else 1.0 for f in faded], "line": {"width": 0}},
+            customdata=[[b, light] for b in buckets],
+            hovertemplate=f"%{{x}}<br>{name}: %{{y:,}}<extra></extra>",
+        ))
+    totals = frame[columns].sum(axis=1).astype(int).tolist()
+    fig.add_trace(go.Scatter(
+        x=labels, y=totals, mode="text", text=[f"{v:,}" for v in totals], textposition="top center",
+        textfont={"size": 15, "color": TEXT_COLOR}, showlegend=False, hoverinfo="skip", cliponaxis=False,
+    ))
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, title={"text": x_title},
+                     showgrid=False)
+    fig.update_yaxes(title={"text": y_title}, range=[0, max(totals) * 1.18], showgrid=True)
+    fig.update_layout(barmode="stack", bargap=0.35, margin={"t": 50})
+    return _apply_style(fig, height=400)
+
+
+def rank_history_line(frame: pd.DataFrame, *, x_col: str, rank_col: str, peers_col: str, axis_title: str,
+                      empty_message: str) -> go.Figure:
+    """A unit's rank month by month, rank 1 at the top; each point labelled "rank/peers"."""
+    if frame.empty or frame[rank_col].isna().all():
+        return empty_figure(empty_message)
+    ranks = [None if _missing(r) else int(r) for r in frame[rank_col]]
+    peers = [int(p) for p in frame[peers_col]]
+    fig = go.Figure(go.Scatter(
+        x=frame[x_col].astype(str), y=ranks, mode="lines+markers+text", connectgaps=False,
+        line={"color": PRIMARY, "width": 3}, marker={"size": 9, "color": PRIMARY},
+        text=["" if r is None else f"{r}/{p}" for r, p in zip(ranks, peers, strict=True)],
+        textposition="top center", textfont={"size": 13, "color": TEXT_COLOR},
+        hovertemplate=f"%{{x}}<br>{axis_title}: %{{text}}<extra></extra>", showlegend=False,
+    ))
+    worst = max([p for p in peers if p] or [1])
+    fig.update_yaxes(range=[worst + 0.7, 0.3], dtick=1, title={"text": axis_title})
+    fig.update_xaxes(type="category", showgrid=False)
+    return _apply_style(fig, height=360)
+
+
+def unit_vs_peer_lines(frame: pd.DataFrame, *, x_col: str, unit_col: str, peer_col: str, unit_label: str,
+                       peer_label: str, axis_title: str, empty_message: str, suffix: str = "%") -> go.Figure:
+    """The unit's value against its peers' median, month by month (a gap where there is no value)."""
+    if frame.empty or frame[unit_col].isna().all():
+        return empty_figure(empty_message)
+    fig = go.Figure()
+    for col, label, color, width, dash in ((peer_col, peer_label, MUTED_TEXT, 2, "dash"),
+                                           (unit_col, unit_label, PRIMARY, 3, "solid")):
+        fig.add_trace(go.Scatter(
+            x=frame[x_col].astype(str), y=frame[col].astype(float), name=label, mode="lines+markers",
+            connectgaps=False, line={"color": color, "width": width, "dash": dash}, marker={"size": 8, "color": color},
+            hovertemplate=f"%{{x}}<br>{label}: %{{y:.1f}}{suffix}<extra></extra>",
+        ))
+    fig.update_yaxes(title={"text": axis_title}, ticksuffix=suffix)
+    fig.update_xaxes(type="category", showgrid=False)
+    return _apply_style(fig, height=360)

@@ -1,0 +1,208 @@
+"""审批时效 Approval times: the distribution of elapsed working days, median and P90 by department or
+county, actual times against promised and legal limits for the slowest items, and the trace-back (倒查)
+of late cases to steps and posts. Data: xiaoneng.approval; figures: xiaoneng.charts.
+
+Cross-filtering: a click on a department/county bar or an item dot narrows the page's other charts.
+The click is copied into the page's own state (KEY_XF_UNIT = (unit kind, code), KEY_XF_ITEM = item
+code) by the charts' on_select callbacks: a chart's widget state does not survive its figure changing
+(the clicked unit is highlighted), the copy does. "Clear" empties both and moves the charts to fresh
+keys, which drops Plotly's own selection.
+"""
+
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from xiaoneng import approval, caselist, charts, session, widgets
+from xiaoneng.i18n import t
+from xiaoneng.indicators import catalog
+
+KEY_UNIT_BY = "approval_unit_by"
+KEY_GENERATION = "approval_xfilter_generation"
+KEY_RESET = "approval_xfilter_reset"
+KEY_XF_UNIT = "approval_xf_unit"
+KEY_XF_ITEM = "approval_xf_item"
+CHART_CONFIG = {"displaylogo": False}
+
+ctx = session.require_snapshot()
+lang = ctx.lang
+cat = catalog()
+
+st.title(t("approval.title", lang))
+session.show_context_line(ctx)
+st.caption(t("approval.caption", lang))
+
+
+def _reset_cross_filter() -> None:
+    st.session_state[KEY_XF_UNIT] = None
+    st.session_state[KEY_XF_ITEM] = None
+    st.session_state[KEY_GENERATION] = st.session_state.get(KEY_GENERATION, 0) + 1
+
+
+def _on_unit_click(chart_key: str, kind: str) -> None:
+    code = approval.clicked_code(st.session_state.get(chart_key))
+    st.session_state[KEY_XF_UNIT] = (kind, code) if code else None
+
+
+def _on_item_click(chart_key: str) -> None:
+    st.session_state[KEY_XF_ITEM] = approval.clicked_code(st.session_state.get(chart_key))
+
+
+def _on_unit_kind_change() -> None:
+    st.session_state[KEY_XF_UNIT] = None  # a department click means nothing in the county chart
+
+
+def _table(frame: pd.DataFrame, spec: dict[str, approval.ColumnSpec], key: str, file_stem: str) -> None:
+    """A table with its definitions on hover and CSV / Excel downloads (headers as shown)."""
+    config = {}
+    for header, column in spec.items():
+        if column.format:
+            config[header] = st.column_config.NumberColumn(header, help=column.help, format=column.format)
+        else:
+            config[header] = st.column_config.TextColumn(header, help=column.help)
+    st.dataframe(frame, hide_index=True, column_config=config, key=key)
+    widgets.download_buttons(frame, f"{file_stem}_{ctx.snapshot.snapshot_id}_{ctx.filters.period.key}", key, lang)
+
+
+# ---------------------------------------------------------------- cross-filter from the charts' selections
+generation = st.session_state.get(KEY_GENERATION, 0)
+unit_by = st.session_state.get(KEY_UNIT_BY) or "dept"
+unit_chart_key = f"approval_unit_chart_{unit_by}_{generation}"
+item_chart_key = f"approval_limits_chart_{generation}"
+unit_kind, unit_code = st.session_state.get(KEY_XF_UNIT) or (unit_by, None)
+if unit_kind != unit_by:
+    unit_code = None
+item_code = st.session_state.get(KEY_XF_ITEM) or None
+unit_filters = approval.narrowed(ctx.filters, unit_by, unit_code)  # what the unit click narrows to
+
+counties, departments = ctx.options.counties, ctx.options.departments
+unit_names = departments if unit_by == "dept" else counties
+items_all = session.cached(approval.item_limits, ctx, unit_filters)
+item_names = dict(zip(items_all["item_code"], items_all["item_name"], strict=True))
+if unit_code or item_code:
+    parts = []
+    if unit_code:
+        parts.append(t(f"approval.xfilter.{unit_by}", lang, name=unit_names.get(unit_code, unit_code)))
+    if item_code:
+        parts.append(t("approval.xfilter.item", lang, name=item_names.get(item_code, item_code)))
+    note, button = st.columns([5, 1], vertical_alignment="center")
+    note.info(t("approval.xfilter.active", lang, items=t("approval.xfilter.separator", lang).join(parts)),
+              icon=":material/filter_alt:")
+    button.button(t("approval.xfilter.reset", lang), key=KEY_RESET, on_click=_reset_cross_filter,
+                  icon=":material/filter_alt_off:", width="stretch")
+else:
+    st.caption(t("approval.xfilter.hint", lang))
+
+# ---------------------------------------------------------------- headline numbers of the selection
+summary_frame = session.cached(approval.elapsed_summary, ctx, unit_filters, item_code=item_code)
+summary = summary_frame.iloc[0]
+if summary["completed"] == 0 and summary["late_cases"] == 0:
+    st.info(t("approval.empty", lang), icon=":material/info:")
+    st.stop()
+
+cards = approval.summary_cards(summary_frame, lang)
+for column, card in zip(st.columns(len(cards)), cards, strict=True):
+    column.metric(card["label"], card["value"], help=card["help"], border=True)
+
+# ---------------------------------------------------------------- distribution
+st.subheader(t("approval.dist.header", lang), help=t("approval.dist.help", lang))
+distribution = session.cached(approval.elapsed_distribution, ctx, unit_filters, item_code=item_code)
+st.plotly_chart(
+    charts.approval_histogram(
+        approval.histogram_bins(distribution), median=summary["median_elapsed_wd"], p90=summary["p90_elapsed_wd"],
+        x_title=t("approval.dist.x", lang), y_title=t("approval.dist.y", lang),
+        median_label=t("approval.dist.median", lang), p90_label=t("approval.dist.p90", lang),
+        tail_label=t("approval.dist.tail", lang), empty_message=t("approval.empty", lang),
+    ),
+    theme=None, key="approval_distribution_chart", config=CHART_CONFIG,
+)
+
+# ---------------------------------------------------------------- by department / county
+st.subheader(t("approval.unit.header", lang), help=t("approval.unit.help", lang))
+st.segmented_control(t("approval.unit.by", lang), approval.UNIT_KINDS, key=KEY_UNIT_BY, default="dept",
+                     required=True, format_func=lambda k: t(f"approval.unit.by_{k}", lang),
+                     label_visibility="collapsed", on_change=_on_unit_kind_change)
+# the unit chart shows every unit (its own click only highlights); the item click narrows it
+units = session.cached(approval.elapsed_by_unit, ctx, by=unit_by, item_code=item_code)
+chart_column, table_column = st.columns([4, 5])
+with chart_column:
+    st.plotly_chart(
+        charts.approval_unit_bars(
+            units, label_col="unit_name", code_col="unit_code", median_col="median_elapsed_wd",
+            p90_col="p90_elapsed_wd", median_name=cat["median_elapsed_wd"].label(lang),
+            p90_name=cat["p90_elapsed_wd"].label(lang), axis_title=t("approval.unit.axis", lang),
+            empty_message=t("approval.unit.empty", lang), selected_code=unit_code,
+        ),
+        theme=None, key=unit_chart_key, on_select=partial(_on_unit_click, unit_chart_key, unit_by),
+        selection_mode="points", config=CHART_CONFIG,
+    )
+with table_column:
+    shown, spec = approval.people_table(units, approval.UNIT_TABLE_COLUMNS, lang,
+                                        unit_header=t(f"approval.unit.{unit_by}", lang))
+    _table(shown, spec, key="approval_unit_table", file_stem=t("approval.unit.header", lang).replace(" / ", "_"))
+
+# ---------------------------------------------------------------- items against their limits
+st.subheader(t("approval.limits.header", lang),
+             help=t("approval.limits.help", lang, n=approval.SLOWEST_ITEMS, min=approval.MIN_COMPLETED_FOR_RANKING))
+slowest = approval.slowest_items(items_all)
+st.plotly_chart(
+    charts.approval_limits_chart(
+        slowest, label_col="item_name", code_col="item_code", median_col="median_elapsed_wd",
+        p90_col="p90_elapsed_wd", promised_col="promised_limit_wd", legal_col="legal_limit_wd",
+        names={k: t(f"approval.limits.{k}", lang) for k in ("median", "p90", "promised", "legal")},
+        axis_title=t("approval.limits.axis", lang), empty_message=t("approval.limits.empty", lang),
+        selected_code=item_code,
+    ),
+    theme=None, key=item_chart_key, on_select=partial(_on_item_click, item_chart_key), selection_mode="points",
+    config=CHART_CONFIG,
+)
+st.markdown(f"**{t('approval.items.header', lang)}**")
+shown, spec = approval.people_table(slowest, approval.ITEM_TABLE_COLUMNS, lang)
+_table(shown, spec, key="approval_items_table", file_stem=t("approval.items.header", lang))
+
+# ---------------------------------------------------------------- trace-back of late cases
+st.subheader(t("approval.trace.header", lang), help=t("approval.trace.help", lang))
+top_posts = pd.DataFrame()
+steps = session.cached(approval.late_step_trace, ctx, unit_filters, by="step", item_code=item_code)
+posts = session.cached(approval.late_step_trace, ctx, unit_filters, by="post", item_code=item_code)
+late_total = int(summary["late_cases"])
+if late_total == 0:
+    st.info(t("approval.trace.empty", lang), icon=":material/info:")
+elif steps.empty:
+    st.info(t("approval.trace.no_steps", lang), icon=":material/info:")
+else:
+    with_steps = int(steps["late_cases_with_steps"].iloc[0])
+    st.caption(t("approval.trace.summary", lang, late=f"{late_total:,}", with_steps=f"{with_steps:,}"))
+    step_column, post_column = st.columns([2, 3])
+    with step_column:
+        st.markdown(f"**{t('approval.trace.by_step', lang)}**")
+        st.plotly_chart(
+            charts.approval_step_bars(
+                steps, label_col="label", within_col="within_limit_wd_total", over_col="over_limit_wd_total",
+                names={"within": t("approval.trace.within", lang), "over": t("approval.trace.over", lang)},
+                axis_title=t("approval.trace.axis", lang), empty_message=t("approval.trace.no_steps", lang),
+                hover_cols={"late_cases": t("approval.col.late_cases", lang),
+                            "step_limit_wd_total": t("approval.col.step_limit_wd_total", lang),
+                            "cases_over_limit": t("approval.col.cases_over_limit", lang)},
+            ),
+            theme=None, key="approval_steps_chart", config=CHART_CONFIG,
+        )
+    with post_column:
+        title = t("approval.trace.by_post", lang, n=approval.TOP_POSTS)
+        st.markdown(f"**{title}**")
+        top_posts = approval.top_posts(posts)
+        shown, spec = approval.people_table(top_posts, approval.POST_TABLE_COLUMNS, lang)
+        _table(shown, spec, key="approval_posts_table", file_stem=title)
+
+
+# ---------------------------------------------------------------- drill-through: the late cases themselves
+if late_total:
+    drill_title = t("approval.drill.header", lang) + (f"（{late_total:,}）" if lang == "zh" else f" ({late_total:,})")
+    with st.expander(drill_title, icon=":material/list:"):
+        post_choices = ["", *top_posts["label"]] if len(top_posts) else [""]
+        post = st.selectbox(t("approval.drill.post", lang), post_choices, key="approval_drill_post",
+                            format_func=lambda p: p or t("approval.drill.all", lang),
+                            help=t("approval.drill.help", lang))
+        selection = caselist.CaseSelection("off_time", item_code=item_code, handler_post=post or None)
+        widgets.case_list_panel(ctx, selection, key="approval_late_cases", filters=unit_filters)

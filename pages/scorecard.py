@@ -1,0 +1,135 @@
+"""绩效考核 Scorecard: composite score, rank, rank change and each indicator's contribution per
+county or department, why one unit scored what it did, and the ranks other weights would give.
+Data: xiaoneng.scorecard; figures: xiaoneng.charts."""
+
+import streamlit as st
+
+from xiaoneng import charts, scorecard, session, widgets
+from xiaoneng.scoring import published_weights
+
+ctx = session.require_snapshot()
+lang = ctx.lang
+text = scorecard.text
+KEY_BY = "scorecard_by"
+KEY_UNIT = "scorecard_unit"
+KEY_RESET = "scorecard_weights_reset"
+WEIGHTS_PER_ROW = 5
+
+
+def weight_key(indicator_key: str) -> str:
+    return f"scorecard_weight_{indicator_key}"
+
+
+def reset_weights() -> None:
+    for key, weight in published_weights().items():
+        st.session_state[weight_key(key)] = float(weight)
+
+
+st.title(text("title", lang))
+session.show_context_line(ctx)
+st.caption(text("method", lang))
+
+by = st.segmented_control(text("by", lang), scorecard.UNIT_KINDS, key=KEY_BY, default="county", required=True,
+                          format_func=lambda k: text(f"by_{k}", lang)) or "county"
+card = session.cached(scorecard.scorecard, ctx, by=by)
+scored = card[card["composite_score"].notna()]
+indicators = scorecard.weighted_indicators()
+
+# Composite score and each indicator's contribution
+st.subheader(text(f"ranking_header_{by}", lang))
+if scored.empty:
+    st.info(text("empty", lang), icon=":material/info:")
+    st.stop()
+st.caption(text(f"ranking_caption_{by}", lang, previous=ctx.filters.period.previous().label(lang)))
+st.plotly_chart(
+    charts.scorecard_contribution_bar(
+        scored, label_col="unit_name", parts={f"contrib_{i.key}": i.label(lang) for i in indicators},
+        hover_cols={f"contrib_{i.key}": f"hover_{i.key}" for i in indicators}, total_col="composite_score",
+        lost_label=text("lost_points", lang), lost_hover=text("lost_hover", lang), axis_title=text("axis", lang),
+        highlight_col="selected", empty_message=text("empty", lang),
+    ),
+    theme=None, key="scorecard_contribution_chart", config={"displaylogo": False},
+)
+
+columns = {
+    "rank": st.column_config.NumberColumn(text("rank", lang), format="%d", help=text("rank_help", lang)),
+    # department names run to eight characters; county names fit the automatic width
+    "unit_name": st.column_config.TextColumn(text(f"unit_{by}", lang), width="medium" if by == "dept" else None),
+    "composite_score": st.column_config.NumberColumn(text("score", lang), format="%.1f", help=text("method", lang)),
+    "rank_change": st.column_config.TextColumn(text("rank_change", lang), help=text("rank_change_help", lang)),
+    "previous_rank": st.column_config.NumberColumn(text("previous_rank", lang), format="%d"),
+    "score_change": st.column_config.NumberColumn(text("score_change", lang), format="%+.1f"),
+}
+for ind in indicators:
+    number_format = f"%.{ind.places}f%%" if ind.unit_zh == "%" else f"%.{ind.places}f"
+    columns[ind.key] = st.column_config.NumberColumn(scorecard.indicator_header(ind, lang), format=number_format,
+                                                     help=ind.definition(lang))
+st.dataframe(scorecard.scorecard_table(card, lang), column_config=columns, hide_index=True, key="scorecard_table",
+             height="content", placeholder="—")
+stem = text("file_ranking", lang, by=text(f"by_{by}", lang), period=ctx.filters.period.key)
+widgets.download_buttons(lambda: scorecard.scorecard_export(card, by, lang), stem, "scorecard_download", lang)
+
+# Why one unit scored what it did
+st.subheader(text("breakdown_header", lang))
+units = dict(zip(scored["unit_code"], scored["unit_name"], strict=True))
+if st.session_state.get(KEY_UNIT) not in units:
+    selected = scored.loc[scored["selected"], "unit_code"]
+    st.session_state[KEY_UNIT] = selected.iloc[0] if len(selected) else next(iter(units))
+unit = st.selectbox(text(f"unit_{by}", lang), list(units), key=KEY_UNIT, format_func=units.get)
+row = scored.set_index("unit_code").loc[unit]
+breakdown = scorecard.unit_breakdown(card, unit, lang)
+st.markdown(scorecard.breakdown_summary(row, breakdown, lang))
+st.dataframe(
+    breakdown[["indicator", "value_text", "target_text", "attainment_pct", "weight", "possible_points", "points",
+               "lost_points"]],
+    column_config={
+        "indicator": st.column_config.TextColumn(text("indicator", lang)),
+        "value_text": st.column_config.TextColumn(text("value", lang)),
+        "target_text": st.column_config.TextColumn(text("target", lang)),
+        "attainment_pct": st.column_config.NumberColumn(text("attainment", lang), format="%.1f%%",
+                                                        help=text("attainment_help", lang)),
+        "weight": st.column_config.NumberColumn(text("weight", lang), format="%g"),
+        "possible_points": st.column_config.NumberColumn(text("possible_points", lang), format="%.1f",
+                                                         help=text("possible_points_help", lang)),
+        "points": st.column_config.NumberColumn(text("points", lang), format="%.1f"),
+        "lost_points": st.column_config.NumberColumn(text("lost_points", lang), format="%.1f"),
+    },
+    hide_index=True, key="scorecard_breakdown", height="content", placeholder="—",
+)
+st.caption(text("definitions_hint", lang))
+
+# Try other weights (the published ones in config/indicators.yaml stay as they are)
+st.subheader(text("trial_header", lang))
+st.caption(text("trial_caption", lang))
+for key, weight in published_weights().items():
+    st.session_state.setdefault(weight_key(key), float(weight))
+for start in range(0, len(indicators), WEIGHTS_PER_ROW):
+    for column, ind in zip(st.columns(WEIGHTS_PER_ROW), indicators[start:start + WEIGHTS_PER_ROW], strict=False):
+        column.number_input(ind.label(lang), min_value=0.0, max_value=100.0, step=1.0, format="%g",
+                            key=weight_key(ind.key), help=ind.definition(lang))
+st.button(text("trial_reset", lang), key=KEY_RESET, on_click=reset_weights, icon=":material/restart_alt:")
+trial = tuple((ind.key, float(st.session_state[weight_key(ind.key)])) for ind in indicators)
+if not any(w > 0 for _, w in trial):
+    st.warning(text("trial_no_weight", lang))
+else:
+    if not scorecard.weights_changed(trial):
+        st.caption(text("trial_same", lang))
+    comparison = session.cached(scorecard.weight_comparison, ctx, by=by, weights=trial)
+    st.dataframe(
+        scorecard.comparison_table(comparison, lang),
+        column_config={
+            "unit_name": st.column_config.TextColumn(text(f"unit_{by}", lang), width="medium"),
+            "published_rank": st.column_config.NumberColumn(text("published_rank", lang), format="%d"),
+            "published_score": st.column_config.NumberColumn(text("published_score", lang), format="%.1f"),
+            "trial_rank": st.column_config.NumberColumn(text("trial_rank", lang), format="%d"),
+            "trial_score": st.column_config.NumberColumn(text("trial_score", lang), format="%.1f"),
+            "rank_difference": st.column_config.TextColumn(text("rank_difference", lang),
+                                                           help=text("rank_difference_help", lang)),
+        },
+        hide_index=True, key="scorecard_comparison", height="content", placeholder="—",
+    )
+    widgets.download_buttons(lambda: scorecard.comparison_export(comparison, by, lang),
+                             text("file_trial", lang, by=text(f"by_{by}", lang), period=ctx.filters.period.key),
+                             "scorecard_trial_download", lang)
+    st.caption(text("trial_total", lang, total=f"{sum(w for _, w in trial):g}",
+                    published=f"{sum(published_weights().values()):g}"))

@@ -1,0 +1,179 @@
+"""按时办结与监察 On-time & live supervision: the on-time rate month by month, open cases with red
+and yellow lights, the aging of the backlog, and the cases behind every count.
+
+A click on a chart (Plotly selection) sets the page's cross-filter — the selectboxes of the
+联动筛选 bar, which a user can also set by hand — and the other charts and the case list follow.
+Data: xiaoneng.supervision, xiaoneng.caselist; figures: xiaoneng.charts; glue: xiaoneng.widgets.
+
+Widget keys: sup_focus_subset, sup_focus_county, sup_focus_dept, sup_focus_month, sup_focus_age
+(the cross-filter), sup_focus_reset, sup_trend_by, sup_cases_page (case list page).
+"""
+
+import streamlit as st
+
+from xiaoneng import charts, session, supervision, widgets
+from xiaoneng.caselist import SUBSETS
+from xiaoneng.i18n import t
+from xiaoneng.indicators import catalog
+
+FOCUS_KEYS = {"subset": "sup_focus_subset", "county_code": "sup_focus_county", "dept_code": "sup_focus_dept",
+              "month": "sup_focus_month", "age_bucket": "sup_focus_age"}
+GENERATION = "_sup_chart_generation"  # a new number clears the charts' selections (reset)
+
+ctx = session.require_snapshot()
+lang, filters, options = ctx.lang, ctx.filters, ctx.options
+cat = catalog()
+
+st.title(t("supervision.title", lang))
+session.show_context_line(ctx)
+
+
+def current_focus() -> supervision.Focus:
+    return supervision.focus_from_values({name: st.session_state.get(key) for name, key in FOCUS_KEYS.items()})
+
+
+def set_focus(focus: supervision.Focus) -> None:
+    for name, value in supervision.focus_values(focus).items():
+        st.session_state[FOCUS_KEYS[name]] = value
+
+
+def reset_focus() -> None:
+    set_focus(supervision.Focus())
+    st.session_state[GENERATION] = st.session_state.get(GENERATION, 0) + 1
+
+
+def on_chart_click(chart_key: str, to_focus) -> None:
+    points = (st.session_state.get(chart_key) or {}).get("selection", {}).get("points", [])
+    if points:
+        set_focus(to_focus(points[0], current_focus()))
+
+
+# ---------------------------------------------------------------- KPIs (the page's filters, no cross-filter)
+state_at = f"{supervision.state_time(ctx.view, filters):%Y-%m-%d %H:%M}"
+cards = session.cached(supervision.kpi_cards, ctx)
+columns = st.columns(len(cards))
+for column, card in zip(columns, cards.itertuples(), strict=True):
+    column.metric(card.label, card.value_text, card.delta_text, delta_color=card.delta_color,
+                  delta_arrow=card.delta_arrow, delta_description=t("kpi.previous", lang), help=card.help,
+                  border=True)
+st.caption(t("supervision.state_at", lang, state_at=state_at))
+
+# ---------------------------------------------------------------- the cross-filter bar
+months = supervision.trend_month_keys(filters.period, ctx.view.as_of)
+county_codes = [c for c in options.counties if not filters.counties or c in filters.counties]
+dept_codes = [d for d in options.departments if not filters.departments or d in filters.departments]
+choices = {"subset": list(SUBSETS), "county_code": ["", *county_codes], "dept_code": ["", *dept_codes],
+           "month": ["", *months], "age_bucket": ["", *(str(b) for b in range(len(supervision.AGE_BOUNDS_WD) + 1))]}
+set_focus(current_focus())  # defaults on the first run; values no longer offered fall back to "all"
+for name, key in FOCUS_KEYS.items():
+    if st.session_state[key] not in choices[name]:
+        st.session_state[key] = choices[name][0]
+everything = t("supervision.focus_all", lang)
+labels = {
+    "subset": lambda s: t(f"supervision.subset.{s}", lang),
+    "county_code": lambda c: options.counties.get(c, c) if c else everything,
+    "dept_code": lambda d: options.departments.get(d, d) if d else everything,
+    "month": lambda m: m if m else t("supervision.focus_period", lang),
+    "age_bucket": lambda b: supervision.age_bucket_label(int(b), lang) if b else everything,
+}
+titles = {"subset": "focus_subset", "county_code": "focus_county", "dept_code": "focus_dept", "month": "focus_month",
+          "age_bucket": "focus_age"}
+with st.container(border=True):
+    st.markdown(f"**{t('supervision.focus_header', lang)}**")
+    st.caption(t("supervision.focus_caption", lang))
+    bar = st.columns([3.2, 1.6, 2.2, 1.4, 1.8, 1.6], vertical_alignment="bottom")
+    for column, (name, key) in zip(bar, FOCUS_KEYS.items(), strict=False):
+        column.selectbox(t(f"supervision.{titles[name]}", lang), choices[name], key=key, format_func=labels[name])
+    bar[-1].button(t("supervision.focus_reset", lang), key="sup_focus_reset", on_click=reset_focus,
+                   icon=":material/filter_alt_off:", width="stretch")
+focus = current_focus()
+generation = st.session_state.get(GENERATION, 0)
+
+# ---------------------------------------------------------------- on-time rate by month
+st.subheader(t("supervision.trend_header", lang))
+by = st.segmented_control(t("supervision.trend_by", lang), supervision.TREND_BY, key="sup_trend_by", default="county",
+                          required=True, format_func=lambda b: t(f"supervision.trend_by_{b}", lang)) or "county"
+trend = session.cached(supervision.on_time_trend, ctx, by=by)
+ind = cat[supervision.ON_TIME]
+st.caption(supervision.trend_caption(by, trend["unit_code"].nunique(), lang), help=ind.definition(lang))
+trend_key = f"sup_trend_chart_{by}_{generation}"
+st.plotly_chart(
+    charts.supervision_trend_lines(
+        trend, x_col="month", y_col="on_time_rate", group_col="unit_name", code_col="unit_code",
+        numerator_col="completed_on_time", base_col="on_time_base", target=ind.target,
+        target_label=f"{t('supervision.trend_target', lang)} {ind.format(ind.target, lang)}",
+        x_title=t("supervision.trend_axis_month", lang), y_title=ind.label(lang),
+        numerator_label=t("supervision.trend_hover_on_time", lang), base_label=t("supervision.trend_hover_base", lang),
+        highlight_code={"county": focus.county_code, "dept": focus.dept_code}.get(by),
+        empty_message=t("supervision.trend_empty", lang),
+    ),
+    theme=None, key=trend_key, on_select=lambda: on_chart_click(
+        trend_key, lambda p, f: supervision.focus_from_trend_point(p, by, f)),
+    selection_mode="points", config={"displaylogo": False},
+)
+with st.expander(t("supervision.data_table", lang)):
+    trend_rows = supervision.trend_table(trend[trend["on_time_base"] > 0], lang)
+    st.dataframe(trend_rows, hide_index=True, width="stretch")
+    widgets.download_buttons(trend_rows, f"{t('supervision.file_trend', lang)}_{filters.period.key}", "sup_trend_dl",
+                             lang)
+
+# ---------------------------------------------------------------- red/yellow lights and backlog aging
+lights_column, aging_column = st.columns(2, gap="large")
+with lights_column:
+    st.subheader(t("supervision.lights_header", lang))
+    st.caption(t("supervision.lights_caption", lang, state_at=state_at), help=cat["open_yellow"].definition(lang))
+    lights = session.cached(supervision.light_counts, ctx,
+                            filters=supervision.narrowed_filters(filters, focus, county=True, dept=False))
+    lit = supervision.lit_departments(lights)
+    if lit.empty:
+        st.info(t("supervision.lights_empty", lang), icon=":material/check_circle:")
+    else:
+        lights_key = f"sup_lights_chart_{generation}"
+        st.plotly_chart(
+            charts.supervision_light_bars(
+                lit, label_col="dept_name", code_col="dept_code", red_col="open_overdue", yellow_col="open_yellow",
+                red_name=t("supervision.lights_red", lang), yellow_name=t("supervision.lights_yellow", lang),
+                axis_title=t("supervision.lights_axis", lang), highlight_code=focus.dept_code,
+                empty_message=t("supervision.lights_empty", lang),
+            ),
+            theme=None, key=lights_key,
+            on_select=lambda: on_chart_click(lights_key, supervision.focus_from_lights_point),
+            selection_mode="points", config={"displaylogo": False},
+        )
+    with st.expander(t("supervision.data_table", lang)):
+        light_rows = supervision.lights_table(lights, lang)
+        st.dataframe(light_rows, hide_index=True, width="stretch")
+        widgets.download_buttons(light_rows, f"{t('supervision.file_lights', lang)}_{filters.period.key}",
+                                 "sup_lights_dl", lang)
+
+with aging_column:
+    st.subheader(t("supervision.aging_header", lang))
+    st.caption(t("supervision.aging_caption", lang, state_at=state_at))
+    aging = session.cached(supervision.backlog_aging, ctx, filters=supervision.narrowed_filters(filters, focus))
+    if aging["open_cases"].sum() == 0:
+        st.info(t("supervision.aging_empty", lang), icon=":material/check_circle:")
+    else:
+        aging_key = f"sup_aging_chart_{generation}"
+        st.plotly_chart(
+            charts.supervision_aging_bars(
+                aging, label_col="label", bucket_col="age_bucket",
+                series=[("open_green", t("supervision.lights_green", lang), "green"),
+                        ("open_yellow", t("supervision.lights_yellow", lang), "yellow"),
+                        ("open_overdue", t("supervision.lights_red", lang), "red")],
+                x_title=t("supervision.aging_axis_x", lang), y_title=t("supervision.aging_axis_y", lang),
+                highlight_bucket=focus.age_bucket, empty_message=t("supervision.aging_empty", lang),
+            ),
+            theme=None, key=aging_key, on_select=lambda: on_chart_click(aging_key, supervision.focus_from_aging_point),
+            selection_mode="points", config={"displaylogo": False},
+        )
+    with st.expander(t("supervision.data_table", lang)):
+        aging_rows = supervision.aging_table(aging, lang)
+        st.dataframe(aging_rows, hide_index=True, width="stretch")
+        widgets.download_buttons(aging_rows, f"{t('supervision.file_aging', lang)}_{filters.period.key}",
+                                 "sup_aging_dl", lang)
+
+# ---------------------------------------------------------------- the cases behind the numbers
+st.subheader(t("supervision.list_header", lang))
+st.markdown(f"**{supervision.focus_description(focus, lang, options.counties, options.departments, filters.period)}**")
+widgets.case_list_panel(ctx, supervision.drill_selection(focus), key="sup_cases",
+                        filters=supervision.drill_filters(filters, focus))

@@ -1,0 +1,104 @@
+"""督办 Supervised tasks: on-time completion of the tasks due in the period by department and by
+source, and the tasks overdue at the state time with their days over.
+Data: xiaoneng.tasks; figures: xiaoneng.charts; texts: the tasks section of the catalog."""
+
+import pandas as pd
+import streamlit as st
+
+from xiaoneng import charts, export, satisfaction, session, tasks
+from xiaoneng.i18n import t
+from xiaoneng.indicators import catalog
+
+ctx = session.require_snapshot()
+lang = ctx.lang
+rate = catalog()[tasks.RATE_KEY]
+state_at = ctx.filters.period.bounds(ctx.snapshot.as_of)["state_at"]
+state_text = f"{state_at:%Y-%m-%d %H:%M}"
+PLOTLY_CONFIG = {"displaylogo": False}
+OUTCOME_COLOURS = {"tasks_open_overdue": charts.STATUS_COLORS["red"], "tasks_late": charts.STATUS_COLORS["amber"],
+                   "tasks_on_time": charts.STATUS_COLORS["green"]}
+OUTCOME_TEXT = {"tasks_open_overdue": "open_overdue", "tasks_late": "late", "tasks_on_time": "on_time"}
+
+
+def text(key: str, **values) -> str:
+    return t(f"tasks.{key}", lang, **values)
+
+
+def downloads(frame: pd.DataFrame, file_stem: str, key: str) -> None:
+    """CSV and Excel of a table as shown (headers in the UI language, formulas neutralised)."""
+    stem = f"{file_stem}_{export.file_stamp(ctx.snapshot.as_of)}"
+    row = st.container(horizontal=True)
+    row.download_button(t("satisfaction.download_csv", lang), export.to_csv_bytes(frame), f"{stem}.csv",
+                        mime="text/csv", key=f"{key}_csv", icon=":material/download:")
+    row.download_button(t("satisfaction.download_xlsx", lang), export.to_xlsx_bytes(frame, file_stem),
+                        f"{stem}.xlsx",
+                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        key=f"{key}_xlsx", icon=":material/download:")
+
+
+def completion_chart(frame: pd.DataFrame, key: str) -> None:
+    """Outcomes of the tasks due, stacked per unit, the rate after each bar (worst rate on top)."""
+    judged = frame[frame["tasks_due"] > 0]
+    notes = [text("note", rate=rate.format(None if pd.isna(v) else float(v), lang)) for v in judged[tasks.RATE_KEY]]
+    st.plotly_chart(charts.outcome_stacked_bar(
+        judged.assign(note=notes), label_col="name",
+        segments=[(o, text(OUTCOME_TEXT[o]), OUTCOME_COLOURS[o]) for o in tasks.OUTCOMES],
+        axis_title=text("axis"), empty_message=text("empty"), note_col="note",
+        hover_cols={"tasks_due": text("due")},
+    ), theme=None, key=key, config=PLOTLY_CONFIG)
+
+
+st.title(text("title"))
+session.show_context_line(ctx)
+
+# KPI cards: the catalog's rate (with 环比 and target), then the counts it is made of
+st.subheader(text("kpi_header"))
+card = session.cached(satisfaction.indicator_cards, ctx, keys=(tasks.RATE_KEY,)).iloc[0]
+total = session.cached(tasks.task_completion, ctx, by="total").iloc[0]
+columns = st.columns(6)
+with columns[0].container(border=True, height="stretch"):
+    st.metric(card.label, card.value_text, card.delta_text, delta_color=card.delta_color,
+              delta_arrow=card.delta_arrow, delta_description=card.delta_description, help=card.help)
+    st.markdown(card.target_text)
+for column, (measure, key) in zip(columns[1:], (("tasks_due", "due"), ("tasks_on_time", "on_time"),
+                                                ("tasks_late", "late"), ("tasks_open_overdue", "open_overdue"),
+                                                ("tasks_not_yet_due", "not_yet_due")), strict=True):
+    with column.container(border=True, height="stretch"):
+        st.metric(text(key), f"{int(total[measure]):,} {text('count_unit')}", help=text(f"{key}_help"))
+
+# On-time completion by department and by source
+if int(total["tasks_due"]) == 0:
+    st.info(text("empty"), icon=":material/info:")
+else:
+    by_dept = session.cached(tasks.task_completion, ctx, by="dept")
+    by_source = session.cached(tasks.task_completion, ctx, by="source")
+    dept_column, source_column = st.columns([3, 2])
+    with dept_column:
+        st.subheader(text("by_dept_header"), help=rate.definition(lang))
+        st.caption(text("breakdown_caption"))
+        completion_chart(by_dept, "tasks_by_dept_chart")
+    with source_column:
+        st.subheader(text("by_source_header"), help=rate.definition(lang))
+        st.caption(text("breakdown_caption"))
+        completion_chart(by_source, "tasks_by_source_chart")
+    rate_column = {tasks.rate_header(lang): st.column_config.NumberColumn(format="%.1f", help=rate.definition(lang))}
+    with st.expander(t("satisfaction.table_expander", lang)):
+        table = tasks.completion_table(by_dept, lang)
+        st.dataframe(table, hide_index=True, column_config=rate_column)
+        downloads(table, text("by_dept_header"), "tasks_by_dept")
+
+# The overdue tasks, longest overdue first
+st.subheader(text("overdue_header"), help=text("open_overdue_help"))
+overdue = session.cached(tasks.overdue_tasks, ctx)
+if overdue.empty:
+    st.info(text("overdue_empty", state_at=state_text), icon=":material/check_circle:")
+else:
+    st.caption(f"{text('overdue_caption', state_at=state_text)} {text('overdue_count', count=f'{len(overdue):,}')}")
+    table = tasks.overdue_table(overdue, lang)
+    when = st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
+    st.dataframe(table, hide_index=True, column_config={
+        text("column_assigned"): when, text("column_due"): when, text("column_completed"): when,
+        text("column_days_over"): st.column_config.NumberColumn(format="%d"),
+        text("column_wd_over"): st.column_config.NumberColumn(format="%d"),
+    })
+    downloads(table, text("overdue_header"), "tasks_overdue")

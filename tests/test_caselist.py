@@ -1,0 +1,191 @@
+"""Drill-through (xiaoneng.caselist, queries/case_list.sql) on the hand-counted fixture.
+
+Traceability: the list behind a number holds exactly that many cases — every subset is checked
+against queries/indicator_measures.sql for several filters. The expected lists are counted by
+hand from tests/handcount.py (snapshot Friday 2026-10-30 17:00).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from xiaoneng import caselist
+from xiaoneng.caselist import SUBSETS, CaseSelection, case_page, selection_total, subset_count_from_measures
+from xiaoneng.filters import Filters, Period
+from xiaoneng.i18n import t
+from xiaoneng.metrics import measures
+
+OCTOBER = Filters(Period.parse("2026-10"))
+
+
+def ids(view, selection: CaseSelection, filters: Filters = OCTOBER) -> list[str]:
+    cases, total = case_page(view, filters, selection, page_size=100)
+    assert total == len(cases)
+    return list(cases["case_id"])
+
+
+@pytest.mark.parametrize(
+    ("subset", "expected"),
+    [
+        # open at 10-30 17:00: K06 (deadline 10-22, red), K07 (deadline today, 0 wd left: yellow),
+        # K08 (1 wd left ≤ max(1, 20 % of 3): yellow), K09 (6 wd left: green); most overdue first
+        ("open_overdue", ["K06"]),
+        ("open_yellow", ["K07", "K08"]),
+        ("open", ["K06", "K07", "K08", "K09"]),
+        # completed in October: K05 (10-21), K10 (10-15), K11 (10-10), K13 (10-27), in acceptance order
+        ("completed", ["K05", "K11", "K10", "K13"]),
+        ("on_time", ["K05", "K11", "K10"]),
+        ("late", ["K13"]),  # deadline 10-22, completed 10-27
+        ("off_time", ["K06", "K13"]),  # the on-time rate's misses: 5 − 3 on time
+        ("early", ["K05"]),  # 1 wd before its deadline; K10 finished on its deadline day
+        ("untimed", []),
+        ("immediate_completed", ["K11"]),
+        ("immediate_same_day", ["K11"]),
+        # accepted in October: K06–K13; the open ones first (by deadline), then by acceptance
+        ("accepted", ["K06", "K07", "K08", "K09", "K11", "K10", "K12", "K13"]),
+        ("online", ["K06", "K07", "K10", "K13"]),  # mobile K06, K13; online K07, K10
+    ],
+)
+def test_october_lists_are_the_hand_count(handcount_view, subset, expected):
+    assert ids(handcount_view, CaseSelection(subset)) == expected
+
+
+def test_february_state_is_taken_at_the_end_of_february(handcount_view):
+    february = Filters(Period.parse("2026-02"))
+    # K02: accepted 02-16 (a holiday), deadline Sat 02-28 (make-up day), completed 03-02:
+    # open at 02-28 23:59:59.999999 and not yet overdue, 0 wd left → yellow
+    assert ids(handcount_view, CaseSelection("open"), february) == ["K02"]
+    assert ids(handcount_view, CaseSelection("open_yellow"), february) == ["K02"]
+    assert ids(handcount_view, CaseSelection("open_overdue"), february) == []
+    assert ids(handcount_view, CaseSelection("completed"), february) == ["K01", "K04", "K03"]
+    assert ids(handcount_view, CaseSelection("late"), february) == ["K04"]  # immediate, done the next day
+
+
+FILTERS = [
+    OCTOBER,
+    Filters(Period.parse("2026-10"), counties=("C01",)),
+    Filters(Period.parse("2026-10"), counties=("C02",)),
+    Filters(Period.parse("2026-10"), departments=("D02",)),
+    Filters(Period.parse("2026-10"), channels=("online", "mobile")),
+    Filters(Period.parse("2026-10"), item_types=("行政许可",)),
+    Filters(Period.parse("2026-02")),
+    Filters(Period.parse("2026-03")),
+    Filters(Period.parse("2026-Q4")),
+    Filters(Period.parse("2026")),
+    Filters(Period.parse("2026-10-01..2026-10-15")),
+    Filters(Period.parse("2025-01")),
+]
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: "-".join(filter(None, [f.period.key, *f.counties,
+                                                                                   *f.departments, *f.channels])))
+def test_every_list_reconciles_with_indicator_measures(handcount_view, filters):
+    """The traceability requirement: the drill-through of a count lists exactly that count."""
+    row = measures(handcount_view, filters).iloc[0]
+    for subset in SUBSETS:
+        assert selection_total(handcount_view, filters, CaseSelection(subset)) == \
+            subset_count_from_measures(row, subset), subset
+
+
+def test_lists_reconcile_per_county_and_department(handcount_view):
+    table = measures(handcount_view, OCTOBER, by="county,dept")
+    assert len(table) == 4
+    for row in table.itertuples():
+        for subset in ("completed", "late", "open", "open_overdue", "open_yellow", "off_time"):
+            selection = CaseSelection(subset, county_code=row.county_code, dept_code=row.dept_code)
+            assert selection_total(handcount_view, OCTOBER, selection) == \
+                subset_count_from_measures(pd.Series(row._asdict()), subset)
+
+
+@pytest.mark.parametrize(
+    ("selection", "expected"),
+    [
+        (CaseSelection("completed", step_name="审核"), ["K13"]),  # K13 went through 审核, K05 through 审查
+        (CaseSelection("completed", handler_post="D01-审查岗"), ["K05"]),
+        (CaseSelection("completed", step_name="审查", handler_post="D02-审核岗"), []),
+        (CaseSelection("open", county_code="C02"), ["K06", "K08"]),
+        (CaseSelection("open_yellow", dept_code="D02"), ["K08"]),
+        (CaseSelection("completed", item_code="I04"), ["K10", "K13"]),
+        # open for (working days at 10-30): K06 16, K07 5, K08 2, K09 4
+        (CaseSelection("open", age_min_wd=11, age_max_wd=20), ["K06"]),
+        (CaseSelection("open", age_min_wd=0, age_max_wd=5), ["K07", "K08", "K09"]),
+        (CaseSelection("open", age_min_wd=21), []),
+    ],
+)
+def test_narrowing(handcount_view, selection, expected):
+    assert ids(handcount_view, selection) == expected
+
+
+def test_the_columns_an_analyst_needs(handcount_view):
+    cases, _ = case_page(handcount_view, OCTOBER, CaseSelection("accepted"), page_size=100)
+    assert tuple(cases.columns) == caselist.CASE_COLUMNS
+    row = cases.set_index("case_id")
+    k06 = row.loc["K06"]
+    assert (k06["item_code"], k06["item_name"], k06["county_name"], k06["dept_name"]) == \
+        ("I01", "食品经营许可", "乙县", "市场监管局")
+    assert (k06["channel"], k06["status"]) == ("移动端", "在办·红灯")
+    assert k06["deadline_at"] == pd.Timestamp("2026-10-22 23:59:59")
+    assert pd.isna(k06["completed_at"]) and pd.isna(k06["on_time"])
+    # accepted Fri 10-09; 10-10 (Sat make-up) + 3 × 5 weekdays to Fri 10-30 = 16 wd open;
+    # deadline 10-22 → 10-23, 10-26..10-30 = 6 wd over
+    assert (k06["elapsed_wd"], k06["wd_over"]) == (16, 6) and pd.isna(k06["wd_left"])
+    assert (row.loc["K07", "wd_left"], row.loc["K08", "wd_left"], row.loc["K09", "wd_left"]) == (0, 1, 6)
+    assert row.loc["K07", "status"] == "在办·黄灯" and row.loc["K09", "status"] == "在办"
+    k13 = row.loc["K13"]
+    # deadline 10-22, completed Tue 10-27: 10-23, 10-26, 10-27 = 3 wd over; elapsed 6
+    assert (k13["status"], k13["elapsed_wd"], k13["wd_over"], bool(k13["on_time"])) == ("超期办结", 6, 3, False)
+    # steps: 受理 10-19→10-19 (0), 审核 10-19→10-26 (5 wd, limit 2), 决定 10-26→10-27 (1)
+    assert k13["steps"] == "受理 0 → 审核 5（时限2） → 决定 1"
+    assert row.loc["K12", "status"] == "撤件" and pd.isna(row.loc["K12", "on_time"])
+    assert row.loc["K10", "wd_left"] == 0  # completed 17:00 on its deadline day (18:00)
+    assert row.loc["K11", "steps"] == ""  # no steps recorded
+
+
+def test_completed_case_to_spare_and_steps(handcount_view):
+    cases, _ = case_page(handcount_view, OCTOBER, CaseSelection("early"))
+    k05 = cases.iloc[0]
+    # deadline 10-22 (10 + 3 suspended wd after 09-29), completed 10-21: 1 wd to spare; elapsed 12 − 3 = 9
+    assert (k05["case_id"], k05["wd_left"], k05["elapsed_wd"], k05["status"]) == ("K05", 1, 9, "按时办结")
+    # 审查 09-29 → 10-21: 09-30, 10-08, 10-09, 10-10, 10-12..16, 10-19..21 = 12 wd against a limit of 10
+    assert k05["steps"] == "受理 0 → 审查 12（时限10）"
+
+
+def test_english_names(handcount_view):
+    cases, _ = case_page(handcount_view, OCTOBER, CaseSelection("open_overdue"), lang="en")
+    assert list(cases.loc[0, ["county_name", "dept_name", "channel", "status"]]) == \
+        ["Yi County", "Market Regulation", "Mobile", "open · red"]
+    table = caselist.case_table(cases, "en")
+    assert list(table.columns[:2]) == ["Case ID", "Item code"]
+
+
+def test_paging(handcount_view):
+    selection = CaseSelection("accepted")
+    pages = [case_page(handcount_view, OCTOBER, selection, page=p, page_size=3) for p in (1, 2, 3)]
+    assert [list(c["case_id"]) for c, _ in pages] == [["K06", "K07", "K08"], ["K09", "K11", "K10"], ["K12", "K13"]]
+    assert {total for _, total in pages} == {8}
+    beyond, total = case_page(handcount_view, OCTOBER, selection, page=9, page_size=3)
+    assert beyond.empty and total == 8
+    assert caselist.page_count(8, 3) == 3 and caselist.page_count(0) == 1
+
+
+def test_case_table_for_people(handcount_view):
+    cases, _ = case_page(handcount_view, OCTOBER, CaseSelection("completed"))
+    table = caselist.case_table(cases, "zh")
+    assert list(table.columns) == [t(f"supervision.col.{c}") for c in caselist.CASE_COLUMNS]
+    assert list(table["按时办结"]) == ["是", "是", "是", "否"]
+
+
+def test_unknown_subset_is_refused():
+    with pytest.raises(ValueError, match="subset"):
+        CaseSelection("everything")
+
+
+def test_scope_holds_in_the_list(handcount_view):
+    from xiaoneng.filters import Scope
+    from xiaoneng.metrics import SnapshotView
+
+    restricted = SnapshotView(handcount_view.info, Scope(("C01",)))
+    # a C01 user asking for C02's open cases sees none
+    assert ids(restricted, CaseSelection("open", county_code="C02")) == []
+    assert ids(restricted, CaseSelection("open")) == ["K07", "K09"]

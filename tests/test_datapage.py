@@ -1,0 +1,256 @@
+"""The Data page (数据): snapshot list, data quality on the hand-counted fixture, the upload path
+(validate, then publish, with the CLI's ingest) on mappings/examples/办件_示例.csv, and the page
+in AppTest."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.handcount import publish_handcount
+from xiaoneng import datapage
+from xiaoneng.datapage import (
+    UploadRequest,
+    calendar_warnings,
+    data_quality,
+    indicator_formula,
+    quality_counts,
+    quarantine_reasons,
+    snapshot_id_problem,
+    snapshot_list,
+    stage_uploads,
+    suggest_snapshot_id,
+    text,
+)
+from xiaoneng.indicators import catalog
+from xiaoneng.metrics import SnapshotView
+from xiaoneng.paths import MAPPINGS_DIR, REPO_ROOT
+from xiaoneng.snapshots import SnapshotStore, sha256_of
+
+EXAMPLE_CASES = MAPPINGS_DIR / "examples" / "办件_示例.csv"
+MAPPING = MAPPINGS_DIR / "chinese_export.yaml"
+REFERENCE = REPO_ROOT / "data" / "reference"
+EXAMPLE_AS_OF = dt.date(2026, 1, 31)
+
+
+# ---------------------------------------------------------------- data quality of the fixture
+
+def test_quality_of_the_fixture(handcount_view):
+    quality = data_quality(handcount_view)
+    # tests/handcount.py: 13 cases K01–K13, 5 steps (3 of K13, 2 of K05), 8 ratings R1–R8,
+    # 6 survey answers S1–S6, 5 tasks T1–T5
+    assert quality_counts(quality, "rows") == {"cases": 13, "case_steps": 5, "ratings": 8, "surveys": 6, "tasks": 5}
+    # every date lies within the calendar (2004–2026)
+    assert quality_counts(quality, "outside_calendar") == {"cases": 0}
+    # K10 carries the system's deadline (10-15 18:00); the other twelve have promised limits → derived
+    assert quality_counts(quality, "deadline_source") == {"derived": 12, "system": 1}
+    nulls = quality[(quality["check_name"] == "nulls") & (quality["table_name"] == "ratings")]
+    # R4, R5, R6, R8 have no case; R4, R6, R8 no item; R3, R5, R6, R7 no reason tags
+    assert dict(zip(nulls["column_name"], nulls["row_count"], strict=True)) == \
+        {"case_id": 4, "item_code": 3, "reason_tags": 4}
+    assert nulls.set_index("column_name").loc["case_id", "share_pct"] == 50.0  # 4 of 8
+    # the bad reviews R2, R4, R6, R8 are all verified
+    assert quality_counts(quality, "bad_unverified") == {"ratings": 0}
+    case_nulls = quality[(quality["check_name"] == "nulls") & (quality["table_name"] == "cases")]
+    assert case_nulls["row_count"].sum() == 0
+    assert set(quality["table"]) == {"办件", "办理环节", "好差评", "满意度测评", "督办事项"}
+    assert "按承诺时限推算" in set(quality["column"])
+
+
+def test_quality_ignores_the_period_but_keeps_the_scope(handcount_view):
+    from xiaoneng.filters import Filters, Period, Scope
+
+    quality = data_quality(handcount_view, Filters(Period.parse("2025-01")))
+    assert quality_counts(quality, "rows")["cases"] == 13
+    restricted = SnapshotView(handcount_view.info, Scope(("C01",)))
+    # C01: K01, K02, K05, K07, K09, K11, K13
+    assert quality_counts(data_quality(restricted), "rows")["cases"] == 7
+
+
+def test_snapshot_list(handcount_store):
+    listed = snapshot_list(SnapshotStore(handcount_store))
+    row = listed.set_index("snapshot_id").loc["handcount"]
+    assert (row["cases"], row["ratings"], row["case_steps"], row["surveys"], row["tasks"]) == (13, 8, 5, 6, 5)
+    assert row["as_of"] == dt.datetime(2026, 10, 30, 17)
+    assert (row["calendar_start"], row["calendar_end"]) == ("2004-01-01", "2026-12-31")
+    assert (row["cases_outside_calendar"], row["sources"], row["producer"]) == (0, 0, "tests/handcount.py")
+
+
+def test_calendar_warnings(handcount_view):
+    info = handcount_view.info
+    # the calendar ends 2026-12-31, 62 days after the snapshot time 2026-10-30: time to add 2027
+    warnings = calendar_warnings(info, dt.date(2026, 2, 12))
+    assert len(warnings) == 1 and "2027" in warnings[0] and "62" in warnings[0]
+    assert calendar_warnings(info, dt.date(2026, 2, 12), margin_days=30) == []
+    assert any("2003-12-01" in w for w in calendar_warnings(info, dt.date(2003, 12, 1), margin_days=30))
+
+
+def test_formulas_come_from_the_catalog():
+    cat = catalog()
+    assert indicator_formula(cat["on_time_rate"]) == "completed_on_time ÷ on_time_base × 100%"
+    assert indicator_formula(cat["promise_compression_rate"]) == "(1 − promised_wd_sum ÷ legal_wd_sum) × 100%"
+    assert indicator_formula(cat["avg_elapsed_wd"]) == "elapsed_wd_sum ÷ elapsed_wd_count"
+    assert indicator_formula(cat["open_overdue"]) == "open_overdue"
+    table = datapage.indicator_formulas("en")
+    assert len(table) == len(cat) and text("formula", "en") in table.columns
+
+
+# ---------------------------------------------------------------- upload: validate, then publish
+
+def test_uploads_are_staged_under_their_own_names(tmp_path):
+    paths = stage_uploads([("C:\\exports\\办件_2026-01.csv", b"a"), ("../好差评.xlsx", b"b")], tmp_path / "in")
+    assert [p.name for p in paths] == ["办件_2026-01.csv", "好差评.xlsx"]
+    assert all(p.parent == tmp_path / "in" for p in paths)
+    with pytest.raises(ValueError):
+        stage_uploads([("x.csv", b"1"), ("dir/x.csv", b"2")], tmp_path / "twice")
+    with pytest.raises(ValueError):
+        stage_uploads([("notes.txt", b"1")], tmp_path / "wrong")
+
+
+def test_snapshot_ids(tmp_path):
+    store = SnapshotStore(tmp_path / "snapshots")
+    assert suggest_snapshot_id(dt.date(2026, 1, 31), store) == "2026-01"
+    (tmp_path / "snapshots" / "2026-01").mkdir(parents=True)
+    assert suggest_snapshot_id(dt.date(2026, 1, 31), store) == "2026-01-2"
+    assert snapshot_id_problem("2026-01", store) == text("id_taken", snapshot="2026-01")
+    assert snapshot_id_problem("../x", store) == text("id_invalid")
+    assert snapshot_id_problem("2026-02", store) is None
+
+
+def test_mapping_choices_offer_the_chinese_export_first():
+    choices = datapage.mapping_choices()
+    assert next(iter(choices)) == str(MAPPING)
+    assert str(MAPPINGS_DIR / "boston311.yaml") in choices
+
+
+def test_validate_then_publish_the_example(tmp_path):
+    store = SnapshotStore(tmp_path / "snapshots")
+    paths = stage_uploads([(EXAMPLE_CASES.name, EXAMPLE_CASES.read_bytes())])
+    request = UploadRequest(mapping=str(MAPPING), files=tuple(paths), snapshot_id="2026-01", as_of=EXAMPLE_AS_OF)
+    checked = datapage.validate_upload(request, store, REFERENCE)
+    # the example: 20 cases (GBK), all valid against the repository's reference tables
+    assert checked.ok and checked.published is None
+    assert (checked.rows_read, checked.rows_kept, checked.rows_rejected) == (20, 20, 0)
+    assert datapage.result_files(checked).iloc[0][["file", "table", "read", "kept"]].tolist() == \
+        ["办件_示例.csv", "办件", 20, 20]
+    assert datapage.result_reasons(checked).empty
+    assert store.list() == []  # nothing written by the validation
+    published = datapage.publish_upload(request, store, REFERENCE)
+    assert published.published is not None
+    info = store.get("2026-01")
+    assert info.row_counts["cases"] == 20
+    assert info.manifest["sources"][0]["sha256"] == sha256_of(EXAMPLE_CASES)
+    assert datapage.snapshot_sources(info)[["file", "table"]].values.tolist() == [["办件_示例.csv", "cases"]]
+    assert not paths[0].parent.exists()  # the staged copy is gone, the snapshot keeps the source
+    assert datapage.ingest_summary(info)["rows_read"] == 20
+    # the same request again is refused: published snapshots are never overwritten
+    again = datapage.validate_upload(request, store, REFERENCE)
+    assert not again.ok and "2026-01" in again.refused_reason
+
+
+def _example_with_a_bad_row() -> bytes:
+    """The example plus one case whose status 未知 is not in the mapping's value map."""
+    content = EXAMPLE_CASES.read_bytes()
+    last = content.rstrip(b"\r\n").splitlines()[-1].decode("gb18030").split(",")
+    last[0] = "BJ209901010099"
+    last[10] = "未知"
+    return content.rstrip(b"\r\n") + b"\r\n" + ",".join(last).encode("gb18030") + b"\r\n"
+
+
+def test_rejected_rows_are_reported_before_publishing(tmp_path):
+    store = SnapshotStore(tmp_path / "snapshots")
+    paths = stage_uploads([("办件_2026-01.csv", _example_with_a_bad_row())], tmp_path / "upload")
+    strict = UploadRequest(mapping=str(MAPPING), files=tuple(paths), snapshot_id="bad-1", as_of=EXAMPLE_AS_OF)
+    refused = datapage.validate_upload(strict, store, REFERENCE)
+    # 1 of 21 rows rejected = 4.8 %, over the 1 % threshold
+    assert not refused.ok
+    assert (refused.rows_read, refused.rows_rejected) == (21, 1)
+    assert refused.reason_counts == {"not_accepted": 1}
+    reasons = datapage.result_reasons(refused)
+    assert reasons.iloc[0][["reason_code", "reason", "rows"]].tolist() == ["not_accepted", "值不在允许范围内", 1]
+    rejects = datapage.result_rejects(refused)
+    assert rejects.iloc[0]["line"] == 22 and rejects.iloc[0]["value"] == "未知"
+    assert "BJ209901010099" in refused.quarantine_csv.decode("utf-8-sig")
+    forced = UploadRequest(mapping=str(MAPPING), files=tuple(paths), snapshot_id="bad-1", as_of=EXAMPLE_AS_OF,
+                           accept_rejects=True)
+    assert datapage.validate_upload(forced, store, REFERENCE).ok
+    published = datapage.publish_upload(forced, store, REFERENCE)
+    info = published.published
+    assert info.row_counts["cases"] == 20
+    quarantined = quarantine_reasons(info)
+    assert quarantined[["table", "reason_code", "rows"]].values.tolist() == [["办件", "not_accepted", 1]]
+    assert datapage.quarantine_bytes(info).startswith(b"\xef\xbb\xbf")
+
+
+def test_signature_follows_files_and_settings():
+    base = datapage.upload_signature([("a.csv", b"1")], "m", "id", EXAMPLE_AS_OF)
+    assert base == datapage.upload_signature([("a.csv", b"1")], "m", "id", EXAMPLE_AS_OF)
+    assert base != datapage.upload_signature([("a.csv", b"2")], "m", "id", EXAMPLE_AS_OF)
+    assert base != datapage.upload_signature([("a.csv", b"1")], "m", "id-2", EXAMPLE_AS_OF)
+
+
+# ---------------------------------------------------------------- the page in AppTest
+
+PAGE = Path(__file__).resolve().parent.parent / "pages" / "data.py"
+
+
+@pytest.fixture(scope="module")
+def data_folder(tmp_path_factory) -> Path:
+    """handcount and the example ingest (as of 2026-01-31) side by side."""
+    folder = tmp_path_factory.mktemp("data")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("XIAONENG_DATA", raising=False)
+        publish_handcount(folder / "snapshots")
+    store = SnapshotStore(folder / "snapshots")
+    paths = stage_uploads([(EXAMPLE_CASES.name, EXAMPLE_CASES.read_bytes())])
+    request = UploadRequest(mapping=str(MAPPING), files=tuple(paths), snapshot_id="example", as_of=EXAMPLE_AS_OF)
+    assert datapage.publish_upload(request, store, REFERENCE).published is not None
+    return folder
+
+
+@pytest.fixture
+def page(data_folder, monkeypatch) -> AppTest:
+    monkeypatch.setenv("XIAONENG_DATA", str(data_folder))
+    return AppTest.from_file(str(PAGE), default_timeout=30)
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_page_renders_the_fixture(page):
+    page.run()
+    assert not page.exception
+    assert page.title[0].value == text("title")
+    shown = metrics(page)
+    assert shown["办件"] == "13" and shown["好差评"] == "8"
+    assert shown[text("check.outside_calendar")] == "0"
+    snapshots = page.dataframe[0].value
+    assert list(snapshots["snapshot_id"]) == ["handcount", "example"]  # newest as-of first
+    deadline_sources = next(d.value for d in page.dataframe if "row_count" in d.value and "share_pct" in d.value)
+    assert dict(zip(deadline_sources["column"], deadline_sources["row_count"], strict=True)) == \
+        {"按承诺时限推算": 12, "系统给出": 1}
+    assert page.button(key="data_upload_validate").disabled  # nothing uploaded yet
+    assert any(catalog()["on_time_rate"].label("zh") in set(t.value.iloc[:, 0]) for t in page.table)
+
+
+def test_switching_the_snapshot_shows_its_numbers(data_folder, page):
+    page.run()
+    page.selectbox(key="filter_snapshot").set_value("example").run()
+    assert not page.exception
+    view = SnapshotView(SnapshotStore(data_folder / "snapshots").get("example"))
+    rows = quality_counts(data_quality(view), "rows")
+    assert metrics(page)["办件"] == f"{rows['cases']:,}" == "20"
+    sources = page.dataframe[1].value
+    assert list(sources["file"]) == ["办件_示例.csv"]
+
+
+def test_english(page):
+    page.query_params["lang"] = "en"
+    page.run()
+    assert not page.exception
+    assert page.title[0].value == text("title", "en")
+    assert metrics(page)["cases"] == "13"

@@ -1,0 +1,406 @@
+"""The Satisfaction page (满意度): its data functions counted by hand on tests/handcount.py, and the
+page in AppTest.
+
+The October 2026 reviews of the fixture (snapshot time Friday 2026-10-30 17:00), from its rows:
+
+    id  county dept channel  rated        score  tags        bad-review state at the snapshot
+    R1  C01    D01  window   10-21 15:00  5      服务热情
+    R2  C01    D02  mobile   10-27 18:00  1      办事效率低  rectified 10-30 10:00, due 10-29 17:00: late
+    R3  C02    D02  online   10-16 09:00  3
+    R4  C02    D01  hotline  10-20 09:00  2      态度不好    pending, due 10-28 17:00: overdue
+    R5  C01    D02  window   10-10 12:00  4
+    R6  C02    D02  sms      10-22 09:00  2      —           unfounded
+    R8  C02    D01  hotline  10-29 09:00  1      办事效率低  pending, due 11-06 17:00: not yet due
+    (R7, C01 D01 window, 2026-02-28, score 5, is the only review outside October.)
+
+Surveys: 2026H1 S1 (群众 C01 D01 服务态度 5), S2 (群众 C01 D01 服务态度 4), S3 (企业 C02 D02 办事效率 3),
+S4 (企业 C02 D02 办事效率 2); 2025H2 S5 (群众 C01 D01 服务态度 1), S6 (企业 C02 D02 办事效率 3).
+Index = (mean − 1) × 25.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests import handcount
+from tests.handcount import publish_handcount
+from xiaoneng import satisfaction
+from xiaoneng.filters import Filters, Period
+from xiaoneng.i18n import t
+from xiaoneng.indicators import catalog
+from xiaoneng.metrics import SnapshotView, indicator_table
+from xiaoneng.paths import REPO_ROOT
+from xiaoneng.reference import load_calendar_days
+from xiaoneng.schema import FACT_TABLES
+from xiaoneng.snapshots import SnapshotStore
+
+OCTOBER = Filters(Period.parse("2026-10"))
+PAGE = Path(__file__).resolve().parent.parent / "pages" / "satisfaction.py"
+TIMEOUT = 30
+
+
+def by_code(frame: pd.DataFrame, column: str = "code") -> dict:
+    return {row[column]: row for row in frame.to_dict("records")}
+
+
+# ---------------------------------------------------------------- levels and rates
+
+def test_levels_of_october(handcount_view):
+    levels = satisfaction.rating_levels(handcount_view, OCTOBER)
+    # R1 5; R5 4; R3 3; R4, R6 2; R2, R8 1 — seven reviews, every level present, best first
+    assert levels["score"].tolist() == [5, 4, 3, 2, 1]
+    assert levels["ratings"].tolist() == [1, 1, 1, 2, 2]
+    assert levels["level"].tolist() == ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
+    assert levels["share_pct"].round(1).tolist() == [14.3, 14.3, 14.3, 28.6, 28.6]
+
+
+def test_levels_follow_the_filters(handcount_view):
+    # C01: R1 (5), R5 (4), R2 (1); levels without a review are kept with 0
+    c01 = satisfaction.rating_levels(handcount_view, dataclasses.replace(OCTOBER, counties=("C01",)))
+    assert c01["ratings"].tolist() == [1, 1, 0, 0, 1]
+    # window reviews only: R1 (5), R5 (4)
+    window = satisfaction.rating_levels(handcount_view, dataclasses.replace(OCTOBER, channels=("window",)))
+    assert window["ratings"].tolist() == [1, 1, 0, 0, 0]
+    # September: no review at all — zeros and no share
+    empty = satisfaction.rating_levels(handcount_view, Filters(Period.parse("2026-09")))
+    assert empty["ratings"].sum() == 0 and empty["share_pct"].isna().all()
+
+
+def test_rates_by_department(handcount_view):
+    rates = by_code(satisfaction.rating_rates(handcount_view, OCTOBER, by="dept"))
+    # D01: R1 5, R4 2, R8 1 → good 1, bad 2, satisfied (3–5) 1 of 3
+    d01 = rates["D01"]
+    assert (d01["name"], d01["ratings"], d01["ratings_good"], d01["ratings_bad"], d01["ratings_satisfied"]) == \
+        ("市场监管局", 3, 1, 2, 1)
+    assert [round(d01[k], 1) for k in ("good_rate", "bad_rate", "satisfied_rate")] == [33.3, 66.7, 33.3]
+    # D02: R2 1, R3 3, R5 4, R6 2 → good 1, bad 2, satisfied 2 of 4
+    d02 = rates["D02"]
+    assert [d02[k] for k in ("good_rate", "bad_rate", "satisfied_rate")] == [25.0, 50.0, 50.0]
+
+
+def test_rates_by_county_and_channel(handcount_view):
+    counties = by_code(satisfaction.rating_rates(handcount_view, OCTOBER, by="county"))
+    # C01: R1 5, R2 1, R5 4 → good 2, bad 1, satisfied 2 of 3; C02: R3 3, R4 2, R6 2, R8 1 → 0, 3, 1 of 4
+    assert [counties["C01"][k] for k in ("ratings", "ratings_good", "ratings_bad", "ratings_satisfied")] == [3, 2, 1, 2]
+    assert [counties["C02"][k] for k in ("good_rate", "bad_rate", "satisfied_rate")] == [0.0, 75.0, 25.0]
+    channels = satisfaction.rating_rates(handcount_view, OCTOBER, by="channel")
+    # schema order of rating channels; hotline R4 2, R8 1 → all bad; window R1 5, R5 4 → all good
+    assert channels["code"].tolist() == ["window", "online", "mobile", "sms", "hotline"]
+    assert channels["ratings"].tolist() == [2, 1, 1, 1, 2]
+    assert channels["name"].tolist() == ["窗口", "网上", "移动端", "短信", "12345热线"]
+    rows = by_code(channels)
+    assert (rows["hotline"]["bad_rate"], rows["window"]["good_rate"], rows["online"]["satisfied_rate"]) == \
+        (100.0, 100.0, 100.0)
+    with pytest.raises(ValueError):
+        satisfaction.rating_rates(handcount_view, OCTOBER, by="item")
+
+
+def test_rates_add_up_to_the_catalog_values(handcount_view):
+    """The groups' counts sum to the whole selection's, whose rates are the headline indicators'."""
+    total = indicator_table(handcount_view, OCTOBER).iloc[0]
+    for by in satisfaction.RATE_GROUPINGS:
+        rates = satisfaction.rating_rates(handcount_view, OCTOBER, by=by)
+        assert rates["ratings"].sum() == total["ratings"] == 7
+        assert rates["ratings_good"].sum() == total["ratings_good"] == 2
+        assert rates["ratings_bad"].sum() == total["ratings_bad"] == 4
+        assert rates["ratings_satisfied"].sum() == total["ratings_satisfied"] == 3
+
+
+def test_worst_first_reads_the_direction_from_the_catalog(handcount_view):
+    rates = satisfaction.rating_rates(handcount_view, OCTOBER, by="dept")
+    # 满意率 higher is better: D01 (33.3) is worse than D02 (50.0); 差评率 lower is better: D01 (66.7) worse
+    assert satisfaction.worst_first(rates, "satisfied_rate")["code"].tolist() == ["D01", "D02"]
+    assert satisfaction.worst_first(rates, "bad_rate")["code"].tolist() == ["D01", "D02"]
+    # 好评率: D02 25.0 below D01 33.3
+    assert satisfaction.worst_first(rates, "good_rate")["code"].tolist() == ["D02", "D01"]
+
+
+def test_trend_has_twelve_months_with_gaps(handcount_view):
+    trend = satisfaction.rating_trend(handcount_view, OCTOBER)
+    # November 2025 … October 2026; February holds R7 (5), October the seven reviews, the rest nothing
+    assert len(trend) == 12
+    assert trend["month"].iloc[0].isoformat() == "2025-11-01" and trend["month"].iloc[-1].isoformat() == "2026-10-01"
+    counts = dict(zip(trend["month_label"], trend["ratings"], strict=True))
+    assert counts["2026年2月"] == 1 and counts["2026年10月"] == 7 and sum(counts.values()) == 8
+    october = trend.iloc[-1]
+    assert round(october["satisfied_rate"], 1) == 42.9  # 3 of 7
+    assert trend.iloc[3]["good_rate"] == 100.0  # February: R7 scored 5
+    assert trend["good_rate"].isna().sum() == 10  # months without reviews have no rate (gaps, not zeros)
+    assert trend["month_tick"].iloc[0] == "11月<br>2025年" and trend["month_tick"].iloc[2] == "1月<br>2026年"
+    # a year period is that year's twelve months
+    year = satisfaction.rating_trend(handcount_view, Filters(Period.parse("2026")))
+    assert year["month"].iloc[0].isoformat() == "2026-01-01" and len(year) == 12
+
+
+# ---------------------------------------------------------------- bad reviews
+
+def test_bad_review_reasons_of_october(handcount_view):
+    reasons = satisfaction.bad_review_reasons(handcount_view, OCTOBER)
+    # bad reviews R2 (办事效率低), R4 (态度不好), R6 (no tag), R8 (办事效率低): the untagged row last
+    assert reasons["reason_label"].tolist() == ["办事效率低", "态度不好", "未注明原因"]
+    assert reasons["bad_reviews"].tolist() == [2, 1, 1]
+    assert reasons["share_pct"].tolist() == [50.0, 25.0, 25.0]
+    assert reasons["reason"].isna().tolist() == [False, False, True]
+    assert satisfaction.bad_review_reasons(handcount_view, Filters(Period.parse("2026-09"))).empty
+
+
+def test_reason_tags_are_split_and_counted_once_per_review(tmp_path):
+    """Tags split on ';' and trimmed; a tag repeated in one review counts once; blank tags are no
+    reason; a review giving only blanks counts as giving none."""
+    extra = [
+        handcount._rating("X1", None, "C01", "D01", None, "sms", "2026-10-05 09:00", 1, tags="态度不好; 多次跑动"),
+        handcount._rating("X2", None, "C01", "D01", None, "sms", "2026-10-06 09:00", 2, tags="多次跑动;多次跑动;"),
+        handcount._rating("X3", None, "C01", "D01", None, "sms", "2026-10-07 09:00", 2, tags=" ; "),
+        handcount._rating("X4", None, "C01", "D01", None, "sms", "2026-10-08 09:00", 4, tags="多次跑动"),  # good
+    ]
+    facts = handcount.fact_tables()
+    facts["ratings"] = pa.Table.from_pylist(handcount.RATINGS + extra, schema=FACT_TABLES["ratings"].arrow_schema())
+    info = SnapshotStore(tmp_path).publish(
+        "tags", as_of=handcount.AS_OF, reference=handcount.reference_tables(),
+        calendar_days=load_calendar_days(REPO_ROOT / "data" / "reference"), facts=facts,
+        producer="tests/test_satisfaction.py",
+    )
+    reasons = satisfaction.bad_review_reasons(SnapshotView(info), OCTOBER).set_index("reason_label")
+    # 7 bad reviews: R2, R4, R6, R8, X1, X2, X3. 多次跑动: X1, X2 (once); 态度不好: R4, X1;
+    # 办事效率低: R2, R8; no reason: R6, X3
+    assert reasons["bad_reviews"].to_dict() == {"多次跑动": 2, "态度不好": 2, "办事效率低": 2, "未注明原因": 2}
+    assert round(reasons.loc["多次跑动", "share_pct"], 1) == round(2 / 7 * 100, 1)
+
+
+def test_rectification_by_department_of_october(handcount_view):
+    frame = satisfaction.rectification_by_department(handcount_view, OCTOBER)
+    # D01 leaves R4 unrectified past its due time (10-28 17:00 < 10-30 17:00): it comes first
+    assert frame["dept_code"].tolist() == ["D01", "D02"]
+    rows = by_code(frame, "dept_code")
+    d01, d02 = rows["D01"], rows["D02"]
+    states = list(satisfaction.RECTIFICATION_STATES)
+    # D01: R4 pending overdue, R8 pending and due 11-06 (not yet due)
+    assert {s: d01[s] for s in states} == {"pending_overdue": 1, "rectified_late": 0, "pending_not_due": 1,
+                                           "unverified": 0, "rectified_on_time": 0, "unfounded": 0}
+    # D02: R2 rectified 10-30 10:00 after its due time 10-29 17:00 (late); R6 unfounded
+    assert {s: d02[s] for s in states} == {"pending_overdue": 0, "rectified_late": 1, "pending_not_due": 0,
+                                           "unverified": 0, "rectified_on_time": 0, "unfounded": 1}
+    # due for rectification: D01 R4 (R8 not yet), D02 R2 → 差评整改率 0 % and 100 %, on time 0 % both
+    assert (d01["bad_due"], d01["rectification_rate"], d01["rectified_on_time_rate"]) == (1, 0.0, 0.0)
+    assert (d02["bad_due"], d02["rectification_rate"], d02["rectified_on_time_rate"]) == (1, 100.0, 0.0)
+    assert (frame["bad_reviews"] == frame[states].sum(axis=1)).all()
+
+
+def test_rectification_adds_up_to_the_catalog_rates(handcount_view):
+    """Summed over departments the states give the headline 差评整改率 (1 of 2 = 50 %) and 按时整改率 (0 %)."""
+    for filters in (OCTOBER, Filters(Period.parse("2026-10-01..2026-10-27")), Filters(Period.parse("2026"))):
+        frame = satisfaction.rectification_by_department(handcount_view, filters)
+        total = indicator_table(handcount_view, filters).iloc[0]
+        assert frame["bad_due"].sum() == total["bad_due"]
+        assert frame["bad_rectified"].sum() == total["bad_rectified"]
+        assert frame["bad_rectified_on_time"].sum() == total["bad_rectified_on_time"]
+    assert indicator_table(handcount_view, OCTOBER).iloc[0]["rectification_rate"] == 50.0
+
+
+def test_rectification_due_is_judged_at_the_period_end(handcount_view):
+    """1–27 October: the state time is 10-27 23:59:59 and R4's due time (10-28 17:00) had not come,
+    so R4 is still inside its window; R2 (rated 10-27 18:00) is rectified, late, as the snapshot
+    knows; R8 (rated 10-29) is outside the period."""
+    frame = satisfaction.rectification_by_department(handcount_view, Filters(Period.parse("2026-10-01..2026-10-27")))
+    rows = by_code(frame, "dept_code")
+    assert (rows["D01"]["pending_overdue"], rows["D01"]["pending_not_due"]) == (0, 1)
+    assert (rows["D02"]["rectified_late"], rows["D02"]["unfounded"]) == (1, 1)
+    assert frame["bad_reviews"].sum() == 3
+
+
+# ---------------------------------------------------------------- surveys
+
+def test_survey_waves(handcount_view):
+    waves = satisfaction.survey_waves(handcount_view, OCTOBER).iloc[0]
+    assert (waves["wave"], waves["previous_wave"]) == ("2026H1", "2025H2")
+    assert (waves["wave_label"], waves["previous_wave_label"]) == ("2026年上半年", "2025年下半年")
+    assert satisfaction.survey_waves(handcount_view, OCTOBER, "en").iloc[0]["wave_label"] == "2026 H1"
+    # before the first wave started (2025H2 starts 1 July 2025) there is none
+    assert satisfaction.survey_waves(handcount_view, Filters(Period.parse("2025-06"))).iloc[0]["wave"] is None
+
+
+def test_survey_heatmap_cells(handcount_view):
+    cells = satisfaction.survey_by_department_dimension(handcount_view, OCTOBER)
+    # two departments with responses × the five dimensions
+    assert len(cells) == 10
+    rows = {(r["dept_code"], r["dimension"]): r for r in cells.to_dict("records")}
+    # D01 服务态度: 2026H1 S1 5, S2 4 → mean 4.5 → 87.5; 2025H2 S5 1 → 0.0; change +87.5
+    d01 = rows[("D01", "服务态度")]
+    assert (d01["survey_index"], d01["survey_index_previous"], d01["survey_index_change"]) == (87.5, 0.0, 87.5)
+    assert (d01["index_text"], d01["previous_text"], d01["change_text"], d01["survey_responses"]) == \
+        ("87.5", "0.0", "+87.5", 2)
+    # D02 办事效率: S3 3, S4 2 → 2.5 → 37.5; 2025H2 S6 3 → 50.0; change −12.5
+    d02 = rows[("D02", "办事效率")]
+    assert (d02["survey_index"], d02["survey_index_previous"], d02["change_text"]) == (37.5, 50.0, "-12.5")
+    # a dimension nobody scored has no value, shown as a dash
+    empty = rows[("D01", "政务公开")]
+    assert math.isnan(empty["survey_index"]) and empty["index_text"] == "—" and empty["survey_responses"] == 0
+
+
+def test_survey_by_respondent_group(handcount_view):
+    groups = satisfaction.survey_by_group(handcount_view, OCTOBER)
+    # 群众: S1 5, S2 4 → 87.5 (2025H2 S5 1 → 0.0); 企业: S3 3, S4 2 → 37.5 (S6 3 → 50.0);
+    # all: mean 3.5 → 62.5 (the catalog's satisfaction_index) against 2025H2 mean 2 → 25.0
+    assert groups["group_name"].tolist() == ["群众", "企业", "全部群体"]
+    assert groups["survey_index"].tolist() == [87.5, 37.5, 62.5]
+    assert groups["survey_index_previous"].tolist() == [0.0, 50.0, 25.0]
+    assert groups["survey_index_change"].tolist() == [87.5, -12.5, 37.5]
+    assert groups["survey_responses"].tolist() == [2, 2, 4]
+    assert indicator_table(handcount_view, OCTOBER).iloc[0]["satisfaction_index"] == 62.5
+    # October 2025: the latest wave is 2025H2 and there is none before it
+    earlier = satisfaction.survey_by_group(handcount_view, Filters(Period.parse("2025-10"))).set_index("group_name")
+    assert earlier.loc["群众", "survey_index"] == 0.0 and earlier["survey_index_previous"].isna().all()
+
+
+# ---------------------------------------------------------------- cards and tables
+
+def test_indicator_cards(handcount_view):
+    cards = satisfaction.indicator_cards(handcount_view, OCTOBER).set_index("key")
+    assert list(cards.index) == list(satisfaction.KPI_KEYS)
+    # good 2/7, bad 4/7, satisfied 3/7; rectified 1 of 2 due, none on time; index 62.5
+    assert cards["value_text"].tolist() == ["28.6%", "57.1%", "42.9%", "50.0%", "0.0%", "62.5 分"]
+    assert cards.loc["bad_rate", "help"] == catalog()["bad_rate"].definition_zh
+    assert cards.loc["bad_rate", "target_text"] == "目标 ≤ 1.0% :red-badge[未达标]"
+    # September had no review: no 环比
+    assert cards.loc["good_rate", "delta_text"] == "—"
+    english = satisfaction.indicator_cards(handcount_view, OCTOBER, "en").set_index("key")
+    assert english.loc["satisfaction_index", "value_text"] == "62.5 points"
+    assert english.loc["good_rate", "label"] == "Good-review rate"
+
+
+def test_tables_carry_the_catalog_headers(handcount_view):
+    rates = satisfaction.rates_table(satisfaction.rating_rates(handcount_view, OCTOBER, by="dept"), "dept")
+    assert list(rates.columns) == ["部门", "评价数", "好评率（%）", "差评率（%）", "满意率（%）"]
+    assert rates.iloc[0].tolist() == ["市场监管局", 3, 33.3, 66.7, 33.3]
+    rect = satisfaction.rectification_table(satisfaction.rectification_by_department(handcount_view, OCTOBER), "en")
+    assert list(rect.columns[:3]) == ["Department", "Bad reviews", "Overdue, not rectified"]
+    assert rect.columns[-1] == "Rectified on time (%)"
+    groups = satisfaction.survey_group_table(satisfaction.survey_by_group(handcount_view, OCTOBER))
+    assert groups.iloc[-1].tolist()[:4] == ["全部群体", 62.5, 25.0, 37.5]
+
+
+# ---------------------------------------------------------------- the page in AppTest
+
+@pytest.fixture(scope="module")
+def data_folder(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("data")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("XIAONENG_DATA", raising=False)
+        publish_handcount(folder / "snapshots")
+    return folder
+
+
+@pytest.fixture
+def page(data_folder, monkeypatch) -> AppTest:
+    monkeypatch.setenv("XIAONENG_DATA", str(data_folder))
+    return AppTest.from_file(str(PAGE), default_timeout=TIMEOUT)
+
+
+def shown(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def expected(data_folder: Path, filters: Filters) -> dict[str, str]:
+    view = SnapshotView(SnapshotStore(data_folder / "snapshots").get("handcount"))
+    cards = satisfaction.indicator_cards(view, filters)
+    return dict(zip(cards["label"], cards["value_text"], strict=True))
+
+
+def test_page_renders_the_hand_count(page):
+    page.run()
+    assert not page.exception
+    assert page.title[0].value == t("satisfaction.title")
+    assert shown(page) == {"好评率": "28.6%", "差评率": "57.1%", "满意率": "42.9%", "差评整改率": "50.0%",
+                           "差评按时整改率": "0.0%", "满意度指数": "62.5 分"}
+    assert {m.label: m.help for m in page.metric}["差评整改率"] == catalog()["rectification_rate"].definition_zh
+    assert len(page.get("plotly_chart")) == 6
+    assert any("2026-10-30 17:00" in c.value and "handcount" in c.value for c in page.caption)
+
+
+def test_county_filter_changes_the_numbers(data_folder, page):
+    page.run()
+    before = shown(page)
+    page.multiselect(key="filter_counties").set_value(["C02"]).run()
+    assert not page.exception
+    after = shown(page)
+    assert after != before
+    # C02: R3 3, R4 2, R6 2, R8 1 → good 0/4, bad 3/4, satisfied 1/4; R4 due and not rectified → 0 %;
+    # surveys S3 3, S4 2 → 37.5
+    assert after == {"好评率": "0.0%", "差评率": "75.0%", "满意率": "25.0%", "差评整改率": "0.0%",
+                     "差评按时整改率": "0.0%", "满意度指数": "37.5 分"}
+    assert after == expected(data_folder, Filters(Period.parse("2026-10"), counties=("C02",)))
+    rectification = page.dataframe[1].value
+    assert rectification["部门"].tolist() == ["市场监管局", "人社局"]
+    assert rectification["逾期未整改"].tolist() == [1, 0]
+
+
+def test_grouping_and_indicator_switches(page):
+    page.run()
+    page.segmented_control(key="satisfaction_rate_by").set_value("channel").run()
+    assert not page.exception
+    rates = page.dataframe[0].value
+    assert rates["评价渠道"].tolist() == ["窗口", "网上", "移动端", "短信", "12345热线"]
+    page.segmented_control(key="satisfaction_rate_key").set_value("bad_rate").run()
+    assert any(h.value == "差评率月度走势" for h in page.subheader)
+    page.segmented_control(key="satisfaction_survey_mode").set_value("change").run()
+    assert not page.exception
+    assert len(page.get("plotly_chart")) == 6
+
+
+def test_empty_selection_says_so(page):
+    page.run()
+    page.selectbox(key="filter_period").set_value("2026-09").run()
+    assert not page.exception
+    infos = [i.value for i in page.info]
+    assert t("satisfaction.levels_empty") in infos
+    assert t("satisfaction.rectification_empty") in infos
+
+
+def test_page_in_english(page):
+    page.run()
+    page.segmented_control(key="lang").set_value("en").run()
+    assert not page.exception
+    assert page.title[0].value == "Satisfaction"
+    assert shown(page)["Satisfaction index"] == "62.5 points"
+
+
+# ---------------------------------------------------------------- figures
+
+def test_figures_say_why_they_are_empty(handcount_view):
+    from xiaoneng import charts
+
+    september = Filters(Period.parse("2026-09"))
+    levels = satisfaction.rating_levels(handcount_view, september)
+    fig = charts.satisfaction_level_bar(levels, score_col="score", label_col="level", count_col="ratings",
+                                        share_col="share_pct", axis_title="", count_label="", share_label="",
+                                        empty_message="没有评价")
+    assert fig.layout.annotations[0].text == "没有评价"
+    rect = satisfaction.rectification_by_department(handcount_view, september)
+    fig = charts.outcome_stacked_bar(rect, label_col="dept_name", segments=[("pending_overdue", "x", "#000000")],
+                                     axis_title="", empty_message="没有差评")
+    assert fig.layout.annotations[0].text == "没有差评"
+
+
+def test_figures_of_october(handcount_view):
+    from xiaoneng import charts
+
+    rect = satisfaction.rectification_by_department(handcount_view, OCTOBER)
+    fig = charts.outcome_stacked_bar(
+        rect.assign(note="n"), label_col="dept_name", axis_title="", empty_message="", note_col="note",
+        segments=[(s, s, "#000000") for s in satisfaction.RECTIFICATION_STATES])
+    # one bar trace per state plus the notes; the first state (pending_overdue) starts every bar
+    assert [tr.name for tr in fig.data[:6]] == list(satisfaction.RECTIFICATION_STATES)
+    assert list(fig.data[0].x) == [1, 0] and list(fig.data[0].y) == ["市场监管局", "人社局"]
+    cells = satisfaction.survey_by_department_dimension(handcount_view, OCTOBER, "en")
+    fig = charts.satisfaction_score_heatmap(cells, row_col="dept_name", col_col="dimension_name",
+                                            value_col="survey_index", text_col="index_text", midpoint=85.0,
+                                            empty_message="", value_label="")
+    assert "Lawful<br>administration" in fig.data[0].x  # long English labels wrap between words
+    assert fig.data[0].text[0][0] == "87.5" and fig.data[0].text[0][1] == "—"

@@ -1,0 +1,191 @@
+"""The Supervised-tasks page (督办): its data functions counted by hand on tests/handcount.py, and the
+page in AppTest.
+
+The fixture's tasks (snapshot time Friday 2026-10-30 17:00):
+
+    id  source       county dept  assigned     due          completed
+    T1  meeting      C01    D01   10-01 09:00  10-20 18:00  10-19 16:00   on time
+    T2  instruction  C02    D02   09-15 09:00  10-15 18:00  10-18 10:00   late
+    T3  referral     C01    D02   10-05 09:00  10-28 18:00  —             open, overdue at the snapshot
+    T4  meeting      C02    D01   10-10 09:00  11-10 18:00  —             due in November
+    T5  meeting      C01    D01   10-12 09:00  10-31 12:00  —             due in October, after the snapshot
+
+October: due by the snapshot T1, T2, T3 → 督办按时完成率 1/3 = 33.3 %; T5 is due later in the period.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.handcount import publish_handcount
+from xiaoneng import tasks
+from xiaoneng.filters import Filters, Period
+from xiaoneng.i18n import t
+from xiaoneng.indicators import catalog
+from xiaoneng.metrics import SnapshotView, indicator_table
+from xiaoneng.snapshots import SnapshotStore
+
+OCTOBER = Filters(Period.parse("2026-10"))
+PAGE = Path(__file__).resolve().parent.parent / "pages" / "tasks.py"
+TIMEOUT = 30
+COUNTS = ["tasks_due", "tasks_on_time", "tasks_late", "tasks_open_overdue", "tasks_not_yet_due"]
+
+
+def counts(row) -> list[int]:
+    return [int(row[c]) for c in COUNTS]
+
+
+def test_october_in_total(handcount_view):
+    total = tasks.task_completion(handcount_view, OCTOBER, by="total").iloc[0]
+    # due 3 (T1, T2, T3): on time T1, late T2, open overdue T3; not yet due T5
+    assert counts(total) == [3, 1, 1, 1, 1]
+    assert round(total["task_on_time_rate"], 1) == 33.3
+    assert total["task_on_time_rate"] == indicator_table(handcount_view, OCTOBER).iloc[0]["task_on_time_rate"]
+
+
+def test_by_department_worst_first(handcount_view):
+    frame = tasks.task_completion(handcount_view, OCTOBER, by="dept")
+    # D02: T2 late, T3 open overdue → 0 %; D01: T1 on time (T5 not yet due) → 100 %
+    assert frame["code"].tolist() == ["D02", "D01"]
+    assert frame["name"].tolist() == ["人社局", "市场监管局"]
+    assert counts(frame.iloc[0]) == [2, 0, 1, 1, 0]
+    assert counts(frame.iloc[1]) == [1, 1, 0, 0, 1]
+    assert frame["task_on_time_rate"].tolist() == [0.0, 100.0]
+
+
+def test_by_source(handcount_view):
+    frame = tasks.task_completion(handcount_view, OCTOBER, by="source")
+    # referral T3 overdue (0 %, one open overdue) before instruction T2 late (0 %), then meeting T1 (100 %)
+    assert frame["code"].tolist() == ["referral", "instruction", "meeting"]
+    assert frame["name"].tolist() == ["上级转办", "领导批示", "会议交办"]
+    assert frame["task_on_time_rate"].tolist() == [0.0, 0.0, 100.0]
+    assert counts(frame.set_index("code").loc["meeting"]) == [1, 1, 0, 0, 1]  # T1; T5 not yet due
+    assert tasks.task_completion(handcount_view, OCTOBER, "en", by="source")["name"].tolist() == \
+        ["Referred from above", "Leader's instruction", "Meeting decision"]
+
+
+def test_rates_equal_the_catalog_per_department(handcount_view):
+    mine = tasks.task_completion(handcount_view, OCTOBER, by="dept").set_index("code")
+    theirs = indicator_table(handcount_view, OCTOBER, by="dept").set_index("dept_code")
+    for dept in mine.index:
+        assert mine.loc[dept, "tasks_due"] == theirs.loc[dept, "tasks_due"]
+        assert mine.loc[dept, "task_on_time_rate"] == theirs.loc[dept, "task_on_time_rate"]
+
+
+def test_filters_and_empty_selection(handcount_view):
+    # C02: T2 (late) is due in October; T4 is due in November
+    c02 = tasks.task_completion(handcount_view, Filters(Period.parse("2026-10"), counties=("C02",)), by="total")
+    assert counts(c02.iloc[0]) == [1, 0, 1, 0, 0] and c02.iloc[0]["task_on_time_rate"] == 0.0
+    # September: nothing due — one row of zeros without a rate, and no rows per department
+    september = Filters(Period.parse("2026-09"))
+    total = tasks.task_completion(handcount_view, september, by="total").iloc[0]
+    assert counts(total) == [0, 0, 0, 0, 0] and pd.isna(total["task_on_time_rate"])
+    assert tasks.task_completion(handcount_view, september, by="dept").empty
+    with pytest.raises(ValueError):
+        tasks.task_completion(handcount_view, OCTOBER, by="item")
+
+
+def test_overdue_tasks_at_the_snapshot(handcount_view):
+    overdue = tasks.overdue_tasks(handcount_view, OCTOBER)
+    # only T3: due Wed 10-28 18:00, open at Fri 10-30 17:00 → 2 calendar days, 2 working days (10-29, 10-30)
+    assert overdue["task_id"].tolist() == ["T3"]
+    row = overdue.iloc[0]
+    assert (row["days_over"], row["wd_over"], row["source_name"], row["county_name"], row["dept_name"]) == \
+        (2, 2, "上级转办", "甲区", "人社局")
+    assert pd.isna(row["completed_at"])
+
+
+def test_overdue_tasks_at_a_past_state_time(handcount_view):
+    """1–16 October: the state time is 10-16 23:59:59. T2 (due 10-15 18:00) was open then — 1 day
+    over — and was completed on 10-18, which the list shows; its outcome in the rate is 'late'."""
+    filters = Filters(Period.parse("2026-10-01..2026-10-16"))
+    overdue = tasks.overdue_tasks(handcount_view, filters)
+    assert overdue["task_id"].tolist() == ["T2"]
+    assert (overdue.iloc[0]["days_over"], overdue.iloc[0]["wd_over"]) == (1, 1)
+    assert overdue.iloc[0]["completed_at"] == pd.Timestamp("2026-10-18 10:00")
+    assert counts(tasks.task_completion(handcount_view, filters, by="total").iloc[0]) == [1, 0, 1, 0, 0]
+    table = tasks.overdue_table(overdue)
+    assert "完成时间" in table.columns
+    # at the snapshot nothing overdue has been completed since: the empty column is left out
+    assert "完成时间" not in tasks.overdue_table(tasks.overdue_tasks(handcount_view, OCTOBER)).columns
+
+
+def test_tables(handcount_view):
+    table = tasks.completion_table(tasks.task_completion(handcount_view, OCTOBER, by="dept"))
+    assert list(table.columns) == ["单位", "到期督办事项", "按期完成", "逾期完成", "逾期未完成", "期内尚未到期",
+                                   "督办按时完成率（%）"]
+    assert table.iloc[0].tolist() == ["人社局", 2, 0, 1, 1, 0, 0.0]
+    english = tasks.overdue_table(tasks.overdue_tasks(handcount_view, OCTOBER, "en"), "en")
+    assert english.iloc[0][["Task ID", "County", "Days over (calendar)"]].tolist() == ["T3", "Jia District", 2]
+
+
+# ---------------------------------------------------------------- the page in AppTest
+
+@pytest.fixture(scope="module")
+def data_folder(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("data")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("XIAONENG_DATA", raising=False)
+        publish_handcount(folder / "snapshots")
+    return folder
+
+
+@pytest.fixture
+def page(data_folder, monkeypatch) -> AppTest:
+    monkeypatch.setenv("XIAONENG_DATA", str(data_folder))
+    return AppTest.from_file(str(PAGE), default_timeout=TIMEOUT)
+
+
+def shown(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def expected(data_folder: Path, filters: Filters) -> dict[str, str]:
+    """What the cards must say: the rate from the catalog, the counts from the query layer."""
+    view = SnapshotView(SnapshotStore(data_folder / "snapshots").get("handcount"))
+    total = tasks.task_completion(view, filters, by="total").iloc[0]
+    rate = catalog()[tasks.RATE_KEY]
+    cards = {rate.label_zh: rate.format(None if pd.isna(total[tasks.RATE_KEY]) else total[tasks.RATE_KEY])}
+    for column, key in zip(COUNTS, ("due", "on_time", "late", "open_overdue", "not_yet_due"), strict=True):
+        cards[t(f"tasks.{key}")] = f"{int(total[column]):,} 件"
+    return cards
+
+
+def test_page_renders_the_hand_count(page):
+    page.run()
+    assert not page.exception
+    assert page.title[0].value == t("tasks.title")
+    assert shown(page) == {"督办按时完成率": "33.3%", "到期督办事项": "3 件", "按期完成": "1 件", "逾期完成": "1 件",
+                           "逾期未完成": "1 件", "期内尚未到期": "1 件"}
+    assert page.metric[0].help == catalog()["task_on_time_rate"].definition_zh
+    assert len(page.get("plotly_chart")) == 2
+    overdue = page.dataframe[-1].value
+    assert overdue["督办编号"].tolist() == ["T3"] and overdue["超期工作日"].tolist() == [2]
+
+
+def test_county_filter_changes_the_numbers(data_folder, page):
+    page.run()
+    before = shown(page)
+    page.multiselect(key="filter_counties").set_value(["C02"]).run()
+    assert not page.exception
+    after = shown(page)
+    assert after != before
+    assert after["督办按时完成率"] == "0.0%" and after["到期督办事项"] == "1 件"  # T2, late
+    assert after == expected(data_folder, Filters(Period.parse("2026-10"), counties=("C02",)))
+    # C02 has no overdue open task at the snapshot: the list says so instead of showing an empty table
+    assert any("没有逾期未完成的督办事项" in i.value for i in page.info)
+
+
+def test_department_filter_and_empty_period(data_folder, page):
+    page.run()
+    page.multiselect(key="filter_departments").set_value(["D01"]).run()
+    assert shown(page) == expected(data_folder, Filters(Period.parse("2026-10"), departments=("D01",)))
+    assert shown(page)["督办按时完成率"] == "100.0%"
+    page.selectbox(key="filter_period").set_value("2026-09").run()
+    assert not page.exception
+    assert t("tasks.empty") in [i.value for i in page.info]
+    assert len(page.get("plotly_chart")) == 0

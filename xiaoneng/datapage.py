@@ -1,0 +1,335 @@
+"""Data for the Data page (数据): the published snapshots, an upload validated before it is
+published, and the data quality of the selected snapshot.
+
+The upload runs the CLI's code path, ``xiaoneng.ingest.run_ingest``: first with
+``publish=False`` (the validation report), then, on the administrator's word, with
+``publish=True`` on the very same files and settings (``UploadRequest``). Uploaded files are
+written under their own names (the mapping picks each file's table by its name) into a
+temporary folder; nothing is written into the store before the publish.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from xiaoneng.filters import Filters
+from xiaoneng.i18n import indicator_definitions, t
+from xiaoneng.indicators import Indicator, catalog
+from xiaoneng.ingest import IngestResult, MappingError, load_mapping, run_ingest
+from xiaoneng.ingest.reasons import REASONS
+from xiaoneng.metrics import SnapshotView
+from xiaoneng.paths import MAPPINGS_DIR
+from xiaoneng.schema import ALL_TABLES, FACT_TABLES
+from xiaoneng.snapshots import SNAPSHOT_ID_PATTERN, SnapshotInfo, SnapshotStore
+
+UPLOAD_TYPES = ("csv", "gz", "xlsx")  # st.file_uploader's suffixes: .csv, .csv.gz, .xlsx
+UPLOAD_SUFFIXES = (".csv", ".csv.gz", ".xlsx")
+# Open cases need the calendar beyond the snapshot time to get a deadline; warn this many days ahead
+# (next year's schedule is published in November, so a December-end calendar warns from October).
+CALENDAR_MARGIN_DAYS = 92
+QUARANTINE_FILE = "quarantine.csv"
+STAGING_PREFIX = "xiaoneng-upload-"
+DEFAULT_MAPPING = "chinese_export.yaml"
+
+
+TEXT_SECTION = "scorecard_data.data"  # this page's texts in xiaoneng/locales/*.yaml
+
+
+def text(key: str, lang: str = "zh", **values) -> str:
+    """A text of this page from the UI text catalog."""
+    return t(f"{TEXT_SECTION}.{key}", lang, **values)
+
+
+# ---------------------------------------------------------------- snapshots
+
+def snapshot_list(store: SnapshotStore) -> pd.DataFrame:
+    """One row per published snapshot, newest first: id, as-of, producer, creation time, the fact
+    tables' row counts, the calendar range, cases outside the calendar and the number of sources."""
+    rows = []
+    for info in reversed(store.list()):
+        m = info.manifest
+        start, end = m.get("calendar_range", ["", ""])
+        rows.append({
+            "snapshot_id": info.snapshot_id,
+            "as_of": info.as_of,
+            "producer": m.get("producer", ""),
+            "created_at": dt.datetime.fromisoformat(m["created_at"]) if m.get("created_at") else None,
+            **{name: int(m.get("row_counts", {}).get(name, 0)) for name in FACT_TABLES},
+            "calendar_start": start,
+            "calendar_end": end,
+            "cases_outside_calendar": int(m.get("cases_outside_calendar", 0)),
+            "sources": len(m.get("sources", [])),
+        })
+    columns = ["snapshot_id", "as_of", "producer", "created_at", *FACT_TABLES, "calendar_start", "calendar_end",
+               "cases_outside_calendar", "sources"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def snapshot_sources(info: SnapshotInfo) -> pd.DataFrame:
+    """The source files the snapshot was built from (kept byte for byte), with their sha256."""
+    columns = ["file", "table", "bytes", "sha256"]
+    return pd.DataFrame([{c: s.get(c) for c in columns} for s in info.manifest.get("sources", [])], columns=columns)
+
+
+def ingest_summary(info: SnapshotInfo) -> dict:
+    """What the manifest kept about the ingest that built the snapshot (empty for generated ones)."""
+    report = info.manifest.get("report") or {}
+    return report if "rows_read" in report else {}
+
+
+def quarantine_bytes(info: SnapshotInfo) -> bytes | None:
+    path = info.path / QUARANTINE_FILE
+    return path.read_bytes() if path.is_file() else None
+
+
+def quarantine_reasons(info: SnapshotInfo, lang: str = "zh") -> pd.DataFrame:
+    """Rejected rows per table and reason, from the snapshot's quarantine (none: an empty frame)."""
+    columns = ["table", "reason_code", "reason", "rows"]
+    data = quarantine_bytes(info)
+    if not data:
+        return pd.DataFrame(columns=columns)
+    frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str)
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    counts = frame.groupby(["table", "reason_code"], dropna=False).size().reset_index(name="rows")
+    counts["table"] = [table_label(name, lang) for name in counts["table"]]
+    counts["reason"] = [reason_label(code, lang) for code in counts["reason_code"]]
+    return counts.sort_values(["rows", "table"], ascending=[False, True]).reset_index(drop=True)[columns]
+
+
+def table_label(name: str, lang: str = "zh") -> str:
+    if name not in ALL_TABLES:
+        return str(name)
+    return ALL_TABLES[name].label_zh if lang == "zh" else name
+
+
+def column_label(table: str, column: str, lang: str = "zh") -> str:
+    if lang != "zh" or table not in ALL_TABLES:
+        return column
+    try:
+        return ALL_TABLES[table].column(column).label_zh or column
+    except KeyError:  # derived columns (item_type comes from the items table)
+        return ALL_TABLES["items"].column(column).label_zh if column == "item_type" else column
+
+
+def reason_label(code: str, lang: str = "zh") -> str:
+    if code not in REASONS:
+        return str(code)
+    zh, en = REASONS[code]
+    return zh if lang == "zh" else en
+
+
+# ---------------------------------------------------------------- indicator definitions
+
+def indicator_formula(ind: Indicator, lang: str = "zh") -> str:
+    """How the indicator is made of the base measures of queries/indicator_measures.sql."""
+    if ind.kind in ("count", "value"):
+        return ind.value
+    ratio = f"{ind.numerator} ÷ {ind.denominator}"
+    if ind.kind == "mean":
+        return ratio
+    return f"(1 − {ratio}) × 100%" if ind.complement else f"{ratio} × 100%"
+
+
+def indicator_formulas(lang: str = "zh") -> pd.DataFrame:
+    """The catalog as the definitions page shows it, with each indicator's formula after its definition."""
+    frame = indicator_definitions(lang)
+    formulas = [indicator_formula(ind, lang) for ind in catalog().values()]
+    frame.insert(2, text("formula", lang), formulas)
+    return frame
+
+
+# ---------------------------------------------------------------- data quality
+
+def data_quality(view: SnapshotView, filters: Filters | None = None, lang: str = "zh") -> pd.DataFrame:
+    """Checks of the whole snapshot the user may see (queries/data_quality.sql); the period and
+    the other filters do not apply — the page is about the data, not one selection of it.
+
+    Columns: table_name, check_name, column_name, row_count, table_rows, share_pct (of the
+    table's rows), and the labels table, check, column in ``lang``.
+    """
+    frame = view.layer.run("data_quality")
+    totals = frame[frame["check_name"] == "rows"].set_index("table_name")["row_count"]
+    frame["table_rows"] = frame["table_name"].map(totals).astype("int64")
+    denominator = frame["table_rows"].where(frame["table_rows"] > 0)
+    frame["share_pct"] = (frame["row_count"] / denominator * 100).where(frame["check_name"] != "rows")
+    frame["table"] = [table_label(n, lang) for n in frame["table_name"]]
+    frame["check"] = [text(f"check.{c}", lang) for c in frame["check_name"]]
+    frame["column"] = [
+        (text(f"deadline_source.{c}", lang) if check == "deadline_source" else column_label(tbl, c, lang))
+        if isinstance(c, str) else ""
+        for tbl, check, c in zip(frame["table_name"], frame["check_name"], frame["column_name"], strict=True)
+    ]
+    return frame
+
+
+def quality_counts(quality: pd.DataFrame, check: str) -> dict[str, int]:
+    """{column or table: rows} for one check, e.g. quality_counts(q, "deadline_source")."""
+    part = quality[quality["check_name"] == check]
+    keys = part["column_name"].where(part["column_name"].notna(), part["table_name"])
+    return dict(zip(keys, part["row_count"].astype(int), strict=True))
+
+
+def calendar_warnings(info: SnapshotInfo, first_case_day: dt.date | None, lang: str = "zh",
+                      margin_days: int = CALENDAR_MARGIN_DAYS) -> list[str]:
+    """What the working-day calendar of the snapshot cannot cover, in words an administrator acts on."""
+    m = info.manifest
+    start, end = (dt.date.fromisoformat(d) for d in m["calendar_range"])
+    as_of = info.as_of.date()
+    warnings = []
+    outside = int(m.get("cases_outside_calendar", 0))
+    if outside:
+        warnings.append(text("calendar_outside", lang, count=f"{outside:,}", start=start, end=end))
+    if first_case_day is not None and first_case_day < start:
+        warnings.append(text("calendar_starts_late", lang, start=start, first=first_case_day))
+    if end < as_of:
+        warnings.append(text("calendar_ends_before", lang, end=end, as_of=as_of, year=as_of.year))
+    elif (end - as_of).days < margin_days:
+        warnings.append(text("calendar_ends_soon", lang, end=end, as_of=as_of, days=(end - as_of).days,
+                          year=end.year + 1))
+    return warnings
+
+
+# ---------------------------------------------------------------- upload and publish
+
+def mapping_choices() -> dict[str, str]:
+    """Mapping files of mappings/ (path → the mapping's own name), for the upload form."""
+    choices = {}
+    # the Chinese-headed export first: it is what a 政务服务 system hands over
+    for path in sorted(MAPPINGS_DIR.glob("*.yaml"), key=lambda p: (p.name != DEFAULT_MAPPING, p.name)):
+        try:
+            choices[str(path)] = load_mapping(path).name
+        except MappingError:
+            continue  # a broken mapping cannot be chosen; the CLI reports why
+    return choices
+
+
+def suggest_snapshot_id(as_of: dt.date, store: SnapshotStore) -> str:
+    """``YYYY-MM`` of the as-of date, or ``YYYY-MM-2``, ``-3`` … when that id is taken."""
+    base = f"{as_of:%Y-%m}"
+    candidate, n = base, 1
+    while store.exists(candidate):
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def snapshot_id_problem(snapshot_id: str, store: SnapshotStore, lang: str = "zh") -> str | None:
+    """Why an id cannot be used (before running anything), or None."""
+    if not SNAPSHOT_ID_PATTERN.match(snapshot_id or ""):
+        return text("id_invalid", lang)
+    if store.exists(snapshot_id):
+        return text("id_taken", lang, snapshot=snapshot_id)
+    return None
+
+
+def _upload_name(name: str) -> str:
+    base = Path(str(name).replace("\\", "/")).name
+    if not base or base.startswith(".") or not base.lower().endswith(UPLOAD_SUFFIXES):
+        raise ValueError(f"not a .csv, .csv.gz or .xlsx file: {name!r}")
+    return base
+
+
+def stage_uploads(uploads: Iterable[tuple[str, bytes]], folder: Path | None = None) -> list[Path]:
+    """Write uploaded files (name, content) under their own names into ``folder`` (a new temporary
+    folder when None): the mapping matches files by name. Names are reduced to their last part."""
+    uploads = list(uploads)
+    names = [_upload_name(name) for name, _ in uploads]
+    if len(set(names)) != len(names):
+        raise ValueError(f"two uploads share a name: {sorted({n for n in names if names.count(n) > 1})}")
+    folder = Path(folder) if folder is not None else Path(tempfile.mkdtemp(prefix=STAGING_PREFIX))
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, (_, content) in zip(names, uploads, strict=True):
+        path = folder / name
+        path.write_bytes(content)
+        paths.append(path)
+    return paths
+
+
+def upload_signature(uploads: Iterable[tuple[str, bytes]], *settings: object) -> str:
+    """A fingerprint of the uploaded files and the settings: a publish is allowed only for the very
+    load that was validated."""
+    digest = hashlib.sha256()
+    for name, content in uploads:
+        digest.update(str(name).encode() + b"\0" + hashlib.sha256(content).digest())
+    for value in settings:
+        digest.update(b"\0" + repr(value).encode())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class UploadRequest:
+    """One load as the administrator set it up; validation and publish use the same request."""
+
+    mapping: Path | str  # a mapping file, or the name of one in mappings/
+    files: tuple[Path, ...]
+    snapshot_id: str
+    as_of: dt.date | dt.datetime
+    reject_threshold: float = 0.01
+    accept_rejects: bool = False
+
+    def run(self, publish: bool, store: SnapshotStore | None = None,
+            reference_dir: Path | None = None) -> IngestResult:
+        return run_ingest(self.mapping, list(self.files), self.snapshot_id, as_of=self.as_of, store=store,
+                          reference_dir=reference_dir, reject_threshold=self.reject_threshold,
+                          accept_rejects=self.accept_rejects, publish=publish)
+
+
+def validate_upload(request: UploadRequest, store: SnapshotStore | None = None,
+                    reference_dir: Path | None = None) -> IngestResult:
+    """The validation report (a dry run: nothing is written)."""
+    return request.run(False, store, reference_dir)
+
+
+def publish_upload(request: UploadRequest, store: SnapshotStore | None = None,
+                   reference_dir: Path | None = None) -> IngestResult:
+    """Validate again and publish atomically (the files could have changed since the dry run).
+    Once published, the staged copies go: the snapshot keeps the sources byte for byte."""
+    result = request.run(True, store, reference_dir)
+    if result.published is not None:
+        discard_staged(request)
+    return result
+
+
+def discard_staged(request: UploadRequest) -> None:
+    """Remove the temporary folder ``stage_uploads`` made for the request's files."""
+    folders = {Path(f).parent for f in request.files}
+    for folder in folders:
+        if folder.name.startswith(STAGING_PREFIX) and folder.parent == Path(tempfile.gettempdir()):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def result_files(result: IngestResult, lang: str = "zh") -> pd.DataFrame:
+    """Per uploaded file: the table it fed, rows read / kept / rejected, blank rows, a refusal."""
+    return pd.DataFrame([{
+        "file": f.file,
+        "table": table_label(f.table, lang) if f.table else "",
+        "read": f.read, "kept": f.kept, "rejected": f.rejected, "blank_rows": f.blank_rows,
+        "encoding": f.encoding or (f"sheet {f.sheet}" if f.sheet else ""),
+        "error": f.error or "",
+    } for f in result.files], columns=["file", "table", "read", "kept", "rejected", "blank_rows", "encoding", "error"])
+
+
+def result_reasons(result: IngestResult, lang: str = "zh") -> pd.DataFrame:
+    """Rejected rows per reason, most first."""
+    rows = sorted(result.reason_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return pd.DataFrame([{"reason_code": code, "reason": reason_label(code, lang), "rows": n} for code, n in rows],
+                        columns=["reason_code", "reason", "rows"])
+
+
+def result_rejects(result: IngestResult, limit: int = 200) -> pd.DataFrame:
+    """The first ``limit`` rejected rows: file, line, column, reason, value (the full list is the quarantine)."""
+    return pd.DataFrame([{
+        "file": r.file, "line": r.line, "table": r.table, "column": r.source_column or r.column,
+        "reason": r.reason, "value": r.value,
+    } for r in result.rejects[:limit]], columns=["file", "line", "table", "column", "reason", "value"])

@@ -1,0 +1,143 @@
+"""单位画像 Unit profile: one county, one department, or one county's department — every indicator
+against its peers and against its own history, and its rank over time.
+
+Peers are the units of the same level under the same item-type and channel filters: the other
+counties, the other departments, or the same department in the other counties.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from xiaoneng.filters import Filters, Period
+from xiaoneng.i18n import t
+from xiaoneng.indicators import catalog
+from xiaoneng.metrics import SnapshotView, indicator_table, indicator_table_with_changes
+
+LEVELS = ("county", "dept", "county,dept")
+HISTORY_INDICATORS = ("on_time_rate", "avg_elapsed_wd", "satisfied_rate")
+
+
+def _peer_filters(filters: Filters, level: str, dept: str | None) -> Filters:
+    peers = filters.without("counties", "departments")
+    if level == "county,dept":
+        return Filters(peers.period, departments=(dept,), item_types=peers.item_types, channels=peers.channels)
+    return peers
+
+
+def _unit_mask(table: pd.DataFrame, level: str, county: str | None, dept: str | None) -> pd.Series:
+    mask = pd.Series(True, index=table.index)
+    if level in ("county", "county,dept"):
+        mask &= table["county_code"] == county
+    if level in ("dept", "county,dept"):
+        mask &= table["dept_code"] == dept
+    return mask
+
+
+def _check(level: str, county: str | None, dept: str | None) -> None:
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}")
+    if "county" in level.split(",") and not county:
+        raise ValueError(f"a {level} profile needs a county")
+    if "dept" in level.split(",") and not dept:
+        raise ValueError(f"a {level} profile needs a department")
+
+
+def rank_among(values: pd.Series, better: str) -> pd.Series:
+    """Rank 1 = best by the indicator's direction; units without a value get no rank."""
+    if better not in ("higher", "lower"):
+        return pd.Series(pd.NA, index=values.index, dtype="Int64")
+    return values.rank(ascending=better == "lower", method="min").astype("Int64")
+
+
+def unit_vs_peers(view: SnapshotView, filters: Filters, lang: str, level: str = "county",
+                  county: str | None = None, dept: str | None = None) -> pd.DataFrame:
+    """One row per indicator: the unit's value, the peers' median, its rank among them, and the
+    previous period's value and same period last year's."""
+    _check(level, county, dept)
+    table = indicator_table_with_changes(view, _peer_filters(filters, level, dept), by=level, lang=lang)
+    mask = _unit_mask(table, level, county, dept)
+    rows = []
+    for key, ind in catalog().items():
+        values = table[key].astype("float64")
+        ranks = rank_among(values, ind.better)
+        unit_value = values[mask].iloc[0] if mask.any() else float("nan")
+        rows.append({
+            "key": key,
+            "value": unit_value,
+            "peer_median": values.median(),
+            "rank": ranks[mask].iloc[0] if mask.any() else pd.NA,
+            "peers": int(values.notna().sum()),
+            "previous": table.loc[mask, f"{key}_previous"].iloc[0] if mask.any() else float("nan"),
+            "year_ago": table.loc[mask, f"{key}_year_ago"].iloc[0] if mask.any() else float("nan"),
+        })
+    rows.append({
+        "key": "composite_score",
+        "value": table.loc[mask, "composite_score"].iloc[0] if mask.any() else float("nan"),
+        "peer_median": table["composite_score"].median(),
+        "rank": table.loc[mask, "rank"].iloc[0] if mask.any() else pd.NA,
+        "peers": int(table["composite_score"].notna().sum()),
+        "previous": table.loc[mask, "composite_score_previous"].iloc[0] if mask.any() else float("nan"),
+        "year_ago": table.loc[mask, "composite_score_year_ago"].iloc[0] if mask.any() else float("nan"),
+    })
+    return pd.DataFrame(rows)
+
+
+def months_up_to(period: Period, count: int) -> list[Period]:
+    """The ``count`` calendar months ending with the month the period ends in, oldest first."""
+    last = Period.parse(f"{period.end:%Y-%m}")
+    months = [last]
+    while len(months) < count:
+        months.insert(0, months[0].previous())
+    return months
+
+
+def unit_history(view: SnapshotView, filters: Filters, lang: str, level: str = "county",
+                 county: str | None = None, dept: str | None = None, months: int = 12) -> pd.DataFrame:
+    """Month by month: the unit's composite score and rank among its peers, a few headline
+    indicators, and the peers' median of each."""
+    _check(level, county, dept)
+    rows = []
+    for month in months_up_to(filters.period, months):
+        table = indicator_table(view, _peer_filters(filters, level, dept).with_period(month), by=level, lang=lang)
+        mask = _unit_mask(table, level, county, dept)
+        row = {"month": month.key, "peers": int(table["composite_score"].notna().sum())}
+        for key in ("composite_score", *HISTORY_INDICATORS):
+            row[key] = table.loc[mask, key].iloc[0] if mask.any() else float("nan")
+            row[f"{key}_peer_median"] = table[key].median()
+        row["rank"] = table.loc[mask, "rank"].iloc[0] if mask.any() else pd.NA
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def indicator_label(key: str, lang: str) -> str:
+    if key == "composite_score":
+        return t("profile.composite_score", lang)
+    return catalog()[key].label(lang)
+
+
+def _format(key: str, value, lang: str) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    if key == "composite_score":
+        return f"{value:.1f}"
+    return catalog()[key].format(float(value), lang)
+
+
+def peer_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The profile's table as shown: label, the unit's value, peers' median, rank, 环比 and 同比."""
+    shown = pd.DataFrame({
+        "indicator": [indicator_label(k, lang) for k in rows["key"]],
+        "value": [_format(k, v, lang) for k, v in zip(rows["key"], rows["value"], strict=True)],
+        "peer_median": [_format(k, v, lang) for k, v in zip(rows["key"], rows["peer_median"], strict=True)],
+        "rank": [("—" if pd.isna(r) else f"{int(r)} / {n}") for r, n in zip(rows["rank"], rows["peers"], strict=True)],
+        "previous": [_format(k, v, lang) for k, v in zip(rows["key"], rows["previous"], strict=True)],
+        "year_ago": [_format(k, v, lang) for k, v in zip(rows["key"], rows["year_ago"], strict=True)],
+    })
+    return shown
+
+
+def peer_table_columns(lang: str) -> dict[str, str]:
+    """Column headers of ``peer_table`` in the UI language."""
+    return {c: t(f"profile.col_{c}", lang) for c in ("indicator", "value", "peer_median", "rank", "previous",
+                                                       "year_ago")}

@@ -1,0 +1,356 @@
+"""Data for the Satisfaction page (满意度): 好差评 levels, rates by channel / department / county
+and over time, reasons of bad reviews, rectification tracking, and survey scores wave over wave.
+
+Each public function takes a SnapshotView, the Filters and the UI language and returns a small
+DataFrame (``xiaoneng.session.cached`` keeps them); the page only lays them out. Rates are made by
+the indicator catalog from the measures the queries return, so they equal the KPI cards' values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+
+from xiaoneng.filters import Filters
+from xiaoneng.i18n import t
+from xiaoneng.indicators import Indicator, catalog
+from xiaoneng.metrics import SnapshotView, headline, unit_names
+from xiaoneng.overview import change_text
+from xiaoneng.schema import RATING_CHANNELS, RESPONDENT_GROUPS, SURVEY_DIMENSIONS
+
+LEVELS = (5, 4, 3, 2, 1)  # 非常满意 … 非常不满意, best first as the 好差评 scale is read
+RATE_KEYS = ("good_rate", "bad_rate", "satisfied_rate")
+KPI_KEYS = ("good_rate", "bad_rate", "satisfied_rate", "rectification_rate", "rectified_on_time_rate",
+            "satisfaction_index")
+# How rates are grouped: the rating_rates.sql boolean that is switched on, and the code column.
+RATE_GROUPINGS = {"channel": "channel", "dept": "dept_code", "county": "county_code"}
+# Rectification states, in the order the tracking chart stacks them: the unrectified-and-overdue
+# first, so every department's red segment starts at zero and compares at a glance.
+RECTIFICATION_STATES = ("pending_overdue", "rectified_late", "pending_not_due", "unverified", "rectified_on_time",
+                        "unfounded")
+TREND_MONTHS = 12
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def _first_of_month(day: dt.date, months_later: int = 0) -> dt.date:
+    """The first day of the month ``months_later`` months after ``day``'s month (negative: before)."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months_later, 12)
+    return dt.date(year, month + 1, 1)
+
+
+def _period_params(view: SnapshotView, filters: Filters) -> dict[str, dt.datetime]:
+    return filters.period.bounds(view.as_of)
+
+
+# ---------------------------------------------------------------- KPI cards
+
+def indicator_cards(view: SnapshotView, filters: Filters, lang: str = "zh",
+                    keys: tuple[str, ...] = KPI_KEYS) -> pd.DataFrame:
+    """One row per catalog indicator in ``keys``: value, 环比 change, target line and definition.
+
+    Values come from ``metrics.headline`` (the Overview's code path), so a card here shows the
+    same number as the Overview for the same filters.
+    """
+    rows = []
+    for hv in headline(view, filters, list(keys)):
+        ind = hv.indicator
+        delta, _ = change_text(hv, hv.previous, lang)
+        flat = delta is None or not delta.startswith(("+", "-"))
+        rows.append({
+            "key": ind.key,
+            "label": ind.label(lang),
+            "value": hv.value,
+            "value_text": ind.format(hv.value, lang),
+            "previous": hv.previous,
+            "delta_text": delta if delta is not None else t("number.no_value", lang),
+            "delta_description": t("kpi.previous", lang),
+            "delta_color": "off" if flat else {"higher": "normal", "lower": "inverse"}.get(ind.better, "off"),
+            "delta_arrow": "off" if flat else "auto",
+            "target_text": target_text(ind, hv.value, lang),
+            "help": ind.definition(lang),
+        })
+    return pd.DataFrame(rows)
+
+
+def target_text(ind: Indicator, value: float | None, lang: str = "zh") -> str:
+    """"目标 ≥ 95.0% · 达标" as Markdown (green/red badge), or "未设目标"."""
+    label = t("kpi.target", lang)
+    if ind.target is None or ind.better not in ("higher", "lower"):
+        return f"{label} :gray[{t('kpi.no_target', lang)}]"
+    bound = f"{label} {t(f'kpi.target_{ind.better}', lang, target=ind.format(ind.target, lang))}"
+    met = ind.meets_target(value)
+    if met is None:
+        return f"{bound} :gray-badge[{t('kpi.no_value', lang)}]"
+    return f"{bound} :{'green' if met else 'red'}-badge[{t('kpi.meets' if met else 'kpi.misses', lang)}]"
+
+
+# ---------------------------------------------------------------- 好差评 levels and rates
+
+def rating_levels(view: SnapshotView, filters: Filters, lang: str = "zh") -> pd.DataFrame:
+    """Reviews of the period per level, 5 (非常满意) to 1 (非常不满意), every level present."""
+    bounds = _period_params(view, filters)
+    counts = view.layer.run("rating_distribution", filters, period_start=bounds["period_start"],
+                            period_end=bounds["period_end"])
+    by_score = dict(zip(counts["score"].astype(int), counts["ratings"].astype(int), strict=True))
+    total = sum(by_score.values())
+    rows = [{"score": s, "level": t(f"satisfaction.level_{s}", lang), "ratings": by_score.get(s, 0),
+             "share_pct": (by_score.get(s, 0) / total * 100) if total else math.nan} for s in LEVELS]
+    return pd.DataFrame(rows)
+
+
+def _add_rates(frame: pd.DataFrame) -> pd.DataFrame:
+    cat = catalog()
+    return frame.assign(**{key: cat[key].compute(frame) for key in RATE_KEYS})
+
+
+def channel_name(code: str, lang: str = "zh") -> str:
+    return t(f"satisfaction.channel_{code}", lang) if code in RATING_CHANNELS else code
+
+
+def rating_rates(view: SnapshotView, filters: Filters, lang: str = "zh", by: str = "dept") -> pd.DataFrame:
+    """好评率 / 差评率 / 满意率 per rating channel, department or county (``by``), with the counts.
+
+    Columns: code, name, ratings, ratings_good, ratings_bad, ratings_satisfied, good_rate,
+    bad_rate, satisfied_rate (in %). Only groups with reviews in the period appear.
+    """
+    if by not in RATE_GROUPINGS:
+        raise ValueError(f"by must be one of {list(RATE_GROUPINGS)}, got {by!r}")
+    bounds = _period_params(view, filters)
+    frame = view.layer.run(
+        "rating_rates", filters, period_start=bounds["period_start"], period_end=bounds["period_end"],
+        by_channel=by == "channel", by_dept=by == "dept", by_county=by == "county", by_month=False,
+    )
+    code_col = RATE_GROUPINGS[by]
+    frame = frame.rename(columns={code_col: "code"})
+    if by == "channel":
+        order = {c: i for i, c in enumerate(RATING_CHANNELS)}
+        frame = frame.sort_values("code", key=lambda s: s.map(order).fillna(len(order)))
+        names = {c: channel_name(c, lang) for c in frame["code"]}
+    else:
+        county_names, dept_names = unit_names(view, lang)
+        names = dept_names if by == "dept" else county_names
+        frame = frame.sort_values("code")
+    frame["name"] = frame["code"].map(names).fillna(frame["code"])
+    frame = _add_rates(frame)
+    return frame.reset_index(drop=True)[["code", "name", "ratings", "ratings_good", "ratings_bad",
+                                         "ratings_satisfied", *RATE_KEYS]]
+
+
+def worst_first(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Rows ordered from the worst value of indicator ``key`` to the best (by its direction);
+    rows without a value last. A chart drawing the first row on top shows the problems first."""
+    better = catalog()[key].better
+    return frame.sort_values([key, "name"], ascending=[better != "lower", True], na_position="last") \
+        .reset_index(drop=True)
+
+
+def trend_window(view: SnapshotView, filters: Filters, months: int = TREND_MONTHS) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of the trend: the ``months`` calendar months ending with the period's last month
+    (a whole year when the period is a year), however short the period is."""
+    end = filters.period.bounds(view.as_of)["period_end"]
+    first_month = min(_first_of_month(filters.period.end, -(months - 1)), _first_of_month(filters.period.start))
+    return dt.datetime.combine(first_month, dt.time()), end
+
+
+def month_label(month: dt.date, lang: str = "zh") -> str:
+    return f"{month.year}年{month.month}月" if lang == "zh" else f"{month:%Y-%m}"
+
+
+def month_tick(month: dt.date, first: bool, lang: str = "zh") -> str:
+    """A short axis label: the month, with the year under it for the first month and January."""
+    short = f"{month.month}月" if lang == "zh" else f"{month:%b}"
+    if first or month.month == 1:
+        return f"{short}<br>{month.year}年" if lang == "zh" else f"{short}<br>{month.year}"
+    return short
+
+
+def rating_trend(view: SnapshotView, filters: Filters, lang: str = "zh") -> pd.DataFrame:
+    """The three rates per calendar month over ``trend_window``; months without reviews are kept
+    with 0 reviews and no rate (a gap in the line, not a fall to zero)."""
+    start, end = trend_window(view, filters)
+    frame = view.layer.run("rating_rates", filters, period_start=start, period_end=end, by_channel=False,
+                           by_dept=False, by_county=False, by_month=True)
+    months = []
+    month = start.date()
+    while month < end.date():
+        months.append(month)
+        month = _first_of_month(month, 1)
+    frame["month"] = pd.to_datetime(frame["month"]).dt.date
+    grid = pd.DataFrame({"month": months}).merge(
+        frame[["month", "ratings", "ratings_good", "ratings_bad", "ratings_satisfied"]], on="month", how="left")
+    for col in ("ratings", "ratings_good", "ratings_bad", "ratings_satisfied"):
+        grid[col] = grid[col].fillna(0).astype("int64")
+    grid["month_label"] = [month_label(m, lang) for m in grid["month"]]
+    grid["month_tick"] = [month_tick(m, i == 0, lang) for i, m in enumerate(grid["month"])]
+    return _add_rates(grid)
+
+
+# ---------------------------------------------------------------- bad reviews: reasons and rectification
+
+def bad_review_reasons(view: SnapshotView, filters: Filters, lang: str = "zh") -> pd.DataFrame:
+    """Each reason given by the period's bad reviews: how many bad reviews give it and their share
+    of all bad reviews (a review may give several reasons, so shares add up to more than 100 %).
+    Bad reviews that give no reason are one row, labelled so, at the end."""
+    bounds = _period_params(view, filters)
+    frame = view.layer.run("bad_review_reasons", filters, period_start=bounds["period_start"],
+                           period_end=bounds["period_end"])
+    if frame.empty:
+        return pd.DataFrame(columns=["reason", "reason_label", "bad_reviews", "share_pct"])
+    total = int(frame["total_bad_reviews"].iloc[0])
+    frame = frame.assign(
+        reason_label=[t("satisfaction.reason_none", lang) if _missing(r) else r for r in frame["reason"]],
+        share_pct=frame["bad_reviews"] / total * 100,
+        untagged=frame["reason"].isna(),
+    ).sort_values(["untagged", "bad_reviews", "reason"], ascending=[True, False, True])
+    return frame.reset_index(drop=True)[["reason", "reason_label", "bad_reviews", "share_pct"]]
+
+
+def rectification_by_department(view: SnapshotView, filters: Filters, lang: str = "zh") -> pd.DataFrame:
+    """Bad reviews of the period per department by rectification state (RECTIFICATION_STATES),
+    with the catalog's 差评整改率 and 差评按时整改率. Departments that leave the most bad reviews
+    unrectified past their due time come first, then those rectifying late."""
+    bounds = _period_params(view, filters)
+    frame = view.layer.run("rectification_status", filters, **bounds, by_dept=True, by_county=False)
+    _, dept_names = unit_names(view, lang)
+    cat = catalog()
+    frame = frame.assign(
+        dept_name=frame["dept_code"].map(dept_names).fillna(frame["dept_code"]),
+        rectification_rate=cat["rectification_rate"].compute(frame),
+        rectified_on_time_rate=cat["rectified_on_time_rate"].compute(frame),
+    )
+    frame = frame.sort_values(["pending_overdue", "rectified_late", "rectification_rate", "dept_code"],
+                              ascending=[False, False, True, True], na_position="last")
+    columns = ["dept_code", "dept_name", "bad_reviews", *RECTIFICATION_STATES, "bad_due", "bad_rectified",
+               "bad_rectified_on_time", "rectification_rate", "rectified_on_time_rate"]
+    return frame.reset_index(drop=True)[columns]
+
+
+# ---------------------------------------------------------------- surveys (满意度测评)
+
+def wave_label(wave: str | None, lang: str = "zh") -> str:
+    """2026H1 → 2026年上半年 / 2026 H1."""
+    if _missing(wave) or not wave:
+        return t("number.no_value", lang)
+    half = wave[-2:].upper()
+    if lang == "zh" and half in ("H1", "H2"):
+        return f"{wave[:4]}年{'上' if half == 'H1' else '下'}半年"
+    return f"{wave[:4]} {half}"
+
+
+def dimension_name(dimension: str, lang: str = "zh") -> str:
+    return t(f"satisfaction.dimension.{dimension}", lang) if dimension in SURVEY_DIMENSIONS else dimension
+
+
+def group_name(group: str, lang: str = "zh") -> str:
+    return t(f"satisfaction.group.{group}", lang) if group in RESPONDENT_GROUPS else group
+
+
+def _survey(view: SnapshotView, filters: Filters, **by: bool) -> pd.DataFrame:
+    params = {"by_dept": False, "by_dimension": False, "by_group": False, "by_county": False, **by}
+    end = filters.period.bounds(view.as_of)["period_end"]
+    return view.layer.run("survey_scores", filters, period_end=end, **params)
+
+
+def survey_waves(view: SnapshotView, filters: Filters, lang: str = "zh") -> pd.DataFrame:
+    """One row: the latest wave started by the period's end and the one before (codes and labels)."""
+    frame = _survey(view, filters)
+    wave = None if frame.empty else frame["wave"].iloc[0]
+    previous = None if frame.empty else frame["previous_wave"].iloc[0]
+    wave, previous = (None if _missing(w) else w for w in (wave, previous))
+    return pd.DataFrame([{"wave": wave, "previous_wave": previous, "wave_label": wave_label(wave, lang),
+                          "previous_wave_label": wave_label(previous, lang)}])
+
+
+def _index_text(value, lang: str) -> str:
+    return catalog()["satisfaction_index"].format(None if _missing(value) else float(value), lang, with_unit=False)
+
+
+def change_points_text(value, lang: str = "zh") -> str:
+    """A change of the index in points, signed: "+1.2" / "-0.4" / "0.0"; "—" without a previous wave."""
+    if _missing(value):
+        return t("number.no_value", lang)
+    value = round(float(value), 1)
+    return f"{value:+.1f}" if value != 0 else "0.0"
+
+
+def survey_by_department_dimension(view: SnapshotView, filters: Filters, lang: str = "zh") -> pd.DataFrame:
+    """The heatmap's cells: every department with responses in the latest wave × every dimension,
+    with the index of the latest and the previous wave and the change (points). Cells without
+    responses have no value."""
+    frame = _survey(view, filters, by_dept=True, by_dimension=True)
+    frame = frame[frame["survey_responses"] > 0]
+    _, dept_names = unit_names(view, lang)
+    depts = [d for d in dept_names if d in set(frame["dept_code"])]
+    grid = pd.DataFrame([(d, dim) for d in depts for dim in SURVEY_DIMENSIONS], columns=["dept_code", "dimension"])
+    cells = grid.merge(frame[["dept_code", "dimension", "survey_responses", "survey_index",
+                              "survey_index_previous", "survey_index_change"]],
+                       on=["dept_code", "dimension"], how="left")
+    cells["survey_responses"] = cells["survey_responses"].fillna(0).astype("int64")
+    cells["dept_name"] = cells["dept_code"].map(dept_names)
+    cells["dimension_name"] = [dimension_name(d, lang) for d in cells["dimension"]]
+    cells["index_text"] = [_index_text(v, lang) for v in cells["survey_index"]]
+    cells["previous_text"] = [_index_text(v, lang) for v in cells["survey_index_previous"]]
+    cells["change_text"] = [change_points_text(v, lang) for v in cells["survey_index_change"]]
+    return cells[["dept_code", "dept_name", "dimension", "dimension_name", "survey_responses", "survey_index",
+                  "survey_index_previous", "survey_index_change", "index_text", "previous_text", "change_text"]]
+
+
+def survey_by_group(view: SnapshotView, filters: Filters, lang: str = "zh") -> pd.DataFrame:
+    """The index per respondent group (schema order) and over all groups (last row, group None),
+    latest wave vs the previous wave."""
+    by_group = _survey(view, filters, by_group=True)
+    total = _survey(view, filters)
+    order = {g: i for i, g in enumerate(RESPONDENT_GROUPS)}
+    by_group = by_group.sort_values("respondent_group", key=lambda s: s.map(order).fillna(len(order)))
+    frame = pd.concat([by_group, total], ignore_index=True)
+    frame["group_name"] = [t("satisfaction.group_all", lang) if _missing(g) else group_name(g, lang)
+                           for g in frame["respondent_group"]]
+    return frame[["respondent_group", "group_name", "survey_responses", "survey_index",
+                  "survey_responses_previous", "survey_index_previous", "survey_index_change"]]
+
+
+# ---------------------------------------------------------------- tables for people (page and downloads)
+
+def rate_header(key: str, lang: str = "zh") -> str:
+    """A catalog indicator's column header with its unit: "好评率（%）" / "Good-review rate (%)"."""
+    ind = catalog()[key]
+    return f"{ind.label(lang)}（{ind.unit(lang)}）" if lang == "zh" else f"{ind.label(lang)} ({ind.unit(lang)})"
+
+
+def rates_table(frame: pd.DataFrame, by: str, lang: str = "zh") -> pd.DataFrame:
+    """``rating_rates`` with headers in ``lang`` and rates rounded as the catalog shows them."""
+    name_header = t({"channel": "satisfaction.channel_column", "dept": "satisfaction.department",
+                     "county": "satisfaction.county_column"}[by], lang)
+    table = pd.DataFrame({name_header: frame["name"], t("satisfaction.ratings", lang): frame["ratings"]})
+    for key in RATE_KEYS:
+        table[rate_header(key, lang)] = frame[key].round(catalog()[key].places)
+    return table
+
+
+def rectification_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """``rectification_by_department`` with headers in ``lang``: counts per state and the two rates."""
+    table = pd.DataFrame({t("satisfaction.department", lang): frame["dept_name"],
+                          t("satisfaction.bad_reviews", lang): frame["bad_reviews"]})
+    for state in RECTIFICATION_STATES:
+        table[t(f"satisfaction.state_{state}", lang)] = frame[state]
+    for key in ("rectification_rate", "rectified_on_time_rate"):
+        table[rate_header(key, lang)] = frame[key].round(catalog()[key].places)
+    return table
+
+
+def survey_group_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """``survey_by_group`` with headers in ``lang``: index of both waves, change and responses."""
+    places = catalog()["satisfaction_index"].places
+    return pd.DataFrame({
+        t("satisfaction.group_column", lang): frame["group_name"],
+        t("satisfaction.survey_index", lang): frame["survey_index"].round(places),
+        t("satisfaction.survey_previous", lang): frame["survey_index_previous"].round(places),
+        t("satisfaction.survey_change", lang): frame["survey_index_change"].round(places),
+        t("satisfaction.survey_responses", lang): frame["survey_responses"].astype("Int64"),
+        t("satisfaction.survey_responses_previous", lang): frame["survey_responses_previous"].astype("Int64"),
+    })

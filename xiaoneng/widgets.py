@@ -1,0 +1,123 @@
+"""Streamlit glue shared by the pages: download buttons for any table, and the paged case list
+of a drill-through. The data come from xiaoneng.caselist and xiaoneng.export; nothing here
+computes a number.
+
+Widget keys: ``<key>_csv`` / ``<key>_xlsx`` (download buttons), ``<key>_page`` (page number of
+a case list).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from xiaoneng import caselist, export
+from xiaoneng.filters import Filters
+from xiaoneng.i18n import t
+from xiaoneng.session import AppContext
+
+CSV_MIME = "text/csv"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TableSource = pd.DataFrame | Callable[[], pd.DataFrame]
+
+
+def _frame(source: TableSource) -> pd.DataFrame:
+    return source() if callable(source) else source
+
+
+def download_buttons(df: TableSource, file_stem: str, key: str, lang: str = "zh",
+                     sheet_name: str | None = None) -> None:
+    """CSV and Excel buttons side by side, for a table as people see it (headers already in ``lang``).
+
+    ``df`` may be a function returning the table: it then runs only when a button is clicked
+    (a 100,000-row case list is not built on every rerun).
+    """
+    sheet = sheet_name or file_stem
+    left, right = st.columns(2, width=360, gap="small")
+    help_text = t("supervision.download_help", lang)
+    left.download_button(
+        t("supervision.download_csv", lang), data=lambda: export.to_csv_bytes(_frame(df)),
+        file_name=f"{file_stem}.csv", mime=CSV_MIME, key=f"{key}_csv", on_click="ignore",
+        icon=":material/download:", help=help_text, width="stretch",
+    )
+    right.download_button(
+        t("supervision.download_xlsx", lang), data=lambda: export.to_xlsx_bytes(_frame(df), sheet),
+        file_name=f"{file_stem}.xlsx", mime=XLSX_MIME, key=f"{key}_xlsx", on_click="ignore",
+        icon=":material/table_view:", help=help_text, width="stretch",
+    )
+
+
+CASE_COLUMN_CONFIG_WIDTHS = {"item_name": "medium", "steps": "large"}
+DATE_COLUMNS = ("accepted_at", "completed_at", "deadline_at")
+NUMBER_COLUMNS = ("elapsed_wd", "wd_left", "wd_over")
+NUMBER_WIDTH = 8  # digits a working-day count can have, for padding (see _for_screen)
+
+
+def _column_config(lang: str) -> dict:
+    header = lambda name: t(f"supervision.col.{name}", lang)  # noqa: E731
+    config = {header(name): st.column_config.TextColumn(header(name), width=width)
+              for name, width in CASE_COLUMN_CONFIG_WIDTHS.items()}
+    config[header("case_id")] = st.column_config.TextColumn(header("case_id"), pinned=True)
+    for name in NUMBER_COLUMNS:
+        config[header(name)] = st.column_config.TextColumn(header(name), alignment="right")
+    return config
+
+
+def _for_screen(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Empty cells blank on screen: st.dataframe writes a missing value as "None", which a county
+    leader should not read. Dates become "2026-10-22 23:59" and counts text padded with spaces
+    (so a click on the header still sorts them right); the files keep real dates and numbers."""
+    out = table.copy()
+    for name in DATE_COLUMNS:
+        column = t(f"supervision.col.{name}", lang)
+        out[column] = [v.strftime("%Y-%m-%d %H:%M") if not pd.isna(v) else "" for v in out[column]]
+    for name in NUMBER_COLUMNS:
+        column = t(f"supervision.col.{name}", lang)
+        out[column] = ["" if pd.isna(v) else f"{int(v):>{NUMBER_WIDTH}d}" for v in out[column]]
+    return out.fillna("")
+
+
+def case_list_panel(ctx: AppContext, selection: caselist.CaseSelection, key: str,
+                    filters: Filters | None = None, page_size: int = caselist.PAGE_SIZE) -> int:
+    """The selection's cases, ``page_size`` a page, with CSV/Excel downloads of the whole selection
+    (at most caselist.EXPORT_MAX_ROWS rows, said on the page). Returns the selection's total.
+
+    ``filters`` defaults to the page's; a drill-through passes them narrowed (another month, a unit).
+    The page number goes back to 1 whenever the selection or the filters change.
+    """
+    lang, view = ctx.lang, ctx.view
+    filters = filters or ctx.filters
+    page_key, seen_key = f"{key}_page", f"{key}_selection"
+    identity = (selection, filters, ctx.snapshot.snapshot_id)
+    if st.session_state.get(seen_key) != identity:
+        st.session_state[seen_key] = identity
+        st.session_state[page_key] = 1
+    page = int(st.session_state.get(page_key) or 1)
+    cases, total = caselist.case_page(view, filters, selection, page, page_size, lang)
+    pages = caselist.page_count(total, page_size)
+    if page > pages:  # the selection shrank under a later page
+        page = pages
+        st.session_state[page_key] = page
+        cases, total = caselist.case_page(view, filters, selection, page, page_size, lang)
+    if total == 0:
+        st.info(t("supervision.list_empty", lang), icon=":material/info:")
+        return 0
+
+    info, pager = st.columns([4, 1], vertical_alignment="bottom")
+    info.caption(t("supervision.list_total", lang, total=f"{total:,}", page=page, pages=f"{pages:,}",
+                   size=page_size))
+    pager.number_input(t("supervision.list_page", lang), min_value=1, max_value=pages, step=1, key=page_key)
+    st.dataframe(_for_screen(caselist.case_table(cases, lang), lang), hide_index=True, width="stretch",
+                 column_config=_column_config(lang), key=f"{key}_table")
+
+    def everything() -> pd.DataFrame:
+        rows, _ = caselist.case_page(view, filters, selection, 1, caselist.EXPORT_MAX_ROWS, lang)
+        return caselist.case_table(rows, lang)
+
+    stem = f"{t('supervision.file_cases', lang)}_{ctx.snapshot.snapshot_id}_{filters.period.key}_{selection.subset}"
+    download_buttons(everything, stem, key, lang, sheet_name=t("supervision.sheet_cases", lang))
+    if total > caselist.EXPORT_MAX_ROWS:
+        st.caption(t("supervision.list_cap", lang, cap=f"{caselist.EXPORT_MAX_ROWS:,}", total=f"{total:,}"))
+    return total
