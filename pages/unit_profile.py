@@ -34,8 +34,9 @@ if (level != "dept" and county is None) or (level != "county" and dept is None):
 st.subheader(t("profile.vs_peers", lang))
 st.caption(t(f"profile.peers_{level.replace(',', '_')}", lang))
 rows = session.cached(profile.unit_vs_peers, ctx, level=level, county=county, dept=dept)
-st.dataframe(profile.peer_table(rows, lang), hide_index=True, width="stretch", key="profile_peer_table",
-             column_config=profile.peer_table_columns(lang))
+peer_table = profile.peer_table(rows, lang)
+st.dataframe(peer_table, hide_index=True, width="stretch", key="profile_peer_table",
+             height=35 * (len(peer_table) + 1) + 3, column_config=profile.peer_table_columns(lang))
 
 st.subheader(t("profile.history", lang))
 history = session.cached(profile.unit_history, ctx, level=level, county=county, dept=dept)
