@@ -22,3 +22,15 @@ def handcount_view(handcount_store) -> SnapshotView:
     from xiaoneng.snapshots import SnapshotStore
 
     return SnapshotView(SnapshotStore(handcount_store).get("handcount"))
+
+
+@pytest.fixture(scope="module")
+def data_folder(tmp_path_factory):
+    """A data folder holding only snapshots/handcount (no reference/: the snapshot carries its own),
+    for AppTest and the browser tests; set XIAONENG_DATA to it. One per test module, so a test that
+    publishes into it cannot disturb another module."""
+    folder = tmp_path_factory.mktemp("data")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("XIAONENG_DATA", raising=False)  # the calendar for publishing: the repository's
+        publish_handcount(folder / "snapshots")
+    return folder

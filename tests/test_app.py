@@ -13,7 +13,6 @@ import pytest
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
-from tests.handcount import publish_handcount
 from xiaoneng.filters import Filters, Period
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
@@ -25,16 +24,6 @@ APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGES = ("pages/overview.py", "pages/unit_profile.py", "pages/approval_times.py", "pages/supervision.py",
          "pages/satisfaction.py", "pages/tasks.py", "pages/scorecard.py", "pages/data.py", "pages/definitions.py")
 TIMEOUT = 30
-
-
-@pytest.fixture(scope="module")
-def data_folder(tmp_path_factory) -> Path:
-    """A data folder holding only snapshots/handcount: no reference/ (the snapshot carries its own)."""
-    folder = tmp_path_factory.mktemp("data")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("XIAONENG_DATA", raising=False)  # the calendar for publishing: the repository's
-        publish_handcount(folder / "snapshots")
-    return folder
 
 
 @pytest.fixture

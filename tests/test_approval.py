@@ -17,7 +17,6 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.handcount import publish_handcount
 from xiaoneng import approval, caselist, charts
 from xiaoneng.filters import Filters, Period
 from xiaoneng.i18n import messages, t
@@ -267,15 +266,6 @@ def test_step_bars_split_within_and_over_the_limit(handcount_view):
 
 
 # ---------------------------------------------------------------- the page in AppTest
-
-@pytest.fixture(scope="module")
-def data_folder(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("data")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("XIAONENG_DATA", raising=False)
-        publish_handcount(folder / "snapshots")
-    return folder
-
 
 @pytest.fixture
 def page(data_folder, monkeypatch) -> AppTest:

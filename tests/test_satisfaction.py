@@ -30,7 +30,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests import handcount
-from tests.handcount import publish_handcount
 from xiaoneng import satisfaction
 from xiaoneng.filters import Filters, Period
 from xiaoneng.i18n import t
@@ -287,15 +286,6 @@ def test_tables_carry_the_catalog_headers(handcount_view):
 
 
 # ---------------------------------------------------------------- the page in AppTest
-
-@pytest.fixture(scope="module")
-def data_folder(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("data")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("XIAONENG_DATA", raising=False)
-        publish_handcount(folder / "snapshots")
-    return folder
-
 
 @pytest.fixture
 def page(data_folder, monkeypatch) -> AppTest:

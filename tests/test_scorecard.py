@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.handcount import publish_handcount
 from xiaoneng import charts
 from xiaoneng.filters import Filters, Period
 from xiaoneng.indicators import catalog
@@ -235,15 +234,6 @@ def test_contribution_chart(handcount_view):
 # ---------------------------------------------------------------- the page in AppTest
 
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "scorecard.py"
-
-
-@pytest.fixture(scope="module")
-def data_folder(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("data")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("XIAONENG_DATA", raising=False)
-        publish_handcount(folder / "snapshots")
-    return folder
 
 
 @pytest.fixture

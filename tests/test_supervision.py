@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.handcount import publish_handcount
 from xiaoneng import charts, supervision
 from xiaoneng.caselist import CaseSelection, selection_total
 from xiaoneng.filters import Filters, Period
@@ -218,15 +217,6 @@ def test_tables_for_people(handcount_view):
 
 
 # ---------------------------------------------------------------- the page in AppTest
-
-@pytest.fixture(scope="module")
-def data_folder(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("data")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("XIAONENG_DATA", raising=False)
-        publish_handcount(folder / "snapshots")
-    return folder
-
 
 @pytest.fixture
 def page(data_folder, monkeypatch) -> AppTest:

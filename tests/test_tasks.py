@@ -21,7 +21,6 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.handcount import publish_handcount
 from xiaoneng import tasks
 from xiaoneng.filters import Filters, Period
 from xiaoneng.i18n import t
@@ -124,15 +123,6 @@ def test_tables(handcount_view):
 
 
 # ---------------------------------------------------------------- the page in AppTest
-
-@pytest.fixture(scope="module")
-def data_folder(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("data")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("XIAONENG_DATA", raising=False)
-        publish_handcount(folder / "snapshots")
-    return folder
-
 
 @pytest.fixture
 def page(data_folder, monkeypatch) -> AppTest:
