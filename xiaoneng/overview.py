@@ -110,14 +110,16 @@ def _target_lines(hv: HeadlineValue, lang: str) -> tuple[str, str]:
     return bound, f":red-badge[{t('kpi.misses', lang)}] {t(key, lang, gap=format_gap(ind, gap, lang))}"
 
 
-def kpi_cards(view: SnapshotView, filters: Filters, lang: str = "zh") -> pd.DataFrame:
-    """One row per headline indicator: the value and every text its card shows.
+def kpi_cards(view: SnapshotView, filters: Filters, lang: str = "zh",
+              keys: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """One row per headline indicator (or per catalog indicator in ``keys``): the value and every
+    text its card shows.
 
     ``delta_*`` feed ``st.metric`` (the 环比 change; lower-better indicators use the inverse
     colours), ``detail_md`` the card's further lines: 同比, the target, the verdict and the distance.
     """
     rows = []
-    for hv in headline(view, filters):
+    for hv in headline(view, filters, list(keys) if keys else None):
         ind = hv.indicator
         delta, _ = change_text(hv, hv.previous, lang)
         # no colour and no arrow without a change (a rounded zero is shown unsigned)

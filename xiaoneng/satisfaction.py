@@ -16,8 +16,8 @@ import pandas as pd
 from xiaoneng.filters import Filters
 from xiaoneng.i18n import t
 from xiaoneng.indicators import Indicator, catalog
-from xiaoneng.metrics import SnapshotView, headline, unit_names
-from xiaoneng.overview import change_text
+from xiaoneng.metrics import SnapshotView, unit_names
+from xiaoneng.overview import kpi_cards
 from xiaoneng.schema import RATING_CHANNELS, RESPONDENT_GROUPS, SURVEY_DIMENSIONS
 
 LEVELS = (5, 4, 3, 2, 1)  # 非常满意 … 非常不满意, best first as the 好差评 scale is read
@@ -51,30 +51,13 @@ def _period_params(view: SnapshotView, filters: Filters) -> dict[str, dt.datetim
 
 def indicator_cards(view: SnapshotView, filters: Filters, lang: str = "zh",
                     keys: tuple[str, ...] = KPI_KEYS) -> pd.DataFrame:
-    """One row per catalog indicator in ``keys``: value, 环比 change, target line and definition.
-
-    Values come from ``metrics.headline`` (the Overview's code path), so a card here shows the
-    same number as the Overview for the same filters.
-    """
-    rows = []
-    for hv in headline(view, filters, list(keys)):
-        ind = hv.indicator
-        delta, _ = change_text(hv, hv.previous, lang)
-        flat = delta is None or not delta.startswith(("+", "-"))
-        rows.append({
-            "key": ind.key,
-            "label": ind.label(lang),
-            "value": hv.value,
-            "value_text": ind.format(hv.value, lang),
-            "previous": hv.previous,
-            "delta_text": delta if delta is not None else t("number.no_value", lang),
-            "delta_description": t("kpi.previous", lang),
-            "delta_color": "off" if flat else {"higher": "normal", "lower": "inverse"}.get(ind.better, "off"),
-            "delta_arrow": "off" if flat else "auto",
-            "target_text": target_text(ind, hv.value, lang),
-            "help": ind.definition(lang),
-        })
-    return pd.DataFrame(rows)
+    """The Overview's KPI cards (``overview.kpi_cards``) for the catalog indicators in ``keys``,
+    with a one-line target verdict (``target_text``) for the smaller cards of the analysis pages."""
+    cards = kpi_cards(view, filters, lang, keys)
+    cat = catalog()
+    cards["target_text"] = [target_text(cat[k], None if pd.isna(v) else float(v), lang)
+                            for k, v in zip(cards["key"], cards["value"], strict=True)]
+    return cards
 
 
 def target_text(ind: Indicator, value: float | None, lang: str = "zh") -> str:
