@@ -41,12 +41,12 @@ def _reset_cross_filter() -> None:
 
 
 def _on_unit_click(chart_key: str, kind: str) -> None:
-    code = approval.clicked_code(st.session_state.get(chart_key))
+    code = charts.clicked_code(st.session_state.get(chart_key))
     st.session_state[KEY_XF_UNIT] = (kind, code) if code else None
 
 
 def _on_item_click(chart_key: str) -> None:
-    st.session_state[KEY_XF_ITEM] = approval.clicked_code(st.session_state.get(chart_key))
+    st.session_state[KEY_XF_ITEM] = charts.clicked_code(st.session_state.get(chart_key))
 
 
 def _on_unit_kind_change() -> None:

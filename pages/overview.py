@@ -1,6 +1,8 @@
 """总览 Overview: headline KPI cards, counties ranked by composite score, and the county ×
 department traffic lights of the on-time rate. Data: xiaoneng.overview; figures: xiaoneng.charts."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from xiaoneng import charts, overview, session
@@ -9,13 +11,39 @@ from xiaoneng.i18n import t
 ctx = session.require_snapshot()
 lang = ctx.lang
 CARDS_PER_ROW = 4
+# Cross-filter: a click on a county in the ranking narrows the KPI cards and the matrix. The click is
+# copied into the page's own state by the chart's callback (a chart's selection does not survive its
+# figure changing); "clear" empties it and moves the chart to a fresh key, dropping Plotly's selection.
+KEY_XF_COUNTY = "overview_xf_county"
+KEY_GENERATION = "overview_xf_generation"
+ranking_key = f"overview_ranking_chart_{st.session_state.get(KEY_GENERATION, 0)}"
+
+
+def _on_ranking_click() -> None:
+    st.session_state[KEY_XF_COUNTY] = charts.clicked_code(st.session_state.get(ranking_key))
+
+
+def _clear_cross_filter() -> None:
+    st.session_state[KEY_XF_COUNTY] = None
+    st.session_state[KEY_GENERATION] = st.session_state.get(KEY_GENERATION, 0) + 1
+
+
+clicked = st.session_state.get(KEY_XF_COUNTY)
+if clicked not in ctx.options.counties:
+    clicked = None
+narrowed = replace(ctx.filters, counties=(clicked,)) if clicked else ctx.filters
 
 st.title(t("nav.overview", lang))
 session.show_context_line(ctx)
+if clicked:
+    note, clear = st.columns([5, 1])
+    note.info(t("ranking.xf_active", lang, name=ctx.options.counties[clicked]), icon=":material/filter_alt:")
+    clear.button(t("ranking.xf_clear", lang), key="overview_xf_clear", on_click=_clear_cross_filter,
+                 icon=":material/filter_alt_off:")
 
 # KPI cards
 st.subheader(t("kpi.header", lang))
-cards = session.cached(overview.kpi_cards, ctx)
+cards = session.cached(overview.kpi_cards, ctx, filters=narrowed)
 if overview.kpis_empty(cards):
     st.info(t("kpi.empty", lang), icon=":material/info:")
 else:
@@ -30,13 +58,15 @@ else:
 # Counties ranked by composite score (the county filter only highlights)
 st.subheader(t("ranking.header", lang))
 st.caption(t("ranking.caption", lang))
-ranking = session.cached(overview.county_ranking, ctx)
+ranking = session.cached(overview.county_ranking, ctx, filters=narrowed)
 if ranking["composite_score"].notna().any():
     chart_column, table_column = st.columns([2, 5])
     chart_column.plotly_chart(
         charts.ranking_bar(ranking, label_col="county_name", value_col="composite_score", highlight_col="selected",
-                           axis_title=t("ranking.axis", lang), empty_message=t("ranking.empty", lang)),
-        theme=None, key="overview_ranking_chart", config={"displaylogo": False},
+                           axis_title=t("ranking.axis", lang), empty_message=t("ranking.empty", lang),
+                           code_col="county_code"),
+        theme=None, key=ranking_key, config={"displaylogo": False}, on_select=_on_ranking_click,
+        selection_mode="points",
     )
     table_column.table(overview.ranking_table(ranking, lang), hide_index=True)
 else:
@@ -45,7 +75,7 @@ else:
 # County × department traffic lights of the on-time rate
 st.subheader(t("matrix.header", lang))
 st.caption(overview.matrix_caption(lang))
-matrix = session.cached(overview.traffic_light_matrix, ctx)
+matrix = session.cached(overview.traffic_light_matrix, ctx, filters=narrowed)
 if (matrix["status"] != "none").any():
     st.plotly_chart(
         charts.traffic_light_heatmap(

@@ -287,3 +287,16 @@ def test_unit_profile_compares_a_county_with_its_peer(app):
     app.selectbox(key="profile_county").set_value("C01").run()
     table = app.dataframe[0].value.set_index("indicator")
     assert table.loc[label("on_time_rate"), "value"] == "66.7%"
+
+
+def test_a_county_clicked_in_the_ranking_narrows_the_cards_and_the_matrix(app, data_folder):
+    app.run()
+    assert cards(app)[label("on_time_rate")] == "60.0%"
+    app.session_state["overview_xf_county"] = "C02"  # what the ranking chart's click callback stores
+    app.run()
+    assert not app.exception
+    assert cards(app) == expected_cards(data_folder, Filters(Period.parse("2026-10"), counties=("C02",)))
+    assert cards(app)[label("on_time_rate")] == "50.0%"  # K10 on time, K06 open overdue
+    assert any("乙县" in i.value for i in app.info)
+    app.button(key="overview_xf_clear").click().run()
+    assert cards(app)[label("on_time_rate")] == "60.0%"

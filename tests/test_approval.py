@@ -123,7 +123,7 @@ def test_clicked_unit_narrows_the_filters():
     (None, None),
 ])
 def test_clicked_code_reads_the_plotly_selection(selection, expected):
-    assert approval.clicked_code(selection) == expected
+    assert charts.clicked_code(selection) == expected
 
 
 # ---------------------------------------------------------------- items against their limits

@@ -44,27 +44,6 @@ def narrowed(filters: Filters, unit_kind: str | None, unit_code: str | None) -> 
     return replace(filters, **{field: (unit_code,)})
 
 
-def clicked_code(selection: object) -> str | None:
-    """The code of the first point selected in a chart (Streamlit's Plotly selection state), or None.
-
-    The chart builders put each point's code first in its ``customdata``; a deselection (double
-    click) or a chart that was never clicked gives None.
-    """
-    if not selection:
-        return None
-    try:
-        points = selection["selection"]["points"]
-    except (KeyError, TypeError):
-        points = getattr(getattr(selection, "selection", None), "points", None)
-    for point in points or ():
-        custom = point.get("customdata") if isinstance(point, dict) else None
-        if isinstance(custom, list | tuple) and custom:
-            custom = custom[0]
-        if isinstance(custom, str) and custom:
-            return custom
-    return None
-
-
 # ---------------------------------------------------------------- distribution and summary
 
 def elapsed_distribution(view: SnapshotView, filters: Filters, lang: str = "zh",

@@ -77,13 +77,35 @@ def wrap_label(name: str, width: int = 5) -> str:
     return "<br>".join(name[i:i + width] for i in range(0, len(name), width))
 
 
+def clicked_code(selection: object) -> str | None:
+    """The code of the first point selected in a chart (Streamlit's Plotly selection state), or None.
+
+    The chart builders put each point's code first in its ``customdata``; a deselection (double
+    click) or a chart that was never clicked gives None.
+    """
+    if not selection:
+        return None
+    try:
+        points = selection["selection"]["points"]
+    except (KeyError, TypeError):
+        points = getattr(getattr(selection, "selection", None), "points", None)
+    for point in points or ():
+        custom = point.get("customdata") if isinstance(point, dict) else None
+        if isinstance(custom, list | tuple) and custom:
+            custom = custom[0]
+        if isinstance(custom, str) and custom:
+            return custom
+    return None
+
+
 def ranking_bar(frame: pd.DataFrame, *, label_col: str, value_col: str, axis_title: str,
                 highlight_col: str | None = None, value_places: int = 1, value_max: float = 100.0,
-                hover_label: str = "", empty_message: str = "") -> go.Figure:
+                hover_label: str = "", empty_message: str = "", code_col: str | None = None) -> go.Figure:
     """Horizontal bars in the frame's order, the first row at the top, each labelled with its value.
 
     Rows without a value are left out (they cannot be ranked). When ``highlight_col`` marks
-    some rows, those are drawn dark and the others light.
+    some rows, those are drawn dark and the others light. With ``code_col`` each bar carries its
+    code first in ``customdata``, for click selection (``clicked_code``).
     """
     data = frame[frame[value_col].notna()]
     if data.empty:
@@ -96,6 +118,10 @@ def ranking_bar(frame: pd.DataFrame, *, label_col: str, value_col: str, axis_tit
         x=values, y=labels, orientation="h", marker={"color": colors, "line": {"width": 0}},
         text=[f"{v:.{value_places}f}" for v in values], textposition="outside", cliponaxis=False,
         textfont={"size": 15, "color": TEXT_COLOR},
+        customdata=[[c] for c in data[code_col].astype(str)] if code_col else None,
+        # explicit selection styles: without them plotly.js fails on a click on a labelled bar
+        selected={"marker": {"opacity": 1.0}, "textfont": {"color": TEXT_COLOR}},
+        unselected={"marker": {"opacity": 1.0}, "textfont": {"color": TEXT_COLOR}},
         hovertemplate=f"%{{y}}<br>{hover_label or axis_title}: %{{x:.{value_places}f}}<extra></extra>",
     ))
     top = max(value_max, max(values))
