@@ -185,6 +185,12 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def count_ticks(top: float) -> dict:
+    """Axis settings for counts: whole numbers only (a small range would otherwise get ticks at
+    0.5 steps, all labelled with the same rounded number)."""
+    return {"tickformat": ",d", **({"dtick": 1} if top <= 8 else {})}
+
+
 # ---------------------------------------------------------------- 审批时效 Approval times
 
 def approval_histogram(bins: pd.DataFrame, *, median: float | None, p90: float | None, x_title: str,
@@ -207,7 +213,8 @@ def approval_histogram(bins: pd.DataFrame, *, median: float | None, p90: float |
     ticks = [d for i, d in enumerate(days) if d % step == 0 or tails[i]]
     fig.update_xaxes(tickvals=ticks, ticktext=[labels[days.index(d)] for d in ticks], title={"text": x_title},
                      showgrid=False, range=[min(days) - 0.6, max(days) + 0.6])
-    fig.update_yaxes(title={"text": y_title}, showgrid=True, tickformat=",d", rangemode="tozero")
+    fig.update_yaxes(title={"text": y_title}, showgrid=True, rangemode="tozero",
+                     **count_ticks(float(bins["cases"].max())))
     last = max(days)
     # the median to the left of its line, the P90 to the right: close values do not overprint
     for value, label, position, colour in ((median, median_label, "top left", COLORWAY[2]),
@@ -323,7 +330,7 @@ def approval_step_bars(frame: pd.DataFrame, *, label_col: str, within_col: str, 
         ))
     total = (frame[within_col] + frame[over_col]).astype(float)
     fig.update_xaxes(range=[0, max(float(total.max()), 1.0) * 1.12], title={"text": axis_title}, showgrid=True,
-                     tickformat=",d")
+                     **count_ticks(float(total.max())))
     fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", showgrid=False)
     fig.update_layout(barmode="stack", bargap=0.3)
     return _apply_style(fig, height=max(240, 52 * len(labels) + 110))
@@ -428,7 +435,8 @@ def satisfaction_level_bar(frame: pd.DataFrame, *, score_col: str, label_col: st
         hovertemplate=f"%{{x}}<br>{count_label}: %{{y:,}}<br>{share_label}: %{{customdata:.1f}}%<extra></extra>",
     ))
     fig.update_xaxes(showgrid=False, title={"text": ""})
-    fig.update_yaxes(title={"text": axis_title}, showgrid=True, tickformat=",d", range=[0, max(counts) * 1.28])
+    fig.update_yaxes(title={"text": axis_title}, showgrid=True, range=[0, max(counts) * 1.28],
+                     **count_ticks(max(counts)))
     fig.update_layout(bargap=0.35, showlegend=False, margin={"t": 20})
     return _apply_style(fig, height=380)
 
@@ -537,7 +545,8 @@ def satisfaction_reason_bar(frame: pd.DataFrame, *, label_col: str, count_col: s
         cliponaxis=False, textfont={"size": 15, "color": TEXT_COLOR},
         hovertemplate=f"%{{y}}<br>{axis_title}: %{{x:,}}<br>{share_label}: %{{customdata:.1f}}%<extra></extra>",
     ))
-    fig.update_xaxes(range=[0, max(counts) * 1.3], title={"text": axis_title}, showgrid=True, tickformat=",d")
+    fig.update_xaxes(range=[0, max(counts) * 1.3], title={"text": axis_title}, showgrid=True,
+                     **count_ticks(max(counts)))
     fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", showgrid=False)
     fig.update_layout(bargap=0.3, showlegend=False, margin={"t": 20})
     return _apply_style(fig, height=max(220, 38 * len(labels) + 90))
@@ -576,7 +585,7 @@ def outcome_stacked_bar(frame: pd.DataFrame, *, label_col: str, segments: list[t
             hoverinfo="skip", showlegend=False,
         ))
     fig.update_xaxes(range=[0, top * (1.32 if note_col else 1.05)], title={"text": axis_title}, showgrid=True,
-                     tickformat=",d")
+                     **count_ticks(top))
     fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", showgrid=False)
     fig.update_layout(barmode="stack", bargap=0.3, legend={"traceorder": "normal"}, hovermode="closest",
                       uniformtext={"minsize": 11, "mode": "hide"})
