@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from xiaoneng import charts, overview, session
+from xiaoneng import caselist, charts, overview, session, widgets
 from xiaoneng.i18n import t
 
 ctx = session.require_snapshot()
@@ -54,6 +54,12 @@ else:
                 st.metric(card.label, card.value_text, card.delta_text, delta_color=card.delta_color,
                           delta_arrow=card.delta_arrow, delta_description=card.delta_description, help=card.help)
                 st.markdown(card.detail_md)
+
+# Drill-through: the cases behind the cards (same filters, including a ranking click)
+with st.expander(t("kpi.drill", lang), icon=":material/list_alt:"):
+    subset = st.selectbox(t("kpi.drill_subset", lang), caselist.SUBSETS, key="overview_drill_subset",
+                          format_func=lambda s: t(f"supervision.subset.{s}", lang))
+    widgets.case_list_panel(ctx, caselist.CaseSelection(subset=subset), key="overview_drill", filters=narrowed)
 
 # Counties ranked by composite score (the county filter only highlights)
 st.subheader(t("ranking.header", lang))

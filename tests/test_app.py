@@ -300,3 +300,13 @@ def test_a_county_clicked_in_the_ranking_narrows_the_cards_and_the_matrix(app, d
     assert any("乙县" in i.value for i in app.info)
     app.button(key="overview_xf_clear").click().run()
     assert cards(app)[label("on_time_rate")] == "60.0%"
+
+
+def test_overview_drills_through_to_the_cases_behind_the_cards(app):
+    app.run()
+    app.selectbox(key="overview_drill_subset").set_value("open_overdue").run()
+    assert not app.exception
+    listed = app.dataframe[0].value
+    assert list(listed.iloc[:, 0]) == ["K06"]  # the one red light of October (超期件 1 件)
+    app.selectbox(key="overview_drill_subset").set_value("open_yellow").run()
+    assert sorted(app.dataframe[0].value.iloc[:, 0]) == ["K07", "K08"]
