@@ -5,12 +5,13 @@ Data: xiaoneng.satisfaction; figures: xiaoneng.charts; texts: the satisfaction s
 import pandas as pd
 import streamlit as st
 
-from xiaoneng import charts, export, satisfaction, session
+from xiaoneng import charts, export, satisfaction, session, widgets
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
 
 ctx = session.require_snapshot()
 lang = ctx.lang
+stamp = export.file_stamp(ctx.snapshot.as_of)  # download file names carry the snapshot time
 cat = catalog()
 state_at = ctx.filters.period.bounds(ctx.snapshot.as_of)["state_at"]
 PLOTLY_CONFIG = {"displaylogo": False}
@@ -18,17 +19,6 @@ PLOTLY_CONFIG = {"displaylogo": False}
 
 def text(key: str, **values) -> str:
     return t(f"satisfaction.{key}", lang, **values)
-
-
-def downloads(frame: pd.DataFrame, file_stem: str, key: str) -> None:
-    """CSV and Excel of a table as shown (headers in the UI language, formulas neutralised)."""
-    stem = f"{file_stem}_{export.file_stamp(ctx.snapshot.as_of)}"
-    row = st.container(horizontal=True)
-    row.download_button(text("download_csv"), export.to_csv_bytes(frame), f"{stem}.csv", mime="text/csv",
-                        key=f"{key}_csv", icon=":material/download:")
-    row.download_button(text("download_xlsx"), export.to_xlsx_bytes(frame, file_stem), f"{stem}.xlsx",
-                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        key=f"{key}_xlsx", icon=":material/download:")
 
 
 def rate_columns(*keys: str) -> dict:
@@ -106,7 +96,7 @@ with rates_column:
         with st.expander(text("table_expander")):
             table = satisfaction.rates_table(rates, rate_by, lang)
             st.dataframe(table, hide_index=True, column_config=rate_columns(*satisfaction.RATE_KEYS))
-            downloads(table, text("rates_header"), "satisfaction_rates")
+            widgets.download_buttons(table, text("rates_header") + "_" + stamp, "satisfaction_rates", lang)
 with reasons_column:
     st.subheader(text("reasons_header"), help=cat["bad_rate"].definition(lang))
     st.caption(text("reasons_caption"))
@@ -142,7 +132,7 @@ else:
     with st.expander(text("table_expander")):
         table = satisfaction.rectification_table(rectification, lang)
         st.dataframe(table, hide_index=True, column_config=rate_columns("rectification_rate", "rectified_on_time_rate"))
-        downloads(table, text("rectification_header"), "satisfaction_rectification")
+        widgets.download_buttons(table, text("rectification_header") + "_" + stamp, "satisfaction_rectification", lang)
 
 # Surveys: department × dimension heatmap (index or change vs the previous wave), and by respondent group
 index = cat["satisfaction_index"]
@@ -180,4 +170,4 @@ else:
             text("survey_index"): number, text("survey_previous"): number,
             text("survey_change"): st.column_config.NumberColumn(format="%+.1f"),
         })
-        downloads(groups, text("group_header"), "satisfaction_survey_groups")
+        widgets.download_buttons(groups, text("group_header") + "_" + stamp, "satisfaction_survey_groups", lang)

@@ -5,12 +5,13 @@ Data: xiaoneng.tasks; figures: xiaoneng.charts; texts: the tasks section of the 
 import pandas as pd
 import streamlit as st
 
-from xiaoneng import charts, export, satisfaction, session, tasks
+from xiaoneng import charts, export, satisfaction, session, tasks, widgets
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
 
 ctx = session.require_snapshot()
 lang = ctx.lang
+stamp = export.file_stamp(ctx.snapshot.as_of)  # download file names carry the snapshot time
 rate = catalog()[tasks.RATE_KEY]
 state_at = ctx.filters.period.bounds(ctx.snapshot.as_of)["state_at"]
 state_text = f"{state_at:%Y-%m-%d %H:%M}"
@@ -22,18 +23,6 @@ OUTCOME_TEXT = {"tasks_open_overdue": "open_overdue", "tasks_late": "late", "tas
 
 def text(key: str, **values) -> str:
     return t(f"tasks.{key}", lang, **values)
-
-
-def downloads(frame: pd.DataFrame, file_stem: str, key: str) -> None:
-    """CSV and Excel of a table as shown (headers in the UI language, formulas neutralised)."""
-    stem = f"{file_stem}_{export.file_stamp(ctx.snapshot.as_of)}"
-    row = st.container(horizontal=True)
-    row.download_button(t("satisfaction.download_csv", lang), export.to_csv_bytes(frame), f"{stem}.csv",
-                        mime="text/csv", key=f"{key}_csv", icon=":material/download:")
-    row.download_button(t("satisfaction.download_xlsx", lang), export.to_xlsx_bytes(frame, file_stem),
-                        f"{stem}.xlsx",
-                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        key=f"{key}_xlsx", icon=":material/download:")
 
 
 def completion_chart(frame: pd.DataFrame, key: str) -> None:
@@ -85,7 +74,7 @@ else:
     with st.expander(t("satisfaction.table_expander", lang)):
         table = tasks.completion_table(by_dept, lang)
         st.dataframe(table, hide_index=True, column_config=rate_column)
-        downloads(table, text("by_dept_header"), "tasks_by_dept")
+        widgets.download_buttons(table, text("by_dept_header") + "_" + stamp, "tasks_by_dept", lang)
 
 # The overdue tasks, longest overdue first
 st.subheader(text("overdue_header"), help=text("open_overdue_help"))
@@ -101,4 +90,4 @@ else:
         text("column_days_over"): st.column_config.NumberColumn(format="%d"),
         text("column_wd_over"): st.column_config.NumberColumn(format="%d"),
     })
-    downloads(table, text("overdue_header"), "tasks_overdue")
+    widgets.download_buttons(table, text("overdue_header") + "_" + stamp, "tasks_overdue", lang)

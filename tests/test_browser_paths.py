@@ -146,7 +146,7 @@ def pick(page, label: str, option: str) -> None:
 def download_csv(page, container_key: str) -> tuple[str, list[dict[str, str]]]:
     """Click the CSV button of a download pair (widgets.download_buttons, key ``<key>_csv``) and
     read the file: UTF-8 with a BOM (so Excel reads the Chinese headers)."""
-    button = page.locator(f".st-key-{container_key}_csv").get_by_role("button", name=t("supervision.download_csv"))
+    button = page.locator(f".st-key-{container_key}_csv").get_by_role("button", name=t("download.csv"))
     with page.expect_download(timeout=RENDER_TIMEOUT_MS) as info:
         button.click()
     download = info.value

@@ -36,14 +36,14 @@ def download_buttons(df: TableSource, file_stem: str, key: str, lang: str = "zh"
     """
     sheet = sheet_name or file_stem
     left, right = st.columns(2, width=360, gap="small")
-    help_text = t("supervision.download_help", lang)
+    help_text = t("download.help", lang)
     left.download_button(
-        t("supervision.download_csv", lang), data=lambda: export.to_csv_bytes(_frame(df)),
+        t("download.csv", lang), data=lambda: export.to_csv_bytes(_frame(df)),
         file_name=f"{file_stem}.csv", mime=CSV_MIME, key=f"{key}_csv", on_click="ignore",
         icon=":material/download:", help=help_text, width="stretch",
     )
     right.download_button(
-        t("supervision.download_xlsx", lang), data=lambda: export.to_xlsx_bytes(_frame(df), sheet),
+        t("download.xlsx", lang), data=lambda: export.to_xlsx_bytes(_frame(df), sheet),
         file_name=f"{file_stem}.xlsx", mime=XLSX_MIME, key=f"{key}_xlsx", on_click="ignore",
         icon=":material/table_view:", help=help_text, width="stretch",
     )
