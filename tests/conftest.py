@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from tests.handcount import publish_handcount
 from xiaoneng.metrics import SnapshotView
@@ -34,3 +35,10 @@ def data_folder(tmp_path_factory):
         mp.delenv("XIAONENG_DATA", raising=False)  # the calendar for publishing: the repository's
         publish_handcount(folder / "snapshots")
     return folder
+
+
+@pytest.fixture
+def page(request, data_folder, monkeypatch) -> AppTest:
+    """AppTest of the page file named by the test module's ``PAGE``, run alone on ``data_folder``."""
+    monkeypatch.setenv("XIAONENG_DATA", str(data_folder))
+    return AppTest.from_file(str(request.module.PAGE), default_timeout=30)

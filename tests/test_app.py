@@ -13,6 +13,7 @@ import pytest
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest import metric_values
 from xiaoneng.filters import Filters, Period
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
@@ -30,10 +31,6 @@ TIMEOUT = 30
 def app(data_folder, monkeypatch) -> AppTest:
     monkeypatch.setenv("XIAONENG_DATA", str(data_folder))
     return AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-
-
-def cards(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def label(key: str, lang: str = "zh") -> str:
@@ -69,7 +66,7 @@ def test_every_page_runs(app, page):
 
 def test_kpis_equal_the_hand_count(app):
     app.run()
-    shown = cards(app)
+    shown = metric_values(app)
     assert shown[label("on_time_rate")] == "60.0%"
     assert shown[label("cases_accepted")] == "8 件"
     assert shown[label("online_rate")] == "50.0%"
@@ -115,10 +112,10 @@ def test_count_rising_from_zero_shows_the_difference(app):
 
 def test_county_filter_changes_the_numbers(data_folder, app):
     app.run()
-    before = cards(app)
+    before = metric_values(app)
     app.multiselect(key="filter_counties").set_value(["C02"]).run()
     assert not app.exception
-    after = cards(app)
+    after = metric_values(app)
     assert after != before
     assert after[label("on_time_rate")] == "50.0%"
     assert after[label("cases_accepted")] == "4 件"
@@ -146,7 +143,7 @@ def test_other_filters_change_the_numbers(data_folder, app):
     assert not app.exception
     filters = Filters(Period.parse("2026-10"), departments=("D01",), item_types=("行政许可",),
                       channels=("online", "mobile"))
-    assert cards(app) == expected_cards(data_folder, filters)
+    assert metric_values(app) == expected_cards(data_folder, filters)
     assert app.query_params["channels"] == "mobile,online"
 
 
@@ -155,7 +152,7 @@ def test_english_switch_changes_labels(data_folder, app):
     app.segmented_control(key="lang").set_value("en").run()
     assert not app.exception
     assert app.title[0].value == t("nav.overview", "en")
-    assert cards(app) == expected_cards(data_folder, Filters(Period.parse("2026-10")), "en")
+    assert metric_values(app) == expected_cards(data_folder, Filters(Period.parse("2026-10")), "en")
     assert app.multiselect(key="filter_counties").label == t("filters.counties", "en")
     assert app.sidebar.header[0].value == t("filters.header", "en")
     assert app.query_params["lang"] == "en"
@@ -171,7 +168,7 @@ def test_url_selects_the_period(data_folder, app):
     app.run()
     assert not app.exception
     assert app.selectbox(key="filter_period").value == "2026-02"
-    shown = cards(app)
+    shown = metric_values(app)
     assert shown == expected_cards(data_folder, Filters(Period.parse("2026-02")))
     assert shown[label("cases_accepted")] == "4 件"  # K01–K04
 
@@ -185,7 +182,7 @@ def test_url_reproduces_a_whole_view(data_folder, app):
     assert app.selectbox(key="filter_period").value == "2026-Q4"
     assert app.multiselect(key="filter_counties").value == ["C01"]
     assert app.segmented_control(key="lang").value == "en"
-    assert cards(app) == expected_cards(data_folder, Filters(Period.parse("2026-Q4"), counties=("C01",)), "en")
+    assert metric_values(app) == expected_cards(data_folder, Filters(Period.parse("2026-Q4"), counties=("C01",)), "en")
 
 
 def test_custom_range_from_the_url(data_folder, app):
@@ -193,7 +190,7 @@ def test_custom_range_from_the_url(data_folder, app):
     app.run()
     assert not app.exception
     assert app.segmented_control(key="filter_period_kind").value == "custom"
-    assert cards(app) == expected_cards(data_folder, Filters(Period.parse("2026-10-01..2026-10-15")))
+    assert metric_values(app) == expected_cards(data_folder, Filters(Period.parse("2026-10-01..2026-10-15")))
 
 
 def test_switching_period_kind_keeps_the_days(app):
@@ -291,15 +288,15 @@ def test_unit_profile_compares_a_county_with_its_peer(app):
 
 def test_a_county_clicked_in_the_ranking_narrows_the_cards_and_the_matrix(app, data_folder):
     app.run()
-    assert cards(app)[label("on_time_rate")] == "60.0%"
+    assert metric_values(app)[label("on_time_rate")] == "60.0%"
     app.session_state["overview_xf_county"] = "C02"  # what the ranking chart's click callback stores
     app.run()
     assert not app.exception
-    assert cards(app) == expected_cards(data_folder, Filters(Period.parse("2026-10"), counties=("C02",)))
-    assert cards(app)[label("on_time_rate")] == "50.0%"  # K10 on time, K06 open overdue
+    assert metric_values(app) == expected_cards(data_folder, Filters(Period.parse("2026-10"), counties=("C02",)))
+    assert metric_values(app)[label("on_time_rate")] == "50.0%"  # K10 on time, K06 open overdue
     assert any("乙县" in i.value for i in app.info)
     app.button(key="overview_xf_clear").click().run()
-    assert cards(app)[label("on_time_rate")] == "60.0%"
+    assert metric_values(app)[label("on_time_rate")] == "60.0%"
 
 
 def test_overview_drills_through_to_the_cases_behind_the_cards(app):

@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from tests.apptest import metric_values
 from xiaoneng import approval, caselist, charts
 from xiaoneng.filters import Filters, Period
 from xiaoneng.i18n import messages, t
@@ -267,16 +267,6 @@ def test_step_bars_split_within_and_over_the_limit(handcount_view):
 
 # ---------------------------------------------------------------- the page in AppTest
 
-@pytest.fixture
-def page(data_folder, monkeypatch) -> AppTest:
-    monkeypatch.setenv("XIAONENG_DATA", str(data_folder))
-    return AppTest.from_file(str(PAGE), default_timeout=TIMEOUT)
-
-
-def shown_metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
 def expected_metrics(data_folder: Path, filters: Filters, item_code: str | None = None,
                      lang: str = "zh") -> dict[str, str]:
     """The page's six numbers as the query layer gives them for ``filters``."""
@@ -289,7 +279,7 @@ def test_page_shows_the_hand_count(page):
     page.run()
     assert not page.exception
     assert page.title[0].value == t("approval.title")
-    assert shown_metrics(page) == {
+    assert metric_values(page) == {
         "办结件数": "4", "平均办理时长": "4.50 工作日", "办理时长中位数": "4.5 工作日",
         "办理时长P90": "8.1 工作日", "按时办结率": "60.0%", "超期件数": "2",
     }
@@ -306,10 +296,10 @@ def test_page_shows_the_hand_count(page):
 
 def test_county_filter_changes_the_numbers(data_folder, page):
     page.run()
-    before = shown_metrics(page)
+    before = metric_values(page)
     page.multiselect(key="filter_counties").set_value(["C02"]).run()
     assert not page.exception
-    after = shown_metrics(page)
+    after = metric_values(page)
     assert after != before
     # C02: K10 completed (3 wd, on time); K06 open and overdue → 1 / 2 = 50 %
     assert after["办结件数"] == "1" and after["按时办结率"] == "50.0%" and after["超期件数"] == "1"
@@ -320,7 +310,7 @@ def test_period_filter_changes_the_numbers(data_folder, page):
     page.run()
     page.segmented_control(key="filter_period_kind").set_value("quarter").run()
     assert not page.exception
-    assert shown_metrics(page) == expected_metrics(data_folder, Filters(Period.parse("2026-Q4")))
+    assert metric_values(page) == expected_metrics(data_folder, Filters(Period.parse("2026-Q4")))
 
 
 def test_county_toggle_lists_counties(page):
@@ -338,14 +328,14 @@ def test_clicked_department_filters_the_other_charts(data_folder, page):
     page.run()
     assert not page.exception
     # D02: K10 3, K11 0, K13 6; K13 late; nothing of D02 open and overdue → on time 2 / 3
-    shown = shown_metrics(page)
+    shown = metric_values(page)
     assert shown["办结件数"] == "3" and shown["按时办结率"] == "66.7%" and shown["超期件数"] == "1"
     assert shown == expected_metrics(data_folder, Filters(Period.parse("2026-10"), departments=("D02",)))
     units = page.dataframe[0].value
     assert len(units) == 2  # the clicked chart itself still shows every department
     assert any("人社局" in i.value for i in page.info)
     page.button(key="approval_xfilter_reset").click().run()
-    assert shown_metrics(page)["办结件数"] == "4"
+    assert metric_values(page)["办结件数"] == "4"
     assert page.session_state["approval_xf_unit"] is None
 
 
@@ -353,8 +343,8 @@ def test_clicked_item_filters_the_other_charts(data_folder, page):
     page.session_state["approval_xf_item"] = "I04"
     page.run()
     assert not page.exception
-    assert shown_metrics(page) == expected_metrics(data_folder, OCTOBER, item_code="I04")
-    assert shown_metrics(page)["办结件数"] == "2"
+    assert metric_values(page) == expected_metrics(data_folder, OCTOBER, item_code="I04")
+    assert metric_values(page)["办结件数"] == "2"
     assert any("就业登记" in i.value for i in page.info)
 
 
@@ -371,7 +361,7 @@ def test_english(data_folder, page):
     page.run()
     assert not page.exception
     assert page.title[0].value == t("approval.title", "en")
-    shown = shown_metrics(page)
+    shown = metric_values(page)
     assert shown == expected_metrics(data_folder, OCTOBER, lang="en")
     # the long English unit goes into the label, so the value fits its card
     assert shown["Median processing time (working days)"] == "4.5"

@@ -211,12 +211,6 @@ def data_folder(tmp_path_factory) -> Path:
     return folder
 
 
-@pytest.fixture
-def page(data_folder, monkeypatch) -> AppTest:
-    monkeypatch.setenv("XIAONENG_DATA", str(data_folder))
-    return AppTest.from_file(str(PAGE), default_timeout=30)
-
-
 def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 

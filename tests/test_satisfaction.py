@@ -27,9 +27,9 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from tests import handcount
+from tests.apptest import metric_values
 from xiaoneng import satisfaction
 from xiaoneng.filters import Filters, Period
 from xiaoneng.i18n import t
@@ -287,16 +287,6 @@ def test_tables_carry_the_catalog_headers(handcount_view):
 
 # ---------------------------------------------------------------- the page in AppTest
 
-@pytest.fixture
-def page(data_folder, monkeypatch) -> AppTest:
-    monkeypatch.setenv("XIAONENG_DATA", str(data_folder))
-    return AppTest.from_file(str(PAGE), default_timeout=TIMEOUT)
-
-
-def shown(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
 def expected(data_folder: Path, filters: Filters) -> dict[str, str]:
     view = SnapshotView(SnapshotStore(data_folder / "snapshots").get("handcount"))
     cards = satisfaction.indicator_cards(view, filters)
@@ -307,7 +297,7 @@ def test_page_renders_the_hand_count(page):
     page.run()
     assert not page.exception
     assert page.title[0].value == t("satisfaction.title")
-    assert shown(page) == {"好评率": "28.6%", "差评率": "57.1%", "满意率": "42.9%", "差评整改率": "50.0%",
+    assert metric_values(page) == {"好评率": "28.6%", "差评率": "57.1%", "满意率": "42.9%", "差评整改率": "50.0%",
                            "差评按时整改率": "0.0%", "满意度指数": "62.5 分"}
     assert {m.label: m.help for m in page.metric}["差评整改率"] == catalog()["rectification_rate"].definition_zh
     assert len(page.get("plotly_chart")) == 6
@@ -316,10 +306,10 @@ def test_page_renders_the_hand_count(page):
 
 def test_county_filter_changes_the_numbers(data_folder, page):
     page.run()
-    before = shown(page)
+    before = metric_values(page)
     page.multiselect(key="filter_counties").set_value(["C02"]).run()
     assert not page.exception
-    after = shown(page)
+    after = metric_values(page)
     assert after != before
     # C02: R3 3, R4 2, R6 2, R8 1 → good 0/4, bad 3/4, satisfied 1/4; R4 due and not rectified → 0 %;
     # surveys S3 3, S4 2 → 37.5
@@ -358,7 +348,7 @@ def test_page_in_english(page):
     page.segmented_control(key="lang").set_value("en").run()
     assert not page.exception
     assert page.title[0].value == "Satisfaction"
-    assert shown(page)["Satisfaction index"] == "62.5 points"
+    assert metric_values(page)["Satisfaction index"] == "62.5 points"
 
 
 # ---------------------------------------------------------------- figures

@@ -236,12 +236,6 @@ def test_contribution_chart(handcount_view):
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "scorecard.py"
 
 
-@pytest.fixture
-def page(data_folder, monkeypatch) -> AppTest:
-    monkeypatch.setenv("XIAONENG_DATA", str(data_folder))
-    return AppTest.from_file(str(PAGE), default_timeout=30)
-
-
 def shown_scores(at: AppTest) -> dict[str, float]:
     table = at.dataframe[0].value
     return dict(zip(table["unit_name"], table["composite_score"], strict=True))

@@ -218,12 +218,6 @@ def test_tables_for_people(handcount_view):
 
 # ---------------------------------------------------------------- the page in AppTest
 
-@pytest.fixture
-def page(data_folder, monkeypatch) -> AppTest:
-    monkeypatch.setenv("XIAONENG_DATA", str(data_folder))
-    return AppTest.from_file(str(PAGE), default_timeout=TIMEOUT)
-
-
 def _view(data_folder: Path) -> SnapshotView:
     return SnapshotView(SnapshotStore(data_folder / "snapshots").get("handcount"))
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from tests.apptest import metric_values
 from xiaoneng import tasks
 from xiaoneng.filters import Filters, Period
 from xiaoneng.i18n import t
@@ -124,16 +124,6 @@ def test_tables(handcount_view):
 
 # ---------------------------------------------------------------- the page in AppTest
 
-@pytest.fixture
-def page(data_folder, monkeypatch) -> AppTest:
-    monkeypatch.setenv("XIAONENG_DATA", str(data_folder))
-    return AppTest.from_file(str(PAGE), default_timeout=TIMEOUT)
-
-
-def shown(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
 def expected(data_folder: Path, filters: Filters) -> dict[str, str]:
     """What the cards must say: the rate from the catalog, the counts from the query layer."""
     view = SnapshotView(SnapshotStore(data_folder / "snapshots").get("handcount"))
@@ -149,7 +139,8 @@ def test_page_renders_the_hand_count(page):
     page.run()
     assert not page.exception
     assert page.title[0].value == t("tasks.title")
-    assert shown(page) == {"督办按时完成率": "33.3%", "到期督办事项": "3 件", "按期完成": "1 件", "逾期完成": "1 件",
+    assert metric_values(page) == {"督办按时完成率": "33.3%", "到期督办事项": "3 件", "按期完成": "1 件",
+                                   "逾期完成": "1 件",
                            "逾期未完成": "1 件", "期内尚未到期": "1 件"}
     assert page.metric[0].help == catalog()["task_on_time_rate"].definition_zh
     assert len(page.get("plotly_chart")) == 2
@@ -159,10 +150,10 @@ def test_page_renders_the_hand_count(page):
 
 def test_county_filter_changes_the_numbers(data_folder, page):
     page.run()
-    before = shown(page)
+    before = metric_values(page)
     page.multiselect(key="filter_counties").set_value(["C02"]).run()
     assert not page.exception
-    after = shown(page)
+    after = metric_values(page)
     assert after != before
     assert after["督办按时完成率"] == "0.0%" and after["到期督办事项"] == "1 件"  # T2, late
     assert after == expected(data_folder, Filters(Period.parse("2026-10"), counties=("C02",)))
@@ -173,8 +164,8 @@ def test_county_filter_changes_the_numbers(data_folder, page):
 def test_department_filter_and_empty_period(data_folder, page):
     page.run()
     page.multiselect(key="filter_departments").set_value(["D01"]).run()
-    assert shown(page) == expected(data_folder, Filters(Period.parse("2026-10"), departments=("D01",)))
-    assert shown(page)["督办按时完成率"] == "100.0%"
+    assert metric_values(page) == expected(data_folder, Filters(Period.parse("2026-10"), departments=("D01",)))
+    assert metric_values(page)["督办按时完成率"] == "100.0%"
     page.selectbox(key="filter_period").set_value("2026-09").run()
     assert not page.exception
     assert t("tasks.empty") in [i.value for i in page.info]

@@ -1,0 +1,10 @@
+"""Helpers for AppTest-based page tests."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+
+def metric_values(at: AppTest) -> dict[str, str]:
+    """The page's st.metric cards: label → displayed value."""
+    return {m.label: m.value for m in at.metric}
