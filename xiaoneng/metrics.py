@@ -61,10 +61,16 @@ def unit_names(view: SnapshotView, lang: str = "zh") -> tuple[dict[str, str], di
     )
 
 
+def scored_table(view: SnapshotView, filters: Filters, by: str = "total",
+                 weights: dict[str, float] | None = None) -> pd.DataFrame:
+    """Measures, every indicator, the composite score and rank (codes only, no names)."""
+    return add_rank(add_composite_score(add_indicator_values(measures(view, filters, by)), weights))
+
+
 def indicator_table(view: SnapshotView, filters: Filters, by: str = "total", lang: str = "zh",
                     weights: dict[str, float] | None = None) -> pd.DataFrame:
     """Measures, every indicator, the composite score and rank, with unit names."""
-    table = add_rank(add_composite_score(add_indicator_values(measures(view, filters, by)), weights))
+    table = scored_table(view, filters, by, weights)
     county_names, dept_names = unit_names(view, lang)
     by_county, by_dept = GROUPINGS[by]
     if by_county:

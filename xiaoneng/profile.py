@@ -12,7 +12,7 @@ import pandas as pd
 from xiaoneng.filters import Filters, Period
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
-from xiaoneng.metrics import SnapshotView, indicator_table, indicator_table_with_changes
+from xiaoneng.metrics import SnapshotView, indicator_table_with_changes, scored_table
 
 LEVELS = ("county", "dept", "county,dept")
 HISTORY_INDICATORS = ("on_time_rate", "avg_elapsed_wd", "satisfied_rate")
@@ -99,7 +99,7 @@ def unit_history(view: SnapshotView, filters: Filters, lang: str, level: str = "
     _check(level, county, dept)
     rows = []
     for month in months_up_to(filters.period, months):
-        table = indicator_table(view, _peer_filters(filters, level, dept).with_period(month), by=level, lang=lang)
+        table = scored_table(view, _peer_filters(filters, level, dept).with_period(month), by=level)
         mask = _unit_mask(table, level, county, dept)
         row = {"month": month.key, "peers": int(table["composite_score"].notna().sum())}
         for key in ("composite_score", *HISTORY_INDICATORS):
