@@ -760,6 +760,18 @@ def supervision_aging_bars(frame: pd.DataFrame, *, label_col: str, bucket_col: s
     return _apply_style(fig, height=400)
 
 
+def _label_positions(ranks: list[int | None]) -> list[str]:
+    """A point's label goes below it when it is a dip (worse rank than both neighbours, drawn
+    lower on the reversed axis): above it, the line would run through the label."""
+    positions = []
+    for i, rank in enumerate(ranks):
+        neighbours = [r for r in (ranks[i - 1] if i else None, ranks[i + 1] if i + 1 < len(ranks) else None)
+                      if r is not None]
+        dip = rank is not None and neighbours and all(rank > r for r in neighbours)
+        positions.append("bottom center" if dip else "top center")
+    return positions
+
+
 def rank_history_line(frame: pd.DataFrame, *, x_col: str, rank_col: str, peers_col: str, axis_title: str,
                       empty_message: str) -> go.Figure:
     """A unit's rank month by month, rank 1 at the top; each point labelled "rank/peers"."""
@@ -771,7 +783,7 @@ def rank_history_line(frame: pd.DataFrame, *, x_col: str, rank_col: str, peers_c
         x=frame[x_col].astype(str), y=ranks, mode="lines+markers+text", connectgaps=False,
         line={"color": PRIMARY, "width": 3}, marker={"size": 9, "color": PRIMARY},
         text=["" if r is None else f"{r}/{p}" for r, p in zip(ranks, peers, strict=True)],
-        textposition="top center", textfont={"size": 13, "color": TEXT_COLOR},
+        textposition=_label_positions(ranks), textfont={"size": 13, "color": TEXT_COLOR},
         hovertemplate=f"%{{x}}<br>{axis_title}: %{{text}}<extra></extra>", showlegend=False,
     ))
     worst = max([p for p in peers if p] or [1])
