@@ -33,10 +33,15 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 	touch $(VENV)/.runtime $@
 
-# Debian's Chromium for the browser tests and CJK fonts for screenshots (never a browser download).
+# Debian packages the tests use (never a browser download): Chromium for the browser tests, CJK
+# fonts for screenshots and slides, LibreOffice Impress and poppler to render the deck to PNG.
 browser:
 	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+	@if [ ! -x /usr/bin/soffice ] || [ ! -x /usr/bin/pdftoppm ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			libreoffice-impress poppler-utils >/dev/null; \
 	fi
 
 clean:

@@ -14,6 +14,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
+from xiaoneng.i18n import join_names, t
+
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
 _YEAR = re.compile(r"^(\d{4})$")
@@ -168,3 +170,16 @@ def compile_filters(filters: Filters | None, scope: Scope) -> dict[str, list[str
         "f_item_types": list(f.item_types) if f and f.item_types else None,
         "f_channels": list(f.channels) if f and f.channels else None,
     }
+
+
+def context_line(as_of: dt.datetime, snapshot_id: str, filters: Filters, county_names: dict[str, str],
+                 dept_names: dict[str, str], lang: str = "zh") -> str:
+    """The line stating a view: as-of time, snapshot, period and every filter, with unit names."""
+    return t(
+        "context.line", lang,
+        as_of=f"{as_of:%Y-%m-%d %H:%M}", snapshot=snapshot_id, period=filters.period.label(lang),
+        counties=join_names([county_names.get(c, c) for c in filters.counties], lang),
+        departments=join_names([dept_names.get(d, d) for d in filters.departments], lang),
+        item_types=join_names(list(filters.item_types), lang),
+        channels=join_names([t(f"channel.{c}", lang) for c in filters.channels], lang),
+    )

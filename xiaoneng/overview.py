@@ -122,6 +122,7 @@ def kpi_cards(view: SnapshotView, filters: Filters, lang: str = "zh",
     for hv in headline(view, filters, list(keys) if keys else None):
         ind = hv.indicator
         delta, _ = change_text(hv, hv.previous, lang)
+        year_ago, _ = change_text(hv, hv.year_ago, lang)
         # no colour and no arrow without a change (a rounded zero is shown unsigned)
         flat = delta is None or not delta.startswith(("+", "-"))
         rows.append({
@@ -137,6 +138,7 @@ def kpi_cards(view: SnapshotView, filters: Filters, lang: str = "zh",
             "meets_target": hv.meets_target,
             "better": ind.better,
             "delta_text": delta if delta is not None else t("number.no_value", lang),
+            "year_ago_text": year_ago if year_ago is not None else t("number.no_value", lang),
             "delta_description": t("kpi.previous", lang),
             "delta_color": "off" if flat else {"higher": "normal", "lower": "inverse"}.get(ind.better, "off"),
             "delta_arrow": "off" if flat else "auto",

@@ -43,8 +43,8 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from xiaoneng.filters import Filters, Period, Scope
-from xiaoneng.i18n import DEFAULT_LANG, LANGS, join_names, normalise_lang, t
+from xiaoneng.filters import Filters, Period, Scope, context_line
+from xiaoneng.i18n import DEFAULT_LANG, LANGS, normalise_lang, t
 from xiaoneng.metrics import SnapshotView, unit_names
 from xiaoneng.paths import data_dir
 from xiaoneng.schema import CHANNELS
@@ -180,17 +180,8 @@ class AppContext:
 
     def summary(self) -> str:
         """The line stating the view: as-of time, snapshot, period and every filter."""
-        lang, f, o = self.lang, self.filters, self.options
-        return t(
-            "context.line", lang,
-            as_of=f"{self.snapshot.as_of:%Y-%m-%d %H:%M}",
-            snapshot=self.snapshot.snapshot_id,
-            period=f.period.label(lang),
-            counties=join_names([o.counties.get(c, c) for c in f.counties], lang),
-            departments=join_names([o.departments.get(d, d) for d in f.departments], lang),
-            item_types=join_names(list(f.item_types), lang),
-            channels=join_names([t(f"channel.{c}", lang) for c in f.channels], lang),
-        )
+        return context_line(self.snapshot.as_of, self.snapshot.snapshot_id, self.filters, self.options.counties,
+                            self.options.departments, self.lang)
 
 
 # ---------------------------------------------------------------- cache (small aggregates only)
