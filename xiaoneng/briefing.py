@@ -181,8 +181,11 @@ def headline_kpis(view: SnapshotView, filters: Filters, lang: str, config: Meeti
     if overview.kpis_empty(cards):
         takeaway = t("briefing.empty", lang)
     else:
-        lead = t("briefing.kpi.lead", lang, label=on_time["label"], value=on_time["value_text"],
-                 change=on_time["delta_text"]) if on_time is not None else ""
+        lead = ""
+        if on_time is not None:
+            change = "" if on_time["delta_text"] == t("number.no_value", lang) else \
+                t("briefing.kpi.change", lang, change=on_time["delta_text"])
+            lead = t("briefing.kpi.lead", lang, label=on_time["label"], value=on_time["value_text"], change=change)
         verdict = t("briefing.kpi.missed", lang, count=len(missed), names=join_names(missed, lang, limit=4)) \
             if missed else t("briefing.kpi.all_met", lang)
         takeaway = t("briefing.kpi.takeaway", lang, lead=lead, verdict=verdict)
@@ -276,9 +279,11 @@ def on_time_trend(view: SnapshotView, filters: Filters, lang: str, config: Meeti
             before = rated.iloc[-2]["on_time_rate"]
             change = t("briefing.trend.change", lang,
                        change=overview.format_change(ind, last["on_time_rate"] - before, False, lang))
+        extremes = "" if high["on_time_rate"] == low["on_time_rate"] else t(
+            "briefing.trend.extremes", lang, high_month=_month(high, lang), high=high["rate_text"],
+            low_month=_month(low, lang), low=low["rate_text"])
         takeaway = t("briefing.trend.takeaway", lang, month=_month(last, lang), value=last["rate_text"],
-                     change=change, high_month=_month(high, lang), high=high["rate_text"],
-                     low_month=_month(low, lang), low=low["rate_text"])
+                     change=change, extremes=extremes)
     return BriefingView(
         name=spec.name, title=t("briefing.title.on_time_trend", lang), takeaway=takeaway, chart="line",
         data=trend[["month", "on_time_rate", "completed", "completed_on_time", "on_time_base"]],

@@ -1,0 +1,178 @@
+"""Presentation mode (汇报模式): the meeting views of ``xiaoneng.briefing`` drawn for a projector.
+
+One view per screen, large type, the same numbers as the deck and the pages. The page
+(pages/presentation.py) only keeps the position in the sequence and lays out what this module
+returns: a Plotly figure for a chart view, KPI cards as HTML, tables as data frames.
+"""
+
+from __future__ import annotations
+
+import html
+
+import plotly.graph_objects as go
+
+from xiaoneng.briefing import TARGET, BriefingView
+from xiaoneng.charts import FONT_FAMILY, MUTED, MUTED_TEXT, TEXT_COLOR, empty_figure, government_template
+from xiaoneng.i18n import t
+
+# Sizes for the back of a meeting room (a 1920×1080 projector); the page's own text is scaled by CSS.
+TICK_SIZE = 22
+LABEL_SIZE = 22
+TITLE_SIZE = 20
+CHART_HEIGHT = 620
+AUTO_ADVANCE_SECONDS = (0, 15, 30, 60, 120)  # 0 = off
+
+
+def _style(fig: go.Figure, height: int) -> go.Figure:
+    fig.update_layout(template=government_template(), height=height, font={"size": LABEL_SIZE},
+                      margin={"l": 20, "r": 60, "t": 60, "b": 40},
+                      legend={"font": {"size": LABEL_SIZE}, "orientation": "h", "y": 1.02, "yanchor": "bottom"})
+    fig.update_xaxes(tickfont={"size": TICK_SIZE}, title={"font": {"size": TITLE_SIZE}})
+    fig.update_yaxes(tickfont={"size": TICK_SIZE}, title={"font": {"size": TITLE_SIZE}})
+    return fig
+
+
+def _label(value: float, number_format: str) -> str:
+    """A value as the deck's Excel format writes it: thousands separators, the format's decimals."""
+    places = len(number_format.split(".")[1]) if "." in number_format else 0
+    return f"{value:,.{places}f}"
+
+
+def _bars(view: BriefingView, lang: str) -> go.Figure:
+    data = view.data
+    labels = data[view.category_col].astype(str).tolist()
+    stacked = view.chart == "stacked_bar"
+    fig = go.Figure()
+    for series in view.series:
+        values = data[series.column].astype(float).tolist()
+        colors = series.color if stacked or not view.highlight else \
+            [series.color if label in view.highlight else MUTED for label in labels]
+        fig.add_trace(go.Bar(
+            x=values, y=labels, orientation="h", name=series.label, marker={"color": colors, "line": {"width": 0}},
+            text=[_label(v, view.number_format) if v else "" for v in values],
+            textposition="inside" if stacked else "outside", insidetextanchor="middle", cliponaxis=False,
+            textfont={"size": LABEL_SIZE, "color": "#FFFFFF" if stacked else TEXT_COLOR},
+            hovertemplate=f"%{{y}}<br>{html.escape(series.label)}: %{{x}}<extra></extra>",
+        ))
+    top = float(data[[s.column for s in view.series]].sum(axis=1).max() if stacked else
+                data[[s.column for s in view.series]].max().max())
+    if view.target is not None:
+        fig.add_vline(x=view.target, line={"color": TARGET, "dash": "dash", "width": 2},
+                      annotation={"text": t("presentation.target", lang, target=_label(view.target,
+                                                                                          view.number_format)),
+                                  "font": {"size": TITLE_SIZE, "color": MUTED_TEXT}, "yanchor": "bottom"},
+                      annotation_position="top")
+    low = 0.0
+    if not stacked and view.target is not None and view.number_format.endswith(".0") and top <= 100:
+        # rates near their target: a zero-based axis would flatten every difference that matters
+        low = max(0.0, min(float(data[view.series[0].column].min()), view.target) - 5)
+    fig.update_xaxes(range=[low, max(top, view.target or 0) * 1.08 if not low else 100.5],
+                     title={"text": view.value_title}, showgrid=True)
+    fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", showgrid=False)
+    fig.update_layout(barmode="stack" if stacked else "group", bargap=0.3, showlegend=stacked)
+    return _style(fig, max(360, min(CHART_HEIGHT, 60 * len(labels) + 160)))
+
+
+def _lines(view: BriefingView, lang: str) -> go.Figure:
+    data = view.data
+    fig = go.Figure()
+    for series in view.series:
+        values = data[series.column]
+        fig.add_trace(go.Scatter(
+            x=data[view.category_col], y=values, name=series.label, mode="lines+markers+text",
+            line={"color": series.color, "width": 4}, marker={"size": 12}, connectgaps=False,
+            text=["" if v != v else _label(v, view.number_format) for v in values.astype(float)],
+            textposition="top center", textfont={"size": LABEL_SIZE - 2, "color": TEXT_COLOR},
+        ))
+    if view.target is not None:
+        fig.add_hline(y=view.target, line={"color": TARGET, "dash": "dash", "width": 2},
+                      annotation={"text": t("presentation.target", lang,
+                                            target=_label(view.target, view.number_format)),
+                                  "font": {"size": TITLE_SIZE, "color": MUTED_TEXT}},
+                      annotation_position="bottom right")
+    fig.update_xaxes(type="category", showgrid=False)
+    fig.update_yaxes(title={"text": view.value_title}, showgrid=True)
+    fig.update_layout(showlegend=False)
+    return _style(fig, CHART_HEIGHT)
+
+
+def view_figure(view: BriefingView, lang: str = "zh") -> go.Figure | None:
+    """The view's chart at projector size; None for views that are only cards or tables."""
+    if view.chart in ("kpis", "table"):
+        return None
+    if view.empty:
+        return empty_figure(t("briefing.empty", lang), height=CHART_HEIGHT)
+    return _lines(view, lang) if view.chart == "line" else _bars(view, lang)
+
+
+_TONE = {True: "meets", False: "misses"}
+
+
+def kpi_cards_html(view: BriefingView, lang: str = "zh") -> str:
+    """The headline KPI panel as cards: label, value, 环比, 同比 and the target verdict.
+
+    HTML rather than st.metric so the value can be 3× the body text and every card the same height.
+    """
+    cards = []
+    for card in view.data.itertuples():
+        met = card.meets_target if card.meets_target in (True, False) else None
+        verdict = "" if met is None else \
+            f'<span class="xn-badge xn-{_TONE[met]}">{html.escape(t("kpi." + _TONE[met], lang))}</span>'
+        cards.append(
+            '<div class="xn-card">'
+            f'<div class="xn-label">{html.escape(card.label)}</div>'
+            f'<div class="xn-value">{html.escape(card.value_text)}</div>'
+            f'<div class="xn-change">{html.escape(t("kpi.previous", lang))} {html.escape(card.delta_text)}'
+            f' · {html.escape(t("kpi.year_ago", lang))} {html.escape(card.year_ago_text)}</div>'
+            f'<div class="xn-target">{verdict}</div>'
+            "</div>"
+        )
+    return f'<div class="xn-cards">{"".join(cards)}</div>'
+
+
+# Presentation-only styles: big type, a fixed footer. Applied by the page with st.html.
+STYLE = f"""
+<style>
+.xn-title {{ font-family: {FONT_FAMILY}; font-size: 44px; font-weight: 700; color: {TEXT_COLOR};
+  margin: 0 0 6px 0; line-height: 1.2; }}
+.xn-takeaway {{ font-family: {FONT_FAMILY}; font-size: 28px; color: {TEXT_COLOR}; line-height: 1.45;
+  border-left: 8px solid #1F4E79; background: #F1F5FA; padding: 12px 20px; margin: 4px 0 18px 0; }}
+.xn-cards {{ display: grid; grid-template-columns: repeat(4, 1fr); gap: 18px; }}
+.xn-card {{ border: 1px solid #D5DCE4; border-radius: 10px; padding: 18px 22px; background: #FFFFFF; }}
+.xn-label {{ font-size: 24px; color: {MUTED_TEXT}; }}
+.xn-value {{ font-size: 52px; font-weight: 700; color: {TEXT_COLOR}; line-height: 1.25; white-space: nowrap; }}
+.xn-change {{ font-size: 21px; color: {TEXT_COLOR}; margin-top: 4px; }}
+.xn-target {{ margin-top: 8px; min-height: 34px; }}
+.xn-badge {{ font-size: 21px; padding: 2px 12px; border-radius: 14px; }}
+.xn-meets {{ background: #E3F1E8; color: #1F6F43; }}
+.xn-misses {{ background: #FBE4E6; color: #A4112A; }}
+.xn-table-title {{ font-size: 26px; font-weight: 700; margin: 6px 0; color: {TEXT_COLOR}; }}
+.xn-table table {{ font-size: 22px; width: 100%; border-collapse: collapse; }}
+.xn-table th {{ background: #1F4E79; color: #FFFFFF; padding: 8px 12px; text-align: left; }}
+.xn-table td {{ padding: 8px 12px; border-bottom: 1px solid #D5DCE4; }}
+.xn-table.xn-red th {{ background: #A4112A; }}
+.xn-table.xn-black th {{ background: #1F2933; }}
+.xn-footer {{ position: fixed; bottom: 0; left: 0; right: 0; z-index: 999990; background: #F7F9FB;
+  border-top: 1px solid #D5DCE4; padding: 6px 24px; font-size: 17px; color: {MUTED_TEXT};
+  display: flex; justify-content: space-between; }}
+</style>
+"""
+
+
+def table_html(view: BriefingView, position: int) -> str:
+    """One of the view's tables as a plain HTML table in projector type (the 红榜 red, the 黑榜 dark)."""
+    titled = view.tables[position]
+    tone = ""
+    if view.name == "county_ranking":
+        tone = " xn-red" if position == 0 else " xn-black"
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in titled.table.columns)
+    rows = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+                   for row in titled.table.itertuples(index=False))
+    title = f'<div class="xn-table-title">{html.escape(titled.title)}</div>' if titled.title else ""
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    return f'{title}<div class="xn-table{tone}">{table}</div>'
+
+
+def footer_html(footer: str, position: int, total: int) -> str:
+    return (f'<div class="xn-footer"><span>{html.escape(footer)}</span>'
+            f"<span>{position} / {total}</span></div>")
