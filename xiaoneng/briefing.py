@@ -127,9 +127,16 @@ class BriefingView:
     empty: bool = False
 
     def definitions(self, lang: str = "zh") -> list[str]:
-        """"label: definition" of every indicator the view shows (the slide notes, the tooltips)."""
+        """"label: definition" of every indicator the view shows (the slide notes, the tooltips).
+
+        The composite score is no catalog entry: its scoring method (the scorecard's text) stands in."""
         cat = catalog()
-        return [f"{cat[k].label(lang)}{t('briefing.colon', lang)}{cat[k].definition(lang)}" for k in self.indicators]
+        return [f"{cat[k].label(lang)}{t('briefing.colon', lang)}{cat[k].definition(lang)}" if k in cat
+                else t(NOT_IN_CATALOG[k], lang) for k in self.indicators]
+
+
+# Keys a view may name that are not catalog indicators -> the text that defines them.
+NOT_IN_CATALOG = {"composite_score": "scorecard_data.scorecard.method"}
 
 
 # Colours shared with the dashboard's charts (xiaoneng.charts) so a slide looks like the page.
