@@ -21,8 +21,7 @@ cases_flagged as (
         c.*,
         c.accepted_at >= $period_start and c.accepted_at < $period_end as accepted_in_period,
         c.is_completed and c.completed_at >= $period_start and c.completed_at < $period_end as completed_in_period,
-        c.accepted_at <= $state_at
-        and ((c.status = 'in_progress' and c.completed_at is null) or c.completed_at > $state_at) as open_at_state
+        open_at(c.status, c.accepted_at, c.completed_at, $state_at) as open_at_state
     from cases as c
     where c.accepted_at < $period_end
         and ($county_code is null or c.county_code = $county_code)

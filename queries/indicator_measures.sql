@@ -59,8 +59,7 @@ case_measures as (
     from (
         select
             *,
-            accepted_at <= $state_at
-            and ((status = 'in_progress' and completed_at is null) or completed_at > $state_at) as open_at_state
+            open_at(status, accepted_at, completed_at, $state_at) as open_at_state
         from cases
         where accepted_at < $period_end
     )

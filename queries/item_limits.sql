@@ -13,8 +13,7 @@ items_ref as (
 selected_cases as (
     select
         *,
-        accepted_at <= $state_at
-        and ((status = 'in_progress' and completed_at is null) or completed_at > $state_at) as open_at_state,
+        open_at(status, accepted_at, completed_at, $state_at) as open_at_state,
         is_completed and completed_at >= $period_start and completed_at < $period_end as completed_in_period
     from cases
     where accepted_at < $period_end

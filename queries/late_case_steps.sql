@@ -19,8 +19,7 @@ case_states as (
         completed_at,
         is_completed and completed_at >= $period_start and completed_at < $period_end and on_time = false
             as completed_late,
-        accepted_at < $period_end and accepted_at <= $state_at
-        and ((status = 'in_progress' and completed_at is null) or completed_at > $state_at)
+        accepted_at < $period_end and open_at(status, accepted_at, completed_at, $state_at)
         and deadline_at < $state_at as open_overdue
     from cases
     where $item_code is null or item_code = $item_code

@@ -20,8 +20,7 @@ open_cases as (
     from cases as c
     cross join state_day as s
     where c.accepted_at < $period_end
-        and c.accepted_at <= $state_at
-        and ((c.status = 'in_progress' and c.completed_at is null) or c.completed_at > $state_at)
+        and open_at(c.status, c.accepted_at, c.completed_at, $state_at)
 ),
 
 final as (

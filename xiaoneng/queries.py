@@ -24,6 +24,8 @@ from xiaoneng.paths import QUERIES_DIR
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 # Views in dependency order: case_steps reads cases, ratings reads items.
 VIEW_ORDER = ("calendar", "counties", "departments", "items", "cases", "case_steps", "ratings", "surveys", "tasks")
+# Rules several queries share (queries/macros/<name>.sql), defined before any query runs.
+MACROS = ("open_at",)
 
 
 _SET_LIST_VARIABLE = {
@@ -97,3 +99,5 @@ class QueryLayer:
             cursor.execute(_SET_LIST_VARIABLE[variable], {"v": value})
         for view in VIEW_ORDER:
             cursor.execute("create temp view " + view + " as " + load_sql("views/" + view))
+        for macro in MACROS:
+            cursor.execute(load_sql("macros/" + macro))
