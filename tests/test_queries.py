@@ -47,6 +47,11 @@ def _params(view: SnapshotView) -> dict:
         "trend_end": dt.datetime(2026, 11, 1),
         "as_of": view.as_of,
         "age_bounds_wd": [5, 10, 20],
+        # the reviews behind the Satisfaction page's numbers (queries/review_list.sql)
+        "bad_only": True,
+        "score": None,
+        "rectify_state": None,
+        "reason": None,
     }
 
 
