@@ -152,6 +152,10 @@ def test_english_switch(server, page):
     page.get_by_role("radio", name="English").click()
     expect(metric(page, "On-time rate")).to_have_text("60.0%")
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    # the filter boxes show their choice in the new language, not the one it was made in
+    sidebar = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]')
+    expect(sidebar.filter(has_text="Period").locator("input")).to_have_value("2026-10")
+    expect(sidebar.filter(has_text="Data snapshot").locator("input")).to_have_value("handcount (as of 2026-10-30)")
     page.wait_for_url("**lang=en**")
     wait_for_charts(page, 2)
     ARTIFACTS.mkdir(exist_ok=True)

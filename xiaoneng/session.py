@@ -396,12 +396,20 @@ def sidebar_filters() -> AppContext:
     return ctx
 
 
+def _on_language_change() -> None:
+    """Re-assign the filters' values: the browser keeps a choice as its displayed label, so without
+    this the snapshot, period and unit boxes would go on showing the old language until a reload."""
+    for key in (KEY_SNAPSHOT, KEY_PERIOD, *LIST_PARAMS.values()):
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def _language_switch() -> None:
     if st.session_state.get(KEY_LANG) not in LANGS:
         st.session_state[KEY_LANG] = DEFAULT_LANG
     st.sidebar.segmented_control(
         t("lang.label", current_lang()), LANGS, key=KEY_LANG, required=True,
-        format_func=lambda code: t(f"lang.{code}", code), width="stretch",
+        format_func=lambda code: t(f"lang.{code}", code), width="stretch", on_change=_on_language_change,
     )
 
 
