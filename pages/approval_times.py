@@ -102,8 +102,10 @@ if summary["completed"] == 0 and summary["late_cases"] == 0:
     st.stop()
 
 cards = approval.summary_cards(summary_frame, lang)
-for column, card in zip(st.columns(len(cards)), cards, strict=True):
-    column.metric(card["label"], card["value"], help=card["help"], border=True)
+per_row = approval.SUMMARY_CARDS_PER_ROW[lang]
+for start in range(0, len(cards), per_row):
+    for column, card in zip(st.columns(per_row), cards[start:start + per_row], strict=False):
+        column.metric(card["label"], card["value"], help=card["help"], border=True)
 
 # ---------------------------------------------------------------- distribution
 st.subheader(t("approval.dist.header", lang), help=t("approval.dist.help", lang))

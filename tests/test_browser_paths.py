@@ -284,7 +284,7 @@ def test_english_on_the_approval_page(server, page):
     expect_no_exception(page)
     assert t("approval.title", "en") == "Approval times"
     # in English the long unit moves from the value into the label (xiaoneng.approval.kpi_cards)
-    expect(metric_value(page, "Median processing time (working days)")).to_have_text("4.5")
+    expect(metric_value(page, "Median processing time")).to_have_text("4.5 working days")
     expect(metric_value(page, on_time.label("en"))).to_have_text("60.0%")
     expect(page.get_by_role("link", name=t("nav.supervision", "en"))).to_be_visible()  # the sidebar too
     page.wait_for_url("**/approval_times?**lang=en**", timeout=RENDER_TIMEOUT_MS)

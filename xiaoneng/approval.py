@@ -117,27 +117,23 @@ SUMMARY_INDICATORS = ("avg_elapsed_wd", "median_elapsed_wd", "p90_elapsed_wd", "
 
 
 def summary_cards(summary: pd.DataFrame, lang: str = "zh") -> list[dict[str, str]]:
-    """The page's headline numbers as cards: ``label``, ``value`` (text) and ``help`` (definition).
-
-    Durations carry their unit in the value in Chinese ("4.50 工作日"); in English the unit goes
-    into the label ("Mean processing time (working days)"), since "4.50 working days" does not fit
-    a card a sixth of the page wide.
-    """
+    """The page's headline numbers as cards: ``label``, ``value`` (text, with its unit) and ``help``
+    (definition). English labels are long: the page lays the cards out in two rows there
+    (``SUMMARY_CARDS_PER_ROW``)."""
     row = summary.iloc[0]
     cards = [{"label": t("approval.completed", lang), "value": f"{int(row['completed']):,}",
               "help": t("approval.completed_help", lang)}]
     for key in SUMMARY_INDICATORS:
         ind = catalog()[key]
         value = None if pd.isna(row[key]) else float(row[key])
-        unit_in_label = lang != "zh" and ind.unit_zh != "%"
-        cards.append({
-            "label": f"{ind.label(lang)} ({ind.unit(lang)})" if unit_in_label else ind.label(lang),
-            "value": ind.format(value, lang, with_unit=not unit_in_label),
-            "help": ind.definition(lang),
-        })
+        cards.append({"label": ind.label(lang), "value": ind.format(value, lang), "help": ind.definition(lang)})
     cards.append({"label": t("approval.late_cases", lang), "value": f"{int(row['late_cases']):,}",
                   "help": t("approval.late_cases_help", lang)})
     return cards
+
+
+# Cards per row: six Chinese cards fit one row at 1920 px; the English labels and units need two rows.
+SUMMARY_CARDS_PER_ROW = {"zh": 6, "en": 3}
 
 
 # ---------------------------------------------------------------- by unit
