@@ -146,6 +146,10 @@ RED = "#C8102E"
 YELLOW = "#F2B233"
 TARGET = "#7B8794"
 
+# Items on the slowest-items slide unless the configuration says otherwise (the page shows more: a slide
+# of more rows is unreadable from the back of the room). config/presentation.yaml documents this default.
+SLOWEST_ITEMS_SHOWN = 8
+
 
 def _missing(value) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
@@ -356,7 +360,7 @@ def satisfaction_by_county(view: SnapshotView, filters: Filters, lang: str, conf
 
 def slowest_items(view: SnapshotView, filters: Filters, lang: str, config: MeetingConfig,
                   spec: ViewSpec) -> BriefingView:
-    top = int(spec.option("top", approval.SLOWEST_ITEMS))
+    top = int(spec.option("top", SLOWEST_ITEMS_SHOWN))
     items = approval.slowest_items(approval.item_limits(view, filters, lang), n=top)
     def days(column: str, places: int = 1) -> list[str]:
         return [approval.format_days(_number(v), lang, places=places) for v in items[column]]
