@@ -362,8 +362,9 @@ def slowest_items(view: SnapshotView, filters: Filters, lang: str, config: Meeti
                   spec: ViewSpec) -> BriefingView:
     top = int(spec.option("top", SLOWEST_ITEMS_SHOWN))
     items = approval.slowest_items(approval.item_limits(view, filters, lang), n=top)
-    def days(column: str, places: int = 1) -> list[str]:
-        return [approval.format_days(_number(v), lang, places=places) for v in items[column]]
+
+    def days(column: str, places: int = 1) -> list[str]:  # the unit is in the header
+        return [t("number.no_value", lang) if _missing(v) else f"{float(v):,.{places}f}" for v in items[column]]
 
     table = pd.DataFrame({
         t("briefing.items.item", lang): items["item_name"],

@@ -23,6 +23,14 @@ CHART_HEIGHT = 620
 AUTO_ADVANCE_SECONDS = (0, 15, 30, 60, 120)  # 0 = off
 
 
+def auto_advance(position: int, last: int, interval: float, shown_for: float) -> int:
+    """The view to show when the auto-advance timer fires: the next one once the current one has been
+    up for ``interval`` seconds (half a second of slack for the timer), staying on the last view."""
+    if interval and shown_for >= interval - 0.5 and position < last:
+        return position + 1
+    return position
+
+
 def _style(fig: go.Figure, height: int) -> go.Figure:
     fig.update_layout(template=government_template(), height=height, font={"size": LABEL_SIZE},
                       margin={"l": 20, "r": 60, "t": 60, "b": 40},
@@ -38,6 +46,18 @@ def _label(value: float, number_format: str) -> str:
     return f"{value:,.{places}f}"
 
 
+def zoomed_axis_start(values, target: float | None = None) -> float:
+    """Where a bar axis of scores or rates (0–100) starts: at zero, unless every value (and the
+    target) lies above 50 — then 5 below the lowest, on a multiple of 5, so that differences of a
+    point or two between counties stay visible. The axis title and value labels say the numbers."""
+    numbers = [float(v) for v in values if v == v]
+    if target is not None:
+        numbers.append(float(target))
+    if not numbers or min(numbers) <= 50 or max(numbers) > 100:
+        return 0.0
+    return float(max(0, (int(min(numbers)) // 5) * 5 - 5))
+
+
 def _bars(view: BriefingView, lang: str) -> go.Figure:
     data = view.data
     labels = data[view.category_col].astype(str).tolist()
@@ -49,7 +69,7 @@ def _bars(view: BriefingView, lang: str) -> go.Figure:
             [series.color if label in view.highlight else MUTED for label in labels]
         fig.add_trace(go.Bar(
             x=values, y=labels, orientation="h", name=series.label, marker={"color": colors, "line": {"width": 0}},
-            text=[_label(v, view.number_format) if v else "" for v in values],
+            text=[_label(v, view.number_format) if v else "" for v in values], textangle=0,
             textposition="inside" if stacked else "outside", insidetextanchor="middle", cliponaxis=False,
             textfont={"size": LABEL_SIZE, "color": "#FFFFFF" if stacked else TEXT_COLOR},
             hovertemplate=f"%{{y}}<br>{html.escape(series.label)}: %{{x}}<extra></extra>",
@@ -62,14 +82,13 @@ def _bars(view: BriefingView, lang: str) -> go.Figure:
                                                                                           view.number_format)),
                                   "font": {"size": TITLE_SIZE, "color": MUTED_TEXT}, "yanchor": "bottom"},
                       annotation_position="top")
-    low = 0.0
-    if not stacked and view.target is not None and view.number_format.endswith(".0") and top <= 100:
-        # rates near their target: a zero-based axis would flatten every difference that matters
-        low = max(0.0, min(float(data[view.series[0].column].min()), view.target) - 5)
-    fig.update_xaxes(range=[low, max(top, view.target or 0) * 1.08 if not low else 100.5],
-                     title={"text": view.value_title}, showgrid=True)
+    low = 0.0 if stacked else zoomed_axis_start(data[view.series[0].column], view.target)
+    high = max(top, view.target or 0)
+    fig.update_xaxes(range=[low, high + (high - low) * 0.08], title={"text": view.value_title}, showgrid=True)
     fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", showgrid=False)
-    fig.update_layout(barmode="stack" if stacked else "group", bargap=0.3, showlegend=stacked)
+    # a label that does not fit its segment is left out rather than turned on its side
+    fig.update_layout(barmode="stack" if stacked else "group", bargap=0.3, showlegend=stacked,
+                      legend={"traceorder": "normal"}, uniformtext={"minsize": LABEL_SIZE - 4, "mode": "hide"})
     return _style(fig, max(360, min(CHART_HEIGHT, 60 * len(labels) + 160)))
 
 
@@ -122,8 +141,8 @@ def kpi_cards_html(view: BriefingView, lang: str = "zh") -> str:
             '<div class="xn-card">'
             f'<div class="xn-label">{html.escape(card.label)}</div>'
             f'<div class="xn-value">{html.escape(card.value_text)}</div>'
-            f'<div class="xn-change">{html.escape(t("kpi.previous", lang))} {html.escape(card.delta_text)}'
-            f' · {html.escape(t("kpi.year_ago", lang))} {html.escape(card.year_ago_text)}</div>'
+            f'<div class="xn-change">{html.escape(t("kpi.previous", lang))} {html.escape(card.delta_text)}</div>'
+            f'<div class="xn-change">{html.escape(t("kpi.year_ago", lang))} {html.escape(card.year_ago_text)}</div>'
             f'<div class="xn-target">{verdict}</div>'
             "</div>"
         )
@@ -133,14 +152,14 @@ def kpi_cards_html(view: BriefingView, lang: str = "zh") -> str:
 # Presentation-only styles: big type, a fixed footer. Applied by the page with st.html.
 STYLE = f"""
 <style>
-.xn-title {{ font-family: {FONT_FAMILY}; font-size: 44px; font-weight: 700; color: {TEXT_COLOR};
-  margin: 0 0 6px 0; line-height: 1.2; }}
+h1.xn-title {{ font-family: {FONT_FAMILY}; font-size: 44px !important; font-weight: 700; color: {TEXT_COLOR};
+  margin: 0 0 6px 0; padding: 0 !important; line-height: 1.2; }}
 .xn-takeaway {{ font-family: {FONT_FAMILY}; font-size: 28px; color: {TEXT_COLOR}; line-height: 1.45;
   border-left: 8px solid #1F4E79; background: #F1F5FA; padding: 12px 20px; margin: 4px 0 18px 0; }}
-.xn-cards {{ display: grid; grid-template-columns: repeat(4, 1fr); gap: 18px; }}
+.xn-cards {{ display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 18px; }}
 .xn-card {{ border: 1px solid #D5DCE4; border-radius: 10px; padding: 18px 22px; background: #FFFFFF; }}
 .xn-label {{ font-size: 24px; color: {MUTED_TEXT}; }}
-.xn-value {{ font-size: 52px; font-weight: 700; color: {TEXT_COLOR}; line-height: 1.25; white-space: nowrap; }}
+.xn-value {{ font-size: 50px; font-weight: 700; color: {TEXT_COLOR}; line-height: 1.2; }}
 .xn-change {{ font-size: 21px; color: {TEXT_COLOR}; margin-top: 4px; }}
 .xn-target {{ margin-top: 8px; min-height: 34px; }}
 .xn-badge {{ font-size: 21px; padding: 2px 12px; border-radius: 14px; }}
@@ -149,12 +168,12 @@ STYLE = f"""
 .xn-table-title {{ font-size: 26px; font-weight: 700; margin: 6px 0; color: {TEXT_COLOR}; }}
 .xn-table table {{ font-size: 22px; width: 100%; border-collapse: collapse; }}
 .xn-table th {{ background: #1F4E79; color: #FFFFFF; padding: 8px 12px; text-align: left; }}
-.xn-table td {{ padding: 8px 12px; border-bottom: 1px solid #D5DCE4; }}
+.xn-table td {{ padding: 8px 12px; border-bottom: 1px solid #D5DCE4; white-space: nowrap; }}
 .xn-table.xn-red th {{ background: #A4112A; }}
 .xn-table.xn-black th {{ background: #1F2933; }}
-.xn-footer {{ position: fixed; bottom: 0; left: 0; right: 0; z-index: 999990; background: #F7F9FB;
-  border-top: 1px solid #D5DCE4; padding: 6px 24px; font-size: 17px; color: {MUTED_TEXT};
-  display: flex; justify-content: space-between; }}
+.xn-footer {{ background: #F7F9FB; border-top: 1px solid #D5DCE4; padding: 6px 16px; font-size: 17px;
+  color: {MUTED_TEXT}; display: flex; justify-content: space-between; gap: 24px; }}
+[data-testid="stMainBlockContainer"] {{ padding-top: 2rem; }}
 </style>
 """
 

@@ -1,0 +1,113 @@
+"""汇报模式 (pages/presentation.py) in AppTest on the hand-counted fixture, and the drawing of the
+meeting views (xiaoneng.presentation): the screens follow the configured sequence, next/previous
+keep the filters, the footer states them, the numbers are the query layer's."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.apptest import html_bodies
+from xiaoneng import briefing, presentation
+from xiaoneng.filters import Filters, Period
+
+PAGE = Path(__file__).resolve().parent.parent / "pages" / "presentation.py"
+OCTOBER = Filters(Period.parse("2026-10"))
+TITLES = ["核心指标", "区县综合绩效排名与红黑榜", "按时办结率月度走势", "超期（红灯）与临期（黄灯）在办件",
+          "各区县好差评满意率", "办理最慢的事项"]
+
+
+def shown_title(at) -> str:
+    for body in html_bodies(at):
+        found = re.search(r'class="xn-title">([^<]+)<', body)
+        if found:
+            return found.group(1)
+    raise AssertionError("no view title on the page")
+
+
+def footer(at) -> str:
+    return next(body for body in html_bodies(at) if "xn-footer" in body and "<span>" in body)
+
+
+def test_walks_through_every_view_in_order(page):
+    page.run()
+    assert not page.exception
+    seen = [shown_title(page)]
+    assert page.button(key="presentation_previous").disabled
+    for _ in range(len(TITLES) - 1):
+        page.button(key="presentation_next").click().run()
+        assert not page.exception
+        seen.append(shown_title(page))
+    assert seen == TITLES
+    assert page.button(key="presentation_next").disabled
+    assert "6 / 6" in footer(page)
+    page.button(key="presentation_previous").click().run()
+    assert shown_title(page) == TITLES[4]
+
+
+def test_jump_and_footer_keep_the_filters(page):
+    page.query_params["counties"] = "C02"
+    page.run()
+    page.selectbox(key="presentation_view").set_value(3).run()
+    assert shown_title(page) == TITLES[3]
+    text = footer(page)
+    assert "数据截至 2026-10-30 17:00（快照 handcount）" in text and "区县：乙县" in text and "4 / 6" in text
+    takeaway = next(b for b in html_bodies(page) if "xn-takeaway" in b)
+    # 乙县 alone: K07 is 甲区's; the red light K06 and the yellow K08 are 乙县's
+    assert "红灯1件、黄灯1件" in takeaway
+
+
+def test_kpi_cards_show_the_query_layers_numbers(page):
+    page.run()
+    cards = next(b for b in html_bodies(page) if "xn-cards" in b)
+    assert cards.count('class="xn-card"') == 8
+    assert '<div class="xn-value">60.0%</div>' in cards
+    assert '<div class="xn-value">8 件</div>' in cards
+    page.multiselect(key="filter_counties").set_value(["C02"]).run()
+    cards = next(b for b in html_bodies(page) if "xn-cards" in b)
+    assert '<div class="xn-value">50.0%</div>' in cards and '<div class="xn-value">4 件</div>' in cards
+
+
+def test_charts_carry_the_views_numbers(handcount_view):
+    views = {v.name: v for v in briefing.build_views(handcount_view, OCTOBER, "zh")}
+    trend = presentation.view_figure(views["on_time_trend"])
+    assert list(trend.data[0].y)[-1] == 60.0
+    assert list(trend.data[0].x)[-1] == "2026-10"
+    lights = presentation.view_figure(views["red_lights_by_department"])
+    assert [list(bar.x) for bar in lights.data] == [[1.0, 0.0], [1.0, 1.0]]
+    assert list(lights.data[0].y) == ["市场监管局", "人社局"]
+    ranking = presentation.view_figure(views["county_ranking"])
+    assert list(ranking.data[0].y) == ["甲区", "乙县"]
+    assert presentation.view_figure(views["headline_kpis"]) is None
+    assert presentation.view_figure(views["slowest_items"]) is None
+
+
+@pytest.mark.parametrize(("position", "interval", "shown_for", "expected"), [
+    (0, 0, 999, 0),  # off
+    (0, 30, 10, 0),  # not yet
+    (0, 30, 29.6, 1),  # the timer fires a little early
+    (2, 30, 31, 3),
+    (5, 30, 31, 5),  # stays on the last view
+])
+def test_auto_advance(position, interval, shown_for, expected):
+    assert presentation.auto_advance(position, 5, interval, shown_for) == expected
+
+
+def test_english(page):
+    page.run()
+    page.segmented_control(key="lang").set_value("en").run()
+    assert not page.exception
+    assert shown_title(page) == "Headline indicators"
+
+
+@pytest.mark.parametrize(("values", "target", "start"), [
+    ([93.2, 90.0], None, 85.0),  # composite scores a point or two apart
+    ([94.0, 97.3], 98.0, 85.0),
+    ([25.0, 66.7], 98.0, 0.0),  # far apart: from zero
+    ([313.0, 149.0], None, 0.0),  # counts
+    ([], None, 0.0),
+])
+def test_bar_axes_zoom_only_onto_scores_and_rates_that_are_close(values, target, start):
+    assert presentation.zoomed_axis_start(values, target) == start
