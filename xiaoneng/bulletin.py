@@ -1,0 +1,640 @@
+"""The 通报 draft: the period's bulletin in the customary structure, generated from the query layer.
+
+一、总体情况 (each headline number with 环比, 同比 and its target verdict), 二、红黑榜 (counties and
+departments by composite score), 三、存在的问题 (overdue open cases, bad reviews not rectified in
+time, units whose on-time rate fell and the items behind it), 四、整改要求 (the units named above,
+with a deadline) and the 落款. Every number comes from the functions the pages use (overview,
+scorecard, supervision, satisfaction, approval, metrics) and is formatted by the indicator catalog,
+so the bulletin cannot disagree with the dashboard. The user edits the text in the app;
+``from_text`` reads the edited text back, and ``to_docx`` / ``to_txt`` write what was edited.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import re
+import sys
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+from xiaoneng import approval, overview, satisfaction, scorecard, supervision
+from xiaoneng.briefing import (
+    SEQUENCE_FILE,
+    MeetingConfig,
+    _fmt,
+    _missing,
+    _target_text,
+    meeting_config,
+    red_and_black_lists,
+    scope_text,
+)
+from xiaoneng.filters import Filters, Period
+from xiaoneng.i18n import t
+from xiaoneng.indicators import catalog
+from xiaoneng.metrics import SnapshotView, indicator_table_with_changes, unit_names
+from xiaoneng.snapshots import SnapshotError, SnapshotStore
+
+# How many units 三、存在的问题 names per finding (and so asks to rectify): a 通报 singles out the
+# worst few, it does not list every department of the city.
+TOP_UNITS = 3
+ITEMS_PER_UNIT = 2  # the items named behind a unit whose on-time rate fell
+DECLINE_KEY = "on_time_rate"
+RECTIFY_DAYS_KEY = "bulletin_rectify_days"
+
+# A heading is a line "一、…" (Chinese) or "I. …" (English); a sub-heading opens a paragraph
+# "（一）….": the docx sets them in the 公文 fonts.
+HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|[IVX]+\.\s)")
+SUBHEADING = re.compile(r"^(?:（[一二三四五六七八九十]+）[^。]*。|\(\d+\)[^.]*\.)")
+# The 落款 ends with its date: "2026年10月30日" or "2026-10-30".
+CLOSING_DATE = re.compile(r"(?:\d{4}年\d{1,2}月\d{1,2}日|\d{4}-\d{2}-\d{2})$")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+INDENT_ZH = "\u3000\u3000"  # the first-line indent of two full-width spaces
+UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\r\n\t]')
+
+# GB/T 9704 公文 layout: 仿宋 三号 body on a 28 pt line, 黑体 headings, 楷体 sub-headings.
+BODY_FONT, HEADING_FONT, SUBHEADING_FONT, LATIN_FONT = "仿宋", "黑体", "楷体", "Times New Roman"
+BODY_SIZE, TITLE_SIZE, LINE_PITCH = Pt(16), Pt(22), Pt(28)
+MARGINS = {"top_margin": Cm(3.7), "bottom_margin": Cm(3.5), "left_margin": Cm(2.8), "right_margin": Cm(2.6)}
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+TXT_MIME = "text/plain"
+
+Section = tuple[str, tuple[str, ...]]
+
+
+# ---------------------------------------------------------------- the document
+
+@dataclass(frozen=True)
+class Bulletin:
+    """A 通报: the title, the lines before the first heading (addressee, opening), the sections
+    (heading, paragraphs) and the 落款 (issuing office, date). One paragraph is one line of text."""
+
+    title: str
+    preamble: tuple[str, ...] = ()
+    sections: tuple[Section, ...] = ()
+    closing: tuple[str, ...] = ()
+
+    def to_text(self) -> str:
+        """The bulletin as plain text: blank lines between blocks, Chinese paragraphs indented."""
+        indent = INDENT_ZH if CJK.search(self.title) else ""
+        blocks = [[self.title]]
+        if self.preamble:
+            blocks.append([p if _is_addressee(p) else indent + p for p in self.preamble])
+        blocks += [[heading, *(indent + p for p in paragraphs)] for heading, paragraphs in self.sections]
+        if self.closing:
+            blocks.append(list(self.closing))
+        return "\n\n".join("\n".join(block) for block in blocks) + "\n"
+
+    @property
+    def paragraph_count(self) -> int:
+        return len(self.preamble) + sum(len(paragraphs) for _, paragraphs in self.sections)
+
+
+def _is_addressee(line: str) -> bool:
+    """The addressee before the opening ("各区县、市直各部门：") starts at the margin, unindented."""
+    return line.endswith(("：", ":"))
+
+
+def from_text(text: str) -> Bulletin:
+    """Read an (edited) text back: the first line is the title, lines like "一、…" open a section,
+    a last block ending with a date is the 落款, every other non-empty line is a paragraph."""
+    blocks: list[list[str]] = [[]]
+    for line in text.splitlines():
+        line = line.strip()  # also the full-width indent
+        if line:
+            blocks[-1].append(line)
+        elif blocks[-1]:
+            blocks.append([])
+    blocks = [b for b in blocks if b]
+    if not blocks:
+        return Bulletin("")
+    closing: tuple[str, ...] = ()
+    last = blocks[-1]
+    if len(blocks) > 1 and CLOSING_DATE.search(last[-1]) and not any(HEADING.match(line) for line in last):
+        closing = tuple(blocks.pop())
+    lines = [line for block in blocks for line in block]
+    preamble: list[str] = []
+    sections: list[tuple[str, list[str]]] = []
+    for line in lines[1:]:
+        if HEADING.match(line):
+            sections.append((line, []))
+        elif sections:
+            sections[-1][1].append(line)
+        else:
+            preamble.append(line)
+    return Bulletin(lines[0], tuple(preamble), tuple((h, tuple(p)) for h, p in sections), closing)
+
+
+def to_txt(bulletin: Bulletin) -> bytes:
+    """Plain UTF-8 with CRLF line ends, so Windows Notepad shows the lines."""
+    return bulletin.to_text().replace("\n", "\r\n").encode("utf-8")
+
+
+def _font(run, east_asia: str, size: Pt, bold: bool = False) -> None:
+    """Latin text in the Latin font, Chinese in ``east_asia`` (w:rFonts w:eastAsia, which Word and
+    WPS read for CJK characters)."""
+    run.font.name = LATIN_FONT
+    run.font.size = size
+    run.font.bold = bold
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east_asia)
+
+
+def _paragraph(doc, text: str, east_asia: str = BODY_FONT, size: Pt = BODY_SIZE, bold: bool = False,
+               align=None, indent: bool = False):
+    paragraph = doc.add_paragraph()
+    paragraph.alignment = align
+    fmt = paragraph.paragraph_format
+    fmt.line_spacing = LINE_PITCH
+    fmt.space_before = fmt.space_after = Pt(0)
+    if indent:
+        fmt.first_line_indent = BODY_SIZE * 2  # two characters
+    sub = SUBHEADING.match(text)
+    if sub and east_asia == BODY_FONT:
+        _font(paragraph.add_run(sub.group(0)), SUBHEADING_FONT, size, bold=True)
+        text = text[sub.end():]
+    if text:
+        _font(paragraph.add_run(text), east_asia, size, bold)
+    return paragraph
+
+
+def to_docx(bulletin: Bulletin) -> bytes:
+    """A Word document in the 公文 layout: centred title, 黑体 headings, 仿宋 body, 落款 on the right."""
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    for name, value in MARGINS.items():
+        setattr(section, name, value)
+    normal = doc.styles["Normal"]
+    normal.font.name, normal.font.size = LATIN_FONT, BODY_SIZE
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+    chinese = bool(CJK.search(bulletin.title))
+
+    title = _paragraph(doc, bulletin.title, HEADING_FONT, TITLE_SIZE, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    title.paragraph_format.line_spacing = None  # a 22 pt title on a 28 pt line would be clipped
+    title.paragraph_format.space_after = LINE_PITCH
+    for line in bulletin.preamble:
+        _paragraph(doc, line, indent=chinese and not _is_addressee(line))
+    last = None
+    for heading, paragraphs in bulletin.sections:
+        last = _paragraph(doc, heading, HEADING_FONT, bold=True, indent=chinese)
+        last.paragraph_format.keep_with_next = True
+        for line in paragraphs:
+            last = _paragraph(doc, line, indent=chinese)
+    if bulletin.closing:
+        if last is not None:  # the 落款 never stands on a page of its own
+            last.paragraph_format.keep_with_next = True
+        doc.add_paragraph().paragraph_format.keep_with_next = True
+        for line in bulletin.closing:  # office over date, on one page, two characters in from the right
+            closing = _paragraph(doc, line, align=WD_ALIGN_PARAGRAPH.RIGHT).paragraph_format
+            closing.keep_with_next = line != bulletin.closing[-1]
+            closing.right_indent = BODY_SIZE * 2
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def file_name(bulletin: Bulletin, suffix: str, fallback: str) -> str:
+    """The download's name: the bulletin's title, as offices name their files (``fallback`` if empty)."""
+    stem = UNSAFE_FILE_CHARS.sub("", bulletin.title).strip()[:80] or fallback
+    return f"{stem}{suffix}"
+
+
+# ---------------------------------------------------------------- configuration
+
+@cache
+def rectify_days(path: Path = SEQUENCE_FILE) -> int:
+    """Working days the units of 四、整改要求 have to report back (config/presentation.yaml)."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    days = raw.get(RECTIFY_DAYS_KEY, 10)
+    if not isinstance(days, int) or days < 1:
+        raise ValueError(f"{path}: {RECTIFY_DAYS_KEY} must be a positive whole number, got {days!r}")
+    return days
+
+
+# ---------------------------------------------------------------- wording helpers
+
+def _text(key: str, lang: str, **values) -> str:
+    return t(f"bulletin.{key}", lang, **values)
+
+
+def _prose(text: str, lang: str) -> str:
+    """Numbers as Chinese prose writes them: no space between a number and its Chinese unit ("8件")."""
+    return re.sub(r"(?<=[\d%]) (?=[^\x00-\x7f])", "", text) if lang == "zh" else text
+
+
+def _date_text(day, lang: str) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else f"{day:%Y-%m-%d}"
+
+
+def _moment_text(moment, lang: str) -> str:
+    return f"{_date_text(moment, lang)}{'' if lang == 'zh' else ' '}{moment:%H:%M}"
+
+
+def _join(parts: list[str], lang: str) -> str:
+    return _text("list_separator", lang).join(parts)
+
+
+def _sentence(clauses: list[str], lang: str) -> str:
+    """Clauses joined with "；" and closed with "。" (English: "; " and ".")."""
+    return _text("clause_separator", lang).join(clauses) + _text("full_stop", lang)
+
+
+def _count(value) -> str:
+    """A count that is not a catalog indicator (bad reviews, late cases): with thousands separators."""
+    return f"{int(value):,}"
+
+
+def _change_words(ind_key: str, change_text: str, lang: str) -> str | None:
+    """The card's signed change ("+700.0%", "-3.2 个百分点", "+1 件") in words ("增长700.0%")."""
+    if change_text == t("number.no_value", lang):
+        return None
+    if not change_text.startswith(("+", "-")):
+        return _text("change.flat", lang)
+    ind = catalog()[ind_key]
+    if change_text.endswith("%") and ind.unit_zh != "%":
+        kind = "percent"
+    elif ind.unit_zh in ("%", "分"):
+        kind = "points"
+    else:
+        kind = "amount"
+    direction = "up" if change_text.startswith("+") else "down"
+    return _text(f"change.{direction}_{kind}", lang, change=_prose(change_text[1:], lang))
+
+
+def _fall_text(change: float, lang: str) -> str:
+    """How far the on-time rate fell, without sign ("100.0个百分点"): the words say it fell."""
+    return _prose(overview.format_change(catalog()[DECLINE_KEY], abs(change), False, lang).lstrip("+"), lang)
+
+
+def _rank_change(change, lang: str) -> str:
+    if _missing(change):
+        return _text("ranking.rank_new", lang)
+    change = int(change)
+    if change == 0:
+        return _text("ranking.rank_same", lang)
+    return _text("ranking.rank_up" if change > 0 else "ranking.rank_down", lang, n=abs(change))
+
+
+def _score(value) -> str:
+    return f"{float(value):.1f}"  # as the scorecard and the slides show the composite score
+
+
+# ---------------------------------------------------------------- 一、总体情况
+
+def _overall(cards: pd.DataFrame, period: str, scope: str, lang: str) -> tuple[str, ...]:
+    if overview.kpis_empty(cards):
+        return (_text("overall.empty", lang, period=period, scope=scope),)
+    clauses = []
+    for card in cards.itertuples():
+        if _missing(card.value):
+            clauses.append(_text("overall.no_value", lang, label=card.label))
+            continue
+        parts = [_text("overall.value", lang, label=card.label, value=_prose(card.value_text, lang))]
+        for which, change in (("kpi.previous", card.delta_text), ("kpi.year_ago", card.year_ago_text)):
+            words = _change_words(card.key, change, lang)
+            if words:
+                parts.append(_text("overall.change", lang, which=t(which, lang), words=words))
+        ind = catalog()[card.key]
+        if card.meets_target is True:
+            parts.append(_text("overall.met", lang, target=_prose(_target_text(card.key, lang), lang)))
+        elif card.meets_target is False:
+            gap = _prose(overview.format_gap(ind, card.gap_to_target, lang), lang)
+            verdict = "overall.short" if ind.better == "higher" else "overall.over"
+            parts.append(_text(verdict, lang, target=_prose(_target_text(card.key, lang), lang), gap=gap))
+        clauses.append(_text("comma", lang).join(parts))
+    missed = [label for label, met in zip(cards["label"], cards["meets_target"], strict=True) if met is False]
+    summary = _text("overall.missed", lang, count=len(missed), names=_join(missed, lang)) if missed \
+        else _text("overall.all_met", lang)
+    return (_text("overall.lead", lang, period=period, scope=scope) + _sentence(clauses, lang), summary)
+
+
+# ---------------------------------------------------------------- 二、红黑榜
+
+def _ranked_item(row, lang: str) -> str:
+    return _text("ranking.item", lang, name=row.unit_name, score=_score(row.composite_score), rank=int(row.rank),
+                 change=_rank_change(row.rank_change, lang))
+
+
+def _lists(card: pd.DataFrame, kind: str, size: int, lang: str) -> tuple[list[str], pd.DataFrame]:
+    """The 红榜 and 黑榜 sentences of one kind of unit, and the 黑榜 (it is asked to rectify)."""
+    red, black = red_and_black_lists(card, size)
+    if red.empty:
+        return [_text(f"ranking.too_few_{kind}", lang)], black
+    return [_text(f"ranking.red_{kind}", lang, names=_join([_ranked_item(r, lang) for r in red.itertuples()], lang)),
+            _text(f"ranking.black_{kind}", lang,
+                  names=_join([_ranked_item(r, lang) for r in black.itertuples()], lang))], black
+
+
+def _ranking(counties: pd.DataFrame, departments: pd.DataFrame, size: int, period: str,
+             lang: str) -> tuple[tuple[str, ...], pd.DataFrame, pd.DataFrame]:
+    ranked = counties[counties["rank"].notna()]
+    paragraphs = []
+    if not ranked.empty:
+        paragraphs.append(_text("ranking.lead", lang, period=period,
+                                units=_join([_ranked_item(r, lang) for r in ranked.itertuples()], lang)))
+    for row in ranked[ranked["selected"]].itertuples():
+        paragraphs.append(_text("ranking.selected", lang, name=row.unit_name, score=_score(row.composite_score),
+                                total=len(ranked), rank=int(row.rank), change=_rank_change(row.rank_change, lang)))
+    county_lists, black_counties = _lists(counties, "county", size, lang)
+    dept_lists, black_depts = _lists(departments, "dept", size, lang)
+    # a county's bulletin shows the whole city's lists but asks only its own units to rectify
+    if counties["selected"].any():
+        black_counties = black_counties[black_counties["selected"]]
+    if departments["selected"].any():
+        black_depts = black_depts[black_depts["selected"]]
+    paragraphs.append("".join(county_lists))
+    paragraphs.append("".join(dept_lists))
+    return tuple(paragraphs), black_counties, black_depts
+
+
+# ---------------------------------------------------------------- 三、存在的问题
+
+def declining_units(view: SnapshotView, filters: Filters, by: str = "county", lang: str = "zh",
+                    top: int = TOP_UNITS) -> pd.DataFrame:
+    """The ``top`` counties (``by="county"``) or departments whose on-time rate fell most against the
+    previous period: unit_code, unit_name, value, previous, change (negative), worst first. A fall
+    that rounds to nothing is not a finding."""
+    table = indicator_table_with_changes(view, filters, by, lang)
+    ind = catalog()[DECLINE_KEY]
+    frame = pd.DataFrame({
+        "unit_code": table[f"{by}_code"], "unit_name": table[f"{by}_name"],
+        "value": table[DECLINE_KEY].astype("float64"), "previous": table[f"{DECLINE_KEY}_previous"].astype("float64"),
+    })
+    frame["change"] = frame["value"] - frame["previous"]
+    fell = frame[frame["change"].round(ind.places) < 0]
+    return fell.sort_values(["change", "unit_code"]).head(top).reset_index(drop=True)
+
+
+def responsible_items(view: SnapshotView, filters: Filters, by: str, code: str, lang: str = "zh",
+                      top: int = ITEMS_PER_UNIT) -> pd.DataFrame:
+    """The items of one county or department with the most late cases (completed late or open past
+    their deadline), then the P90 furthest over the promised limit: ``approval.item_limits`` rows
+    plus ``late``."""
+    focus = supervision.Focus(county_code=code) if by == "county" else supervision.Focus(dept_code=code)
+    items = approval.item_limits(view, supervision.narrowed_filters(filters, focus), lang)
+    items = items.assign(late=items["on_time_base"] - items["completed_on_time"])
+    items = items[items["late"] > 0].sort_values(["late", "p90_over_promised_wd", "item_code"],
+                                                 ascending=[False, False, True], na_position="last")
+    return items.head(top).reset_index(drop=True)
+
+
+def _overdue(lights: pd.DataFrame, state_at: str, scope: str, lang: str) -> tuple[str, pd.DataFrame]:
+    totals = supervision.light_totals(lights)
+    cat = catalog()
+    red_label, yellow_label = cat["open_overdue"].label(lang), cat["open_yellow"].label(lang)
+    red = _prose(_fmt("open_overdue", totals["open_overdue"], lang), lang)
+    yellow = _prose(_fmt("open_yellow", totals["open_yellow"], lang), lang)
+    lead = _text("problems.overdue_title", lang)
+    worst = lights[lights["open_overdue"] > 0].head(TOP_UNITS)
+    if totals["open_overdue"] + totals["open_yellow"] == 0:
+        return lead + _text("problems.overdue_clear", lang, state_at=state_at, scope=scope), worst
+    if worst.empty:
+        return lead + _text("problems.overdue_none", lang, state_at=state_at, scope=scope, yellow_label=yellow_label,
+                            yellow=yellow), worst
+    items = [_text("problems.overdue_dept", lang, name=r.dept_name,
+                   count=_prose(_fmt("open_overdue", r.open_overdue, lang), lang),
+                   days=_prose(approval.format_days(float(r.max_wd_over), lang, places=0), lang))
+             for r in worst.itertuples()]
+    return lead + _text("problems.overdue", lang, state_at=state_at, scope=scope, red_label=red_label, red=red,
+                        yellow_label=yellow_label, yellow=yellow) \
+        + _text("problems.overdue_depts", lang, units=_join(items, lang)), worst
+
+
+def _reviews(reviews: pd.DataFrame, period: str, lang: str) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+    """The bad reviews due for rectification, the departments leaving them unrectified past the due
+    time (``pending_overdue``) and those rectifying late (``rectified_late``)."""
+    lead = _text("problems.reviews_title", lang)
+    totals = reviews[["bad_due", "bad_rectified", "bad_rectified_on_time"]].sum().to_frame().T
+    if int(totals["bad_due"].iloc[0]) == 0:
+        return lead + _text("problems.reviews_none", lang, period=period), reviews.iloc[0:0], reviews.iloc[0:0]
+    cat = catalog()
+    rates = {key: _fmt(key, cat[key].compute(totals).iloc[0], lang)
+             for key in ("rectification_rate", "rectified_on_time_rate")}
+    text = _text("problems.reviews", lang, period=period, due=_count(totals["bad_due"].iloc[0]),
+                 rectified=_count(totals["bad_rectified"].iloc[0]),
+                 rate_label=cat["rectification_rate"].label(lang), rate=rates["rectification_rate"],
+                 on_time_label=cat["rectified_on_time_rate"].label(lang), on_time=rates["rectified_on_time_rate"])
+    named = {}
+    for state in ("pending_overdue", "rectified_late"):
+        units = reviews[reviews[state] > 0].sort_values([state, "dept_code"], ascending=[False, True])
+        named[state] = units.head(TOP_UNITS)
+        if not units.empty:
+            items = [_text("problems.reviews_dept", lang, name=r.dept_name, count=_count(getattr(r, state)))
+                     for r in named[state].itertuples()]
+            text += _text(f"problems.reviews_{state}", lang, count=_count(units[state].sum()),
+                          units=_join(items, lang))
+    if named["pending_overdue"].empty and named["rectified_late"].empty:
+        text += _text("problems.reviews_all_on_time", lang)
+    return lead + text, named["pending_overdue"], named["rectified_late"]
+
+
+def _decline_item(row, lang: str) -> str:
+    detail = ""
+    if not _missing(row.p90_over_promised_wd) and row.p90_over_promised_wd > 0:
+        detail = _text("problems.decline_p90", lang, p90=_prose(approval.format_days(row.p90_elapsed_wd, lang), lang),
+                       over=_prose(approval.format_days(row.p90_over_promised_wd, lang), lang))
+    return _text("problems.decline_item", lang, item=row.item_name, late=_count(row.late), detail=detail)
+
+
+def _declines(view: SnapshotView, filters: Filters, lang: str) -> tuple[str, dict[str, pd.DataFrame]]:
+    ind = catalog()[DECLINE_KEY]
+    previous = filters.period.previous().label(lang)
+    lead = _text("problems.decline_title", lang)
+    found = {by: declining_units(view, filters, by, lang) for by in ("county", "dept")}
+    if all(frame.empty for frame in found.values()):
+        return lead + _text("problems.decline_none", lang, previous=previous, label=ind.label(lang)), found
+    text = lead
+    for by, units in found.items():
+        if units.empty:
+            continue
+        described = []
+        for row in units.itertuples():
+            items = responsible_items(view, filters, by, row.unit_code, lang)
+            behind = "" if items.empty else _text(
+                "problems.decline_items", lang, items=_join([_decline_item(i, lang) for i in items.itertuples()],
+                                                            lang))
+            described.append(_text(
+                "problems.decline_unit", lang, name=row.unit_name, before=_fmt(DECLINE_KEY, row.previous, lang),
+                now=_fmt(DECLINE_KEY, row.value, lang),
+                change=_fall_text(row.change, lang), items=behind))
+        # "；" between units: a unit's own list of items is joined with "、"
+        text += _text(f"problems.decline_{by}", lang, previous=previous, label=ind.label(lang),
+                      units=_text("clause_separator", lang).join(described))
+    return text, found
+
+
+# ---------------------------------------------------------------- 四、整改要求
+
+def _findings(black_counties: pd.DataFrame, black_depts: pd.DataFrame, overdue_depts: pd.DataFrame,
+              pending: pd.DataFrame, late: pd.DataFrame, declined: dict[str, pd.DataFrame],
+              lang: str) -> list[tuple[str, str, str, str]]:
+    """(kind, code, name, reason) of every unit 二 and 三 named: the 黑榜, the departments with the
+    most red lights, with bad reviews unrectified past their due time or rectified late, and the
+    units whose on-time rate fell most."""
+    ind, red = catalog()[DECLINE_KEY], catalog()["open_overdue"]
+
+    def fall(row) -> str:
+        return _text("rectify.decline", lang, label=ind.label(lang), change=_fall_text(row.change, lang))
+
+    found = [("county", r.unit_code, r.unit_name, _text("rectify.black_county", lang, score=_score(r.composite_score)))
+             for r in black_counties.itertuples()]
+    found += [("county", r.unit_code, r.unit_name, fall(r)) for r in declined["county"].itertuples()]
+    found += [("dept", r.unit_code, r.unit_name, _text("rectify.black_dept", lang, score=_score(r.composite_score)))
+              for r in black_depts.itertuples()]
+    found += [("dept", r.dept_code, r.dept_name, _text("rectify.overdue", lang, label=red.label(lang),
+                                                       count=_prose(_fmt("open_overdue", r.open_overdue, lang), lang)))
+              for r in overdue_depts.itertuples()]
+    for state, frame in (("pending_overdue", pending), ("rectified_late", late)):
+        found += [("dept", r.dept_code, r.dept_name, _text(f"rectify.reviews_{state}", lang,
+                                                           count=_count(getattr(r, state))))
+                  for r in frame.itertuples()]
+    found += [("dept", r.unit_code, r.unit_name, fall(r)) for r in declined["dept"].itertuples()]
+    return found
+
+
+def _rectification(findings: list[tuple[str, str, str, str]], days: int, office: str, lang: str) -> tuple[str, ...]:
+    """One paragraph per unit named above with every finding against it (counties first, in the
+    order they were named), then the deadline."""
+    units: dict[tuple[str, str], tuple[str, list[str]]] = {}
+    for kind, code, name, reason in findings:
+        units.setdefault((kind, code), (name, []))[1].append(reason)
+    ordered = sorted(units.items(), key=lambda entry: entry[0][0] != "county")
+    if not ordered:
+        return (_text("rectify.none", lang),)
+    lines = [_text("rectify.lead", lang)]
+    lines += [_text("rectify.unit", lang, n=n, name=name, reasons=_text("clause_separator", lang).join(reasons))
+              for n, (_, (name, reasons)) in enumerate(ordered, start=1)]
+    lines.append(_text("rectify.deadline", lang, days=days, office=office))
+    return tuple(lines)
+
+
+# ---------------------------------------------------------------- the draft
+
+def draft(view: SnapshotView, filters: Filters, lang: str = "zh", config: MeetingConfig | None = None,
+          days: int | None = None) -> Bulletin:
+    """The 通报 of ``filters``' period and units, generated from the query layer.
+
+    ``config`` gives the city and the size of the 红榜/黑榜 (config/presentation.yaml unless given);
+    ``days`` the working days allowed for the rectification report (``bulletin_rectify_days``).
+    """
+    config = config or meeting_config()
+    days = days if days is not None else rectify_days()
+    city = config.city(lang)
+    whole = not (filters.counties or filters.departments)
+    # in prose "全市" (English: the city's name) or the named units; in the title the city comes first
+    scope = _text("scope_city", lang, city=city) if whole else scope_text(view, filters, lang)
+    title_scope = city if whole else _text("scope_unit", lang, city=city, units=scope)
+    period = filters.period.label(lang)
+    state_at = _moment_text(supervision.state_time(view, filters), lang)
+    office = _text("office", lang, city=city)
+
+    preamble = [_text("addressee_city", lang) if whole else _text("addressee_unit", lang, units=scope),
+                _text("opening", lang, snapshot=view.info.snapshot_id, as_of=_moment_text(view.as_of, lang),
+                      period=period, scope=scope)]
+    narrowing = _filter_note(view, filters, lang)
+    if narrowing:
+        preamble.append(narrowing)
+
+    cards = overview.kpi_cards(view, filters, lang)
+    counties = scorecard.scorecard(view, filters, lang, by="county")
+    departments = scorecard.scorecard(view, filters, lang, by="dept")
+    ranking, black_counties, black_depts = _ranking(counties, departments, config.red_black_size, period, lang)
+    overdue, overdue_depts = _overdue(supervision.light_counts(view, filters, lang), state_at, scope, lang)
+    reviews, pending, late = _reviews(satisfaction.rectification_by_department(view, filters, lang), period, lang)
+    declines, declined = _declines(view, filters, lang)
+
+    findings = _findings(black_counties, black_depts, overdue_depts, pending, late, declined, lang)
+    sections = (
+        (_text("heading.overall", lang), _overall(cards, period, scope, lang)),
+        (_text("heading.ranking", lang), ranking),
+        (_text("heading.problems", lang), (overdue, reviews, declines)),
+        (_text("heading.rectify", lang), _rectification(findings, days, office, lang)),
+    )
+    # one line per paragraph, no edge spaces: what from_text reads back from the edited text
+    sections = tuple((heading, tuple(p.strip() for p in paragraphs)) for heading, paragraphs in sections)
+    return Bulletin(
+        title=_text("title", lang, scope=title_scope, period=period), preamble=tuple(preamble), sections=sections,
+        closing=(office, _date_text(view.as_of, lang)),
+    )
+
+
+def _filter_note(view: SnapshotView, filters: Filters, lang: str) -> str:
+    """The item types and channels the numbers are limited to (units are named in the title)."""
+    parts = []
+    if filters.item_types:
+        parts.append(_text("filter_item_types", lang, names=_join(list(filters.item_types), lang)))
+    if filters.channels:
+        parts.append(_text("filter_channels", lang,
+                           names=_join([t(f"channel.{c}", lang) for c in filters.channels], lang)))
+    return _text("filter_note", lang, parts=_text("clause_separator", lang).join(parts)) if parts else ""
+
+
+# ---------------------------------------------------------------- command line
+
+def add_cli(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("bulletin", help="通报草稿 (the period's bulletin as .docx or .txt)")
+    parser.add_argument("--snapshot", help="snapshot id (default: the latest)")
+    parser.add_argument("--period", help="YYYY-MM, YYYY-Qn, YYYY or YYYY-MM-DD..YYYY-MM-DD (default: snapshot month)")
+    parser.add_argument("--county", help="one county, by code or name (default: the whole city)")
+    parser.add_argument("--lang", default="zh", choices=["zh", "en"])
+    parser.add_argument("--out", required=True, type=Path, help="FILE.docx or FILE.txt")
+    parser.set_defaults(run=run_cli)
+
+
+def _county_code(view: SnapshotView, wanted: str) -> str | None:
+    """The code of the county named by code, Chinese or English name; None if there is none."""
+    for lang in ("zh", "en"):
+        counties, _ = unit_names(view, lang)
+        for code, name in counties.items():
+            if wanted in (code, name):
+                return code
+    return None
+
+
+def run_cli(args: argparse.Namespace) -> int:
+    """Write the bulletin; a wrong file type, period or county exits with 2 and writes nothing."""
+    lang = args.lang
+    suffix = args.out.suffix.lower()
+    if suffix not in (".docx", ".txt"):
+        print(_text("cli.bad_suffix", lang, path=args.out), file=sys.stderr)
+        return 2
+    if not args.out.parent.is_dir():
+        print(_text("cli.no_folder", lang, folder=args.out.parent), file=sys.stderr)
+        return 2
+    store = SnapshotStore()
+    try:
+        info = store.get(args.snapshot) if args.snapshot else store.latest()
+    except SnapshotError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if info is None:
+        print("没有已发布的快照 (no snapshots): python -m xiaoneng demo", file=sys.stderr)
+        return 1
+    view = SnapshotView(info)
+    try:
+        period = Period.parse(args.period) if args.period else view.default_period()
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    counties: tuple[str, ...] = ()
+    if args.county:
+        code = _county_code(view, args.county)
+        if code is None:
+            names, _ = unit_names(view, lang)
+            known = _join([f"{c} {n}" for c, n in names.items()], lang)
+            print(_text("cli.unknown_county", lang, county=args.county, snapshot=info.snapshot_id, known=known),
+                  file=sys.stderr)
+            return 2
+        counties = (code,)
+    bulletin = draft(view, Filters(period, counties), lang)
+    args.out.write_bytes(to_docx(bulletin) if suffix == ".docx" else to_txt(bulletin))
+    print(_text("cli.written", lang, path=args.out, title=bulletin.title))
+    return 0
