@@ -149,6 +149,12 @@ def test_deteriorating_units_with_the_items_responsible(handcount_view):
     assert "市场监管局：按时办结率下降100.0个百分点" in "".join(rectify)
 
 
+def test_a_small_fall_is_not_a_finding(handcount_view):
+    # March: 甲区 and 市场监管局 fell by exactly 100.0 points; 乙县 and 人社局 have no March rate
+    assert list(bulletin.declining_units(handcount_view, MARCH, "county", min_fall=100.0)["unit_name"]) == ["甲区"]
+    assert bulletin.declining_units(handcount_view, MARCH, "dept", min_fall=100.1).empty
+
+
 def test_a_county_bulletin_counts_that_county_only(handcount_view):
     c02 = bulletin.draft(handcount_view, dataclasses.replace(OCTOBER, counties=("C02",)), "zh")
     assert c02.title == "关于清河市乙县2026年10月作风效能情况的通报"

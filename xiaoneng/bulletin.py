@@ -48,6 +48,9 @@ from xiaoneng.snapshots import SnapshotError, SnapshotStore
 TOP_UNITS = 3
 ITEMS_PER_UNIT = 2  # the items named behind a unit whose on-time rate fell
 DECLINE_KEY = "on_time_rate"
+# A unit's on-time rate moves by a few tenths of a point from month to month without anything
+# going wrong; a fall smaller than this (percentage points) is not called 效能下滑.
+DECLINE_MIN_POINTS = 1.0
 RECTIFY_DAYS_KEY = "bulletin_rectify_days"
 
 # A heading is a line "一、…" (Chinese) or "I. …" (English); a sub-heading opens a paragraph
@@ -358,10 +361,10 @@ def _ranking(counties: pd.DataFrame, departments: pd.DataFrame, size: int, perio
 # ---------------------------------------------------------------- 三、存在的问题
 
 def declining_units(view: SnapshotView, filters: Filters, by: str = "county", lang: str = "zh",
-                    top: int = TOP_UNITS) -> pd.DataFrame:
+                    top: int = TOP_UNITS, min_fall: float = DECLINE_MIN_POINTS) -> pd.DataFrame:
     """The ``top`` counties (``by="county"``) or departments whose on-time rate fell most against the
-    previous period: unit_code, unit_name, value, previous, change (negative), worst first. A fall
-    that rounds to nothing is not a finding."""
+    previous period, by at least ``min_fall`` points (as shown, rounded): unit_code, unit_name,
+    value, previous, change (negative), worst first."""
     table = indicator_table_with_changes(view, filters, by, lang)
     ind = catalog()[DECLINE_KEY]
     frame = pd.DataFrame({
@@ -369,7 +372,7 @@ def declining_units(view: SnapshotView, filters: Filters, by: str = "county", la
         "value": table[DECLINE_KEY].astype("float64"), "previous": table[f"{DECLINE_KEY}_previous"].astype("float64"),
     })
     frame["change"] = frame["value"] - frame["previous"]
-    fell = frame[frame["change"].round(ind.places) < 0]
+    fell = frame[(frame["change"].round(ind.places) < 0) & (-frame["change"].round(ind.places) >= min_fall)]
     return fell.sort_values(["change", "unit_code"]).head(top).reset_index(drop=True)
 
 
