@@ -13,10 +13,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m xiaoneng", description="效能看板 command line")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    from xiaoneng import bulletin, demo, ingest, report, workdays_admin
+    from xiaoneng import bulletin, deck, demo, ingest, report, workdays_admin
 
     demo.add_cli(sub)
     bulletin.add_cli(sub)
+    deck.add_cli(sub)
     ingest.add_cli(sub)
     report.add_cli(sub)
     workdays_admin.add_cli(sub)
