@@ -464,6 +464,10 @@ def _axes(chart, bview: BriefingView, box: Box, lang: str) -> None:
     indicator = catalog().get(bview.series[0].column)
     if indicator is not None and indicator.unit_zh == "%":
         value.maximum_scale = 100  # a rate never exceeds it; an automatic axis would run on to 120
+        if bview.chart == "line":  # from just under the lowest point or the target, in steps of five
+            low = min([v for s in bview.series for v in bview.data[s.column] if not pd.isna(v)]
+                      + ([bview.target] if bview.target is not None else []), default=0.0)
+            value.minimum_scale = max(0, math.floor((low - 2) / 5) * 5)
     value.has_major_gridlines = True
     value.major_gridlines.format.line.color.rgb = _rgb(GRID_COLOR)
     value.tick_labels.number_format = bview.number_format.split(".")[0]
