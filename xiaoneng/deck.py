@@ -343,6 +343,7 @@ def _chart(slide, bview: BriefingView, box: Box, lang: str) -> None:
     if show_target:  # a dashed reference line; bars carry the target in the axis title instead
         data.add_series(_target_label(bview, lang), [float(bview.target)] * len(names))
     chart = slide.shapes.add_chart(CHART_TYPES[bview.chart], *box.emu(), data).chart
+    scale = _rate_scale(bview)
     chart.has_title = False  # the slide's title says it; PowerPoint would repeat the series name
     _typeface(chart.font, lang)
     chart.font.size = Pt(15)
@@ -378,7 +379,7 @@ def _chart(slide, bview: BriefingView, box: Box, lang: str) -> None:
         labels.font.bold = bview.chart != "line"
         labels.font.color.rgb = _rgb(_ink(spec.color) if bview.chart == "stacked_bar" else TEXT_COLOR)
         if bview.chart == "line" and bview.target is not None:
-            _labels_clear_of_target(series, bview.data[spec.column], bview.target)
+            _labels_clear_of_target(series, bview.data[spec.column], bview.target, scale[0] if scale else 0.0)
     if show_target:
         target = plot.series[len(bview.series)]
         target.format.line.color.rgb = _rgb(briefing.TARGET)
@@ -386,7 +387,7 @@ def _chart(slide, bview: BriefingView, box: Box, lang: str) -> None:
         target.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
         target.marker.style = XL_MARKER_STYLE.NONE
         target.smooth = False
-    _axes(chart, bview, box, lang)
+    _axes(chart, bview, box, scale, lang)
 
 
 def _ink(fill: str) -> str:
@@ -395,12 +396,24 @@ def _ink(fill: str) -> str:
     return WHITE if 0.299 * red + 0.587 * green + 0.114 * blue < 150 else TEXT_COLOR
 
 
-def _labels_clear_of_target(series, values: pd.Series, target: float) -> None:
-    """Labels above the points at or over the target, below the others: never struck through by its line."""
+def _rate_scale(bview: BriefingView) -> tuple[float, float] | None:
+    """The value axis of a rate's trend: up to 100 (an automatic axis runs on to 120), from just under the
+    lowest point or the target in steps of five (a county's 70–95 % is not squeezed into 0–100)."""
+    indicator = catalog().get(bview.series[0].column)
+    if bview.chart != "line" or indicator is None or indicator.unit_zh != "%":
+        return None
+    values = [v for s in bview.series for v in bview.data[s.column] if not pd.isna(v)]
+    low = min(values + ([bview.target] if bview.target is not None else []), default=0.0)
+    return max(0, math.floor((low - 2) / 5) * 5), 100
+
+
+def _labels_clear_of_target(series, values: pd.Series, target: float, floor: float) -> None:
+    """Labels above the points at or over the target, below the others (never struck through by its line),
+    but above a point near the axis's ``floor``, where a label below would run into the month names."""
     for i, value in enumerate(values):
         if not pd.isna(value):
-            series.points[i].data_label.position = XL_LABEL_POSITION.ABOVE if value >= target \
-                else XL_LABEL_POSITION.BELOW
+            below = value < target and value - floor > (target - floor) / 10
+            series.points[i].data_label.position = XL_LABEL_POSITION.BELOW if below else XL_LABEL_POSITION.ABOVE
     # a point's own label replaces the series' labels entirely: give it their number format and font
     labels = series._element.find(qn("c:dLbls"))
     number_format, text = labels.find(qn("c:numFmt")), labels.find(qn("c:txPr"))
@@ -430,7 +443,7 @@ def _bar_fills(series, color: str, names: list[str], highlight: tuple[str, ...])
             point.format.fill.fore_color.rgb = _rgb(color)
 
 
-def _axes(chart, bview: BriefingView, box: Box, lang: str) -> None:
+def _axes(chart, bview: BriefingView, box: Box, scale: tuple[float, float] | None, lang: str) -> None:
     """Readable axes: every category named, the value axis titled (with the target for bars)."""
     category, value = chart.category_axis, chart.value_axis
     category.format.line.color.rgb = _rgb(AXIS_COLOR)
@@ -461,13 +474,8 @@ def _axes(chart, bview: BriefingView, box: Box, lang: str) -> None:
         return
     if bview.chart == "stacked_bar":
         value.minimum_scale = 0
-    indicator = catalog().get(bview.series[0].column)
-    if indicator is not None and indicator.unit_zh == "%":
-        value.maximum_scale = 100  # a rate never exceeds it; an automatic axis would run on to 120
-        if bview.chart == "line":  # from just under the lowest point or the target, in steps of five
-            low = min([v for s in bview.series for v in bview.data[s.column] if not pd.isna(v)]
-                      + ([bview.target] if bview.target is not None else []), default=0.0)
-            value.minimum_scale = max(0, math.floor((low - 2) / 5) * 5)
+    if scale:
+        value.minimum_scale, value.maximum_scale = scale
     value.has_major_gridlines = True
     value.major_gridlines.format.line.color.rgb = _rgb(GRID_COLOR)
     value.tick_labels.number_format = bview.number_format.split(".")[0]
