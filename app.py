@@ -27,6 +27,10 @@ pages = {
         st.Page("pages/tasks.py", title=t("nav.tasks", lang), icon=":material/assignment_turned_in:"),
         st.Page("pages/scorecard.py", title=t("nav.scorecard", lang), icon=":material/leaderboard:"),
     ],
+    t("nav.group_meeting", lang): [
+        st.Page("pages/presentation.py", title=t("nav.presentation", lang), icon=":material/co_present:"),
+        st.Page("pages/bulletin.py", title=t("nav.bulletin", lang), icon=":material/article:"),
+    ],
     t("nav.group_data", lang): [
         st.Page("pages/data.py", title=t("nav.data", lang), icon=":material/database:"),
         st.Page("pages/definitions.py", title=t("nav.definitions", lang), icon=":material/menu_book:"),

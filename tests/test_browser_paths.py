@@ -55,6 +55,8 @@ PAGE_TITLES = {
     "satisfaction": lambda lang: t("satisfaction.title", lang),
     "tasks": lambda lang: t("tasks.title", lang),
     "scorecard": lambda lang: scorecard.text("title", lang),
+    "presentation": lambda lang: t("briefing.title.headline_kpis", lang),  # its first view's title
+    "bulletin": lambda lang: t("bulletin.page_title", lang),
     "data": lambda lang: datapage.text("title", lang),
     "definitions": lambda lang: t("definitions.title", lang),
 }

@@ -1,0 +1,90 @@
+"""汇报模式 Presentation mode: one meeting view per screen in projector type, next/previous and an
+optional auto-advance, the filters and snapshot time in a footer, and the deck download.
+Views: xiaoneng.briefing (sequence in config/presentation.yaml); drawing: xiaoneng.presentation."""
+
+import html
+import time
+
+import streamlit as st
+
+from xiaoneng import briefing, deck, export, presentation, session
+from xiaoneng.i18n import t
+
+ctx = session.require_snapshot()
+lang = ctx.lang
+KEY_POSITION = "presentation_view"
+KEY_AUTO = "presentation_auto"
+KEY_SHOWN_AT = "presentation_shown_at"  # when the current view came up (for the auto-advance)
+
+views = session.cached(briefing.build_views, ctx)
+last = len(views) - 1
+if st.session_state.get(KEY_POSITION, 0) > last:
+    st.session_state[KEY_POSITION] = 0
+
+
+def _move(step: int) -> None:
+    st.session_state[KEY_POSITION] = min(max(st.session_state.get(KEY_POSITION, 0) + step, 0), last)
+    st.session_state[KEY_SHOWN_AT] = time.monotonic()
+
+
+def _jumped() -> None:
+    st.session_state[KEY_SHOWN_AT] = time.monotonic()
+
+
+st.html(presentation.STYLE)
+interval = st.session_state.get(KEY_AUTO, 0)
+
+
+@st.fragment(run_every=interval or None)
+def show_view() -> None:
+    shown_at = st.session_state.setdefault(KEY_SHOWN_AT, time.monotonic())
+    position = st.session_state.setdefault(KEY_POSITION, 0)
+    advanced = presentation.auto_advance(position, last, interval, time.monotonic() - shown_at)
+    if advanced != position:
+        st.session_state[KEY_POSITION] = advanced
+        st.session_state[KEY_SHOWN_AT] = time.monotonic()
+
+    previous, jump, following = st.columns([1, 4, 1], vertical_alignment="bottom")
+    previous.button(t("presentation.previous", lang), key="presentation_previous", on_click=_move, args=(-1,),
+                    disabled=st.session_state[KEY_POSITION] == 0, icon=":material/chevron_left:", width="stretch")
+    jump.selectbox(t("presentation.jump", lang), range(len(views)), key=KEY_POSITION, on_change=_jumped,
+                   format_func=lambda i: f"{i + 1} / {len(views)} · {views[i].title}")
+    following.button(t("presentation.next", lang), key="presentation_next", on_click=_move, args=(1,),
+                     disabled=st.session_state[KEY_POSITION] == last, icon=":material/chevron_right:",
+                     width="stretch")
+
+    view = views[st.session_state[KEY_POSITION]]
+    st.html(f'<h1 class="xn-title">{html.escape(view.title)}</h1>'
+            f'<div class="xn-takeaway">{html.escape(view.takeaway)}</div>')
+    figure = presentation.view_figure(view, lang)
+    if view.chart == "kpis":
+        st.html(presentation.kpi_cards_html(view, lang))
+    elif figure is not None and view.tables:
+        chart_column, table_column = st.columns([3, 2], gap="large")
+        chart_column.plotly_chart(figure, theme=None, key=f"presentation_chart_{view.name}",
+                                  config={"displaylogo": False})
+        with table_column:
+            for position in range(len(view.tables)):
+                st.html(presentation.table_html(view, position))
+    elif figure is not None:
+        st.plotly_chart(figure, theme=None, key=f"presentation_chart_{view.name}", config={"displaylogo": False})
+    else:
+        st.html(presentation.table_html(view, 0))
+    st.html(presentation.footer_html(ctx.summary(), st.session_state[KEY_POSITION] + 1, len(views)))
+
+
+show_view()
+
+with st.expander(t("presentation.settings", lang), icon=":material/co_present:"):
+    st.caption(t("presentation.tip", lang))
+    auto, download = st.columns(2, vertical_alignment="bottom")
+    auto.selectbox(t("presentation.auto", lang), presentation.AUTO_ADVANCE_SECONDS, key=KEY_AUTO,
+                   format_func=lambda s: t("presentation.auto_seconds", lang, seconds=s) if s
+                   else t("presentation.auto_off", lang))
+    download.download_button(
+        t("presentation.deck", lang), data=lambda: deck.deck_bytes(ctx.view, ctx.filters, lang),
+        file_name=f"{t('app.title', lang)}_{ctx.filters.period.key}_{export.file_stamp(ctx.snapshot.as_of)}.pptx",
+        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        key="presentation_deck", on_click="ignore", icon=":material/slideshow:", help=t("presentation.deck_help", lang),
+    )
+    st.caption(t("presentation.sequence", lang, names=t("context.separator", lang).join(v.title for v in views)))

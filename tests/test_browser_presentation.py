@@ -1,0 +1,55 @@
+"""汇报模式 in real headless Chromium (Debian's /usr/bin/chromium) on the hand-counted fixture: a
+presenter opens the page with a county chosen, walks through every view with 下一页, the filters and
+the snapshot time stay in the footer, and the deck downloads and opens with one slide per view.
+Screenshots of every view (1920×1080) go to tests/artifacts/presentation-<n>.png (git-ignored)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pptx import Presentation
+
+from tests.test_browser import ARTIFACTS, CHROMIUM
+from tests.test_browser import browser as browser  # the fixtures of test_browser.py, for pytest
+from tests.test_browser import page as page
+from tests.test_browser import server as server
+from tests.test_browser_paths import wait_for_script
+from xiaoneng import briefing
+from xiaoneng.i18n import t
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium "
+                                                     "(make browser installs it)"),
+]
+playwright_sync = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+expect = playwright_sync.expect
+
+
+def test_walk_through_every_view_and_download_the_deck(server, page):
+    titles = [t(f"briefing.title.{spec.name}", "zh") for spec in briefing.meeting_config().views]
+    page.goto(f"{server}/presentation?period=2026-10&counties=C02")
+    title = page.locator("h1.xn-title")
+    footer = page.locator(".xn-footer")
+    ARTIFACTS.mkdir(exist_ok=True)
+    for position, expected in enumerate(titles, start=1):
+        expect(title).to_have_text(expected, timeout=30_000)
+        expect(footer).to_contain_text(f"{position} / {len(titles)}")
+        expect(footer).to_contain_text("数据截至 2026-10-30 17:00（快照 handcount）")
+        expect(footer).to_contain_text("区县：乙县")
+        wait_for_script(page)
+        page.screenshot(path=str(ARTIFACTS / f"presentation-{position}.png"))
+        if position == 1:
+            expect(page.locator(".xn-card")).to_have_count(8)
+            expect(page.locator(".xn-card", has_text="按时办结率").locator(".xn-value")).to_have_text("50.0%")
+        if position < len(titles):
+            page.get_by_role("button", name="下一页").click()
+    expect(page.get_by_role("button", name="下一页")).to_be_disabled()
+    assert "counties=C02" in page.url and "period=2026-10" in page.url
+
+    page.get_by_text("汇报设置与下载").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="下载 PPT（可编辑图表）").click()
+    deck = Presentation(io.BytesIO(download.value.path().read_bytes()))
+    assert len(deck.slides) == 1 + len(titles)
