@@ -151,15 +151,15 @@ TARGET = "#7B8794"
 SLOWEST_ITEMS_SHOWN = 8
 
 
-def _missing(value) -> bool:
+def is_missing(value) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
 def _number(value) -> float | None:
-    return None if _missing(value) else float(value)
+    return None if is_missing(value) else float(value)
 
 
-def _fmt(key: str, value, lang: str) -> str:
+def format_value(key: str, value, lang: str) -> str:
     return catalog()[key].format(_number(value), lang)
 
 
@@ -184,8 +184,8 @@ def headline_kpis(view: SnapshotView, filters: Filters, lang: str, config: Meeti
         t("briefing.kpi.value", lang): cards["value_text"],
         t("kpi.previous", lang): cards["delta_text"],
         t("kpi.year_ago", lang): cards["year_ago_text"],
-        t("kpi.target", lang): [_target_text(k, lang) for k in keys],
-        t("briefing.kpi.verdict", lang): [_verdict(m, lang) for m in cards["meets_target"]],
+        t("kpi.target", lang): [target_text(k, lang) for k in keys],
+        t("briefing.kpi.verdict", lang): [verdict_text(m, lang) for m in cards["meets_target"]],
     })
     missed = [label for label, met in zip(cards["label"], cards["meets_target"], strict=True) if met is False]
     on_time = cards.set_index("key").loc["on_time_rate"] if "on_time_rate" in keys else None
@@ -207,15 +207,15 @@ def headline_kpis(view: SnapshotView, filters: Filters, lang: str, config: Meeti
     )
 
 
-def _target_text(key: str, lang: str) -> str:
+def target_text(key: str, lang: str) -> str:
     ind = catalog()[key]
     if ind.target is None or ind.better not in ("higher", "lower"):
         return t("kpi.no_target", lang)
     return t(f"kpi.target_{ind.better}", lang, target=ind.format(ind.target, lang))
 
 
-def _verdict(met, lang: str) -> str:
-    if _missing(met):
+def verdict_text(met, lang: str) -> str:
+    if is_missing(met):
         return t("number.no_value", lang)
     return t("kpi.meets", lang) if met else t("kpi.misses", lang)
 
@@ -344,10 +344,11 @@ def satisfaction_by_county(view: SnapshotView, filters: Filters, lang: str, conf
         low, high = rated.iloc[0], rated.iloc[-1]
         below = rated[rated[key] < ind.target] if ind.target is not None else rated.iloc[0:0]
         below_text = "" if below.empty else t("briefing.satisfaction.below", lang, count=len(below),
-                                              target=_target_text(key, lang))
-        takeaway = t("briefing.satisfaction.takeaway", lang, label=ind.label(lang), total=_fmt(key, total, lang),
-                     low=low["name"], low_value=_fmt(key, low[key], lang),
-                     high=high["name"], high_value=_fmt(key, high[key], lang), below=below_text)
+                                              target=target_text(key, lang))
+        takeaway = t("briefing.satisfaction.takeaway", lang, label=ind.label(lang),
+                     total=format_value(key, total, lang),
+                     low=low["name"], low_value=format_value(key, low[key], lang),
+                     high=high["name"], high_value=format_value(key, high[key], lang), below=below_text)
     return BriefingView(
         name=spec.name, title=t("briefing.title.satisfaction_by_county", lang), takeaway=takeaway, chart="bar",
         data=rated[["code", "name", key, "bad_rate", "ratings", "ratings_satisfied", "ratings_bad"]],
@@ -364,7 +365,7 @@ def slowest_items(view: SnapshotView, filters: Filters, lang: str, config: Meeti
     items = approval.slowest_items(approval.item_limits(view, filters, lang), n=top)
 
     def days(column: str, places: int = 1) -> list[str]:  # the unit is in the header
-        return [t("number.no_value", lang) if _missing(v) else f"{float(v):,.{places}f}" for v in items[column]]
+        return [t("number.no_value", lang) if is_missing(v) else f"{float(v):,.{places}f}" for v in items[column]]
 
     table = pd.DataFrame({
         t("briefing.items.item", lang): items["item_name"],
@@ -374,7 +375,7 @@ def slowest_items(view: SnapshotView, filters: Filters, lang: str, config: Meeti
         t("briefing.items.p90", lang): days("p90_elapsed_wd"),
         t("briefing.items.promised", lang): days("promised_limit_wd", places=0),
         t("briefing.items.over", lang): days("p90_over_promised_wd"),
-        t("briefing.items.on_time", lang): [_fmt("on_time_rate", v, lang) for v in items["on_time_rate"]],
+        t("briefing.items.on_time", lang): [format_value("on_time_rate", v, lang) for v in items["on_time_rate"]],
     })
     if items.empty:
         takeaway = t("briefing.empty", lang)

@@ -30,12 +30,12 @@ from xiaoneng import approval, overview, satisfaction, scorecard, supervision
 from xiaoneng.briefing import (
     SEQUENCE_FILE,
     MeetingConfig,
-    _fmt,
-    _missing,
-    _target_text,
+    format_value,
+    is_missing,
     meeting_config,
     red_and_black_lists,
     scope_text,
+    target_text,
 )
 from xiaoneng.filters import Filters, Period
 from xiaoneng.i18n import t
@@ -278,7 +278,7 @@ def _fall_text(change: float, lang: str) -> str:
 
 
 def _rank_change(change, lang: str) -> str:
-    if _missing(change):
+    if is_missing(change):
         return _text("ranking.rank_new", lang)
     change = int(change)
     if change == 0:
@@ -297,7 +297,7 @@ def _overall(cards: pd.DataFrame, period: str, scope: str, lang: str) -> tuple[s
         return (_text("overall.empty", lang, period=period, scope=scope),)
     clauses = []
     for card in cards.itertuples():
-        if _missing(card.value):
+        if is_missing(card.value):
             clauses.append(_text("overall.no_value", lang, label=card.label))
             continue
         parts = [_text("overall.value", lang, label=card.label, value=_prose(card.value_text, lang))]
@@ -307,11 +307,11 @@ def _overall(cards: pd.DataFrame, period: str, scope: str, lang: str) -> tuple[s
                 parts.append(_text("overall.change", lang, which=t(which, lang), words=words))
         ind = catalog()[card.key]
         if card.meets_target is True:
-            parts.append(_text("overall.met", lang, target=_prose(_target_text(card.key, lang), lang)))
+            parts.append(_text("overall.met", lang, target=_prose(target_text(card.key, lang), lang)))
         elif card.meets_target is False:
             gap = _prose(overview.format_gap(ind, card.gap_to_target, lang), lang)
             verdict = "overall.short" if ind.better == "higher" else "overall.over"
-            parts.append(_text(verdict, lang, target=_prose(_target_text(card.key, lang), lang), gap=gap))
+            parts.append(_text(verdict, lang, target=_prose(target_text(card.key, lang), lang), gap=gap))
         clauses.append(_text("comma", lang).join(parts))
     missed = [label for label, met in zip(cards["label"], cards["meets_target"], strict=True) if met is False]
     summary = _text("overall.missed", lang, count=len(missed), names=_join(missed, lang)) if missed \
@@ -393,8 +393,8 @@ def _overdue(lights: pd.DataFrame, state_at: str, scope: str, lang: str) -> tupl
     totals = supervision.light_totals(lights)
     cat = catalog()
     red_label, yellow_label = cat["open_overdue"].label(lang), cat["open_yellow"].label(lang)
-    red = _prose(_fmt("open_overdue", totals["open_overdue"], lang), lang)
-    yellow = _prose(_fmt("open_yellow", totals["open_yellow"], lang), lang)
+    red = _prose(format_value("open_overdue", totals["open_overdue"], lang), lang)
+    yellow = _prose(format_value("open_yellow", totals["open_yellow"], lang), lang)
     lead = _text("problems.overdue_title", lang)
     worst = lights[lights["open_overdue"] > 0].head(TOP_UNITS)
     if totals["open_overdue"] + totals["open_yellow"] == 0:
@@ -403,7 +403,7 @@ def _overdue(lights: pd.DataFrame, state_at: str, scope: str, lang: str) -> tupl
         return lead + _text("problems.overdue_none", lang, state_at=state_at, scope=scope, yellow_label=yellow_label,
                             yellow=yellow), worst
     items = [_text("problems.overdue_dept", lang, name=r.dept_name,
-                   count=_prose(_fmt("open_overdue", r.open_overdue, lang), lang),
+                   count=_prose(format_value("open_overdue", r.open_overdue, lang), lang),
                    days=_prose(approval.format_days(float(r.max_wd_over), lang, places=0), lang))
              for r in worst.itertuples()]
     return lead + _text("problems.overdue", lang, state_at=state_at, scope=scope, red_label=red_label, red=red,
@@ -419,7 +419,7 @@ def _reviews(reviews: pd.DataFrame, period: str, lang: str) -> tuple[str, pd.Dat
     if int(totals["bad_due"].iloc[0]) == 0:
         return lead + _text("problems.reviews_none", lang, period=period), reviews.iloc[0:0], reviews.iloc[0:0]
     cat = catalog()
-    rates = {key: _fmt(key, cat[key].compute(totals).iloc[0], lang)
+    rates = {key: format_value(key, cat[key].compute(totals).iloc[0], lang)
              for key in ("rectification_rate", "rectified_on_time_rate")}
     text = _text("problems.reviews", lang, period=period, due=_count(totals["bad_due"].iloc[0]),
                  rectified=_count(totals["bad_rectified"].iloc[0]),
@@ -441,7 +441,7 @@ def _reviews(reviews: pd.DataFrame, period: str, lang: str) -> tuple[str, pd.Dat
 
 def _decline_item(row, lang: str) -> str:
     detail = ""
-    if not _missing(row.p90_over_promised_wd) and row.p90_over_promised_wd > 0:
+    if not is_missing(row.p90_over_promised_wd) and row.p90_over_promised_wd > 0:
         detail = _text("problems.decline_p90", lang, p90=_prose(approval.format_days(row.p90_elapsed_wd, lang), lang),
                        over=_prose(approval.format_days(row.p90_over_promised_wd, lang), lang))
     return _text("problems.decline_item", lang, item=row.item_name, late=_count(row.late), detail=detail)
@@ -465,8 +465,8 @@ def _declines(view: SnapshotView, filters: Filters, lang: str) -> tuple[str, dic
                 "problems.decline_items", lang, items=_join([_decline_item(i, lang) for i in items.itertuples()],
                                                             lang))
             described.append(_text(
-                "problems.decline_unit", lang, name=row.unit_name, before=_fmt(DECLINE_KEY, row.previous, lang),
-                now=_fmt(DECLINE_KEY, row.value, lang),
+                "problems.decline_unit", lang, name=row.unit_name, before=format_value(DECLINE_KEY, row.previous, lang),
+                now=format_value(DECLINE_KEY, row.value, lang),
                 change=_fall_text(row.change, lang), items=behind))
         # "；" between units: a unit's own list of items is joined with "、"
         text += _text(f"problems.decline_{by}", lang, previous=previous, label=ind.label(lang),
@@ -492,8 +492,9 @@ def _findings(black_counties: pd.DataFrame, black_depts: pd.DataFrame, overdue_d
     found += [("county", r.unit_code, r.unit_name, fall(r)) for r in declined["county"].itertuples()]
     found += [("dept", r.unit_code, r.unit_name, _text("rectify.black_dept", lang, score=_score(r.composite_score)))
               for r in black_depts.itertuples()]
-    found += [("dept", r.dept_code, r.dept_name, _text("rectify.overdue", lang, label=red.label(lang),
-                                                       count=_prose(_fmt("open_overdue", r.open_overdue, lang), lang)))
+    found += [("dept", r.dept_code, r.dept_name,
+               _text("rectify.overdue", lang, label=red.label(lang),
+                     count=_prose(format_value("open_overdue", r.open_overdue, lang), lang)))
               for r in overdue_depts.itertuples()]
     for state, frame in (("pending_overdue", pending), ("rectified_late", late)):
         found += [("dept", r.dept_code, r.dept_name, _text(f"rectify.reviews_{state}", lang,

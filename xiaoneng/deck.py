@@ -285,7 +285,7 @@ def _card_texts(card: pd.Series, lang: str) -> dict[str, str]:
     """The lines of one KPI card, from the same texts and helpers as the view's table."""
     ind = catalog()[card["key"]]
     met = None if pd.isna(card["meets_target"]) else bool(card["meets_target"])
-    target = briefing._target_text(ind.key, lang)
+    target = briefing.target_text(ind.key, lang)
     has_target = ind.target is not None and ind.better in ("higher", "lower")
     number, space, unit = card["value_text"].partition(" ")  # "1.75 工作日": the unit set smaller
     return {
@@ -295,7 +295,7 @@ def _card_texts(card: pd.Series, lang: str) -> dict[str, str]:
         "previous": f"{t('deck.card_previous', lang)} {card['delta_text']}",
         "year_ago": f"{t('deck.card_year_ago', lang)} {card['year_ago_text']}",
         "target": f"{t('kpi.target', lang)} {target}  " if has_target else target,
-        "verdict": "" if met is None else briefing._verdict(met, lang),
+        "verdict": "" if met is None else briefing.verdict_text(met, lang),
         "status": {True: STATUS_COLORS["green"], False: STATUS_COLORS["red"], None: AXIS_COLOR}[met],
     }
 
@@ -325,7 +325,7 @@ def categories(bview: BriefingView, lang: str) -> list[str]:
 
 
 def _target_label(bview: BriefingView, lang: str) -> str:
-    return f"{t('kpi.target', lang)} {briefing._target_text(bview.series[0].column, lang)}"
+    return f"{t('kpi.target', lang)} {briefing.target_text(bview.series[0].column, lang)}"
 
 
 CHART_TYPES = {"bar": XL_CHART_TYPE.BAR_CLUSTERED, "stacked_bar": XL_CHART_TYPE.BAR_STACKED,
