@@ -1,22 +1,33 @@
-"""总览 Overview: headline KPI cards, counties ranked by composite score, and the county ×
-department traffic lights of the on-time rate. Data: xiaoneng.overview; figures: xiaoneng.charts."""
+"""总览 Overview: headline KPI cards, counties ranked by composite score with rank change and the
+红榜/黑榜, the headline indicators month by month, and the county × department traffic lights of the
+on-time rate, each cell leading to its cases. Data: xiaoneng.overview (lists: xiaoneng.briefing);
+figures: xiaoneng.charts.
+
+Widget keys: overview_xf_clear, overview_drill_subset, overview_cell_clear, overview_cell_subset,
+overview_cell_page (the cell's case list page).
+"""
 
 from dataclasses import replace
 
 import streamlit as st
 
-from xiaoneng import caselist, charts, overview, session, widgets
+from xiaoneng import briefing, caselist, charts, overview, session, widgets
 from xiaoneng.i18n import t
 
 ctx = session.require_snapshot()
 lang = ctx.lang
 CARDS_PER_ROW = 4
-# Cross-filter: a click on a county in the ranking narrows the KPI cards and the matrix. The click is
-# copied into the page's own state by the chart's callback (a chart's selection does not survive its
-# figure changing); "clear" empties it and moves the chart to a fresh key, dropping Plotly's selection.
+# Cross-filter: a click on a county in the ranking narrows the KPI cards, the trend and the matrix; a
+# click on a matrix cell lists that cell's cases. A click is copied into the page's own state by the
+# chart's callback (a chart's selection does not survive its figure changing); "clear" empties it and
+# moves the chart to a fresh key, dropping Plotly's selection.
 KEY_XF_COUNTY = "overview_xf_county"
 KEY_GENERATION = "overview_xf_generation"
+KEY_XF_CELL = "overview_xf_cell"
+KEY_CELL_GENERATION = "overview_cell_generation"
 ranking_key = f"overview_ranking_chart_{st.session_state.get(KEY_GENERATION, 0)}"
+matrix_key = f"overview_matrix_chart_{st.session_state.get(KEY_CELL_GENERATION, 0)}"
+CELL_SUBSET = "off_time"  # the cell shows the on-time rate: its list starts with the misses
 
 
 def _on_ranking_click() -> None:
@@ -26,6 +37,15 @@ def _on_ranking_click() -> None:
 def _clear_cross_filter() -> None:
     st.session_state[KEY_XF_COUNTY] = None
     st.session_state[KEY_GENERATION] = st.session_state.get(KEY_GENERATION, 0) + 1
+
+
+def _on_matrix_click() -> None:
+    st.session_state[KEY_XF_CELL] = charts.clicked_code(st.session_state.get(matrix_key))
+
+
+def _clear_cell() -> None:
+    st.session_state[KEY_XF_CELL] = None
+    st.session_state[KEY_CELL_GENERATION] = st.session_state.get(KEY_CELL_GENERATION, 0) + 1
 
 
 clicked = st.session_state.get(KEY_XF_COUNTY)
@@ -61,27 +81,46 @@ with st.expander(t("kpi.drill", lang), icon=":material/list_alt:"):
                           format_func=lambda s: t(f"supervision.subset.{s}", lang))
     widgets.case_list_panel(ctx, caselist.CaseSelection(subset=subset), key="overview_drill", filters=narrowed)
 
-# Counties ranked by composite score (the county filter only highlights)
+# Counties ranked by composite score with rank change (the county filter only highlights), 红榜 / 黑榜
 st.subheader(t("ranking.header", lang))
-st.caption(t("ranking.caption", lang))
+st.caption(t("overview_more.ranking_caption", lang, previous=ctx.filters.period.previous().label(lang)))
 ranking = session.cached(overview.county_ranking, ctx, filters=narrowed)
 if ranking["composite_score"].notna().any():
     chart_column, table_column = st.columns([2, 5])
     chart_column.plotly_chart(
-        charts.ranking_bar(ranking, label_col="county_name", value_col="composite_score", highlight_col="selected",
+        charts.ranking_bar(ranking, label_col="unit_name", value_col="composite_score", highlight_col="selected",
                            axis_title=t("ranking.axis", lang), empty_message=t("ranking.empty", lang),
-                           code_col="county_code"),
+                           code_col="unit_code"),
         theme=None, key=ranking_key, config={"displaylogo": False}, on_select=_on_ranking_click,
         selection_mode="points",
     )
     table_column.table(overview.ranking_table(ranking, lang), hide_index=True)
+    red, black = briefing.red_and_black_lists(ranking, briefing.meeting_config().red_black_size)
+    if not red.empty:  # a single ranked county makes no list
+        red_column, black_column = table_column.columns(2)
+        red_column.html(overview.honour_list_html(red, "red", lang))
+        black_column.html(overview.honour_list_html(black, "black", lang))
 else:
     st.info(t("ranking.empty", lang), icon=":material/info:")
 
-# County × department traffic lights of the on-time rate
+# The headline indicators month by month (same filters as the cards, including a ranking click)
+st.subheader(t("overview_more.trend_header", lang))
+trend = session.cached(overview.headline_trend, ctx, filters=narrowed)
+st.caption(overview.trend_caption(trend, lang))
+st.plotly_chart(
+    charts.small_multiple_lines(
+        trend, panel_col="key", title_col="title", subtitle_col="subtitle", x_col="month", y_col="value",
+        text_col="value_text", target_col="target", suffix_col="suffix", places_col="places", columns=CARDS_PER_ROW,
+        empty_message=t("overview_more.trend_empty", lang),
+    ),
+    theme=None, key="overview_trend_chart", config={"displaylogo": False},
+)
+
+# County × department traffic lights of the on-time rate; a clicked cell lists its cases
 st.subheader(t("matrix.header", lang))
-st.caption(overview.matrix_caption(lang))
+st.caption(f"{overview.matrix_caption(lang)} {t('overview_more.matrix_click', lang)}")
 matrix = session.cached(overview.traffic_light_matrix, ctx, filters=narrowed)
+cell = overview.matrix_cell(matrix, st.session_state.get(KEY_XF_CELL))
 if (matrix["status"] != "none").any():
     st.plotly_chart(
         charts.traffic_light_heatmap(
@@ -89,8 +128,21 @@ if (matrix["status"] != "none").any():
             status_labels={s: t(f"matrix.status_{s}", lang) for s in charts.STATUS_ORDER},
             row_title=t("matrix.department", lang), col_title=t("matrix.county", lang),
             hover_cols={"base": t("matrix.base", lang)}, empty_message=t("matrix.empty", lang),
+            code_col="cell_code", selected_code=None if cell is None else cell["cell_code"],
         ),
-        theme=None, key="overview_matrix_chart", config={"displaylogo": False},
+        theme=None, key=matrix_key, config={"displaylogo": False}, on_select=_on_matrix_click,
+        selection_mode="points",
     )
 else:
     st.info(t("matrix.empty", lang), icon=":material/info:")
+if cell is not None:
+    with st.container(border=True):
+        heading, clear = st.columns([5, 1], vertical_alignment="center")
+        heading.markdown(f"**{overview.cell_heading(cell, narrowed.period, lang)}**")
+        clear.button(t("overview_more.cell_clear", lang), key="overview_cell_clear", on_click=_clear_cell,
+                     icon=":material/close:", width="stretch")
+        subset = st.selectbox(t("kpi.drill_subset", lang), caselist.SUBSETS, key="overview_cell_subset",
+                              index=caselist.SUBSETS.index(CELL_SUBSET),
+                              format_func=lambda s: t(f"supervision.subset.{s}", lang))
+        widgets.case_list_panel(ctx, caselist.CaseSelection(subset=subset), key="overview_cell",
+                                filters=overview.cell_filters(narrowed, cell))

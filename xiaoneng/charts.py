@@ -13,6 +13,7 @@ import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 FONT_FAMILY = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 TEXT_COLOR = "#1F2933"
@@ -134,11 +135,15 @@ def ranking_bar(frame: pd.DataFrame, *, label_col: str, value_col: str, axis_tit
 def traffic_light_heatmap(frame: pd.DataFrame, *, row_col: str, col_col: str, status_col: str,
                           text_col: str, status_labels: dict[str, str], row_title: str = "",
                           col_title: str = "", hover_cols: dict[str, str] | None = None,
-                          empty_message: str = "") -> go.Figure:
+                          empty_message: str = "", code_col: str | None = None,
+                          selected_code: str | None = None) -> go.Figure:
     """A rows × columns grid of traffic lights (green/amber/red/none) with each cell's text.
 
     ``frame`` is long: one row per cell, in the order rows and columns should appear.
     ``status_col`` holds one of STATUS_ORDER; ``hover_cols`` maps extra columns to hover labels.
+    With ``code_col`` every cell can be clicked: plotly.js selects no heatmap point, so an invisible
+    scatter point sits on each cell, carrying the cell's code first in ``customdata`` (``clicked_code``)
+    and the hover; ``selected_code`` draws a frame round that cell.
     """
     if frame.empty or (frame[status_col] == "none").all():
         return empty_figure(empty_message)
@@ -161,24 +166,53 @@ def traffic_light_heatmap(frame: pd.DataFrame, *, row_col: str, col_col: str, st
             extra = ["" if _missing(rec.get(k)) else rec.get(k) for k in hover_cols]
             line.append([status_labels.get(rec.get(status_col, "none"), ""), *extra])
         custom.append(line)
-    hover = f"{row_title}: %{{y}}<br>{col_title}: %{{x}}<br>%{{text}} · %{{customdata[0]}}"
-    for i, label in enumerate(hover_cols.values(), start=1):
-        hover += f"<br>{label}: %{{customdata[{i}]}}"
+
+    def hover(first: int) -> str:
+        """The hover text, reading the cell's customdata from position ``first`` on."""
+        text = f"{row_title}: %{{y}}<br>{col_title}: %{{x}}<br>%{{text}} · %{{customdata[{first}]}}"
+        for i, label in enumerate(hover_cols.values(), start=first + 1):
+            text += f"<br>{label}: %{{customdata[{i}]}}"
+        return text + "<extra></extra>"
 
     n = len(STATUS_ORDER) - 1
     scale = []
     for i, status in enumerate(STATUS_ORDER):
         lo, hi = max(0.0, (i - 0.5) / n), min(1.0, (i + 0.5) / n)
         scale += [[lo, STATUS_COLORS[status]], [hi, STATUS_COLORS[status]]]
+    x_labels = [_satisfaction_wrap(c) for c in cols]
     fig = go.Figure(go.Heatmap(
-        z=z, x=[_satisfaction_wrap(c) for c in cols], y=rows, text=cell_text, customdata=custom,
+        z=z, x=x_labels, y=rows, text=cell_text, customdata=custom,
         texttemplate="%{text}", textfont={"size": 15}, colorscale=scale, zmin=0, zmax=n,
-        showscale=False, xgap=3, ygap=3, hovertemplate=hover + "<extra></extra>",
+        showscale=False, xgap=3, ygap=3, hovertemplate=hover(0), hoverinfo="skip" if code_col else None,
     ))
+    if code_col:
+        _add_cell_targets(fig, cell, rows, cols, x_labels, code_col, cell_text, custom, hover(1), selected_code)
     fig.update_xaxes(side="top", showgrid=False, tickangle=0, title={"text": ""})
     fig.update_yaxes(autorange="reversed", showgrid=False, title={"text": ""})
     wrapped_lines = max((wrap_label(c).count("<br>") + 1 for c in cols), default=1)
     return _apply_style(fig, height=max(220, 38 * len(rows) + 22 * wrapped_lines + 60))
+
+
+def _add_cell_targets(fig: go.Figure, cell: pd.DataFrame, rows: list[str], cols: list[str], x_labels: list[str],
+                      code_col: str, cell_text: list, custom: list, hover: str, selected_code: str | None) -> None:
+    """One invisible point per cell of a heatmap, to click (``hover`` reads the customdata after the code).
+    With no hover cut-off the nearest point answers, so a click anywhere in a cell picks that cell."""
+    code_of = {(rec["_row"], rec["_col"]): str(rec[code_col]) for rec in cell.to_dict("records")}
+    points = [(x_labels[j], r, cell_text[i][j], [code_of[(r, c)], *custom[i][j]])
+              for i, r in enumerate(rows) for j, c in enumerate(cols) if (r, c) in code_of]
+    xs, ys, texts, data = (list(v) for v in zip(*points, strict=True))
+    fig.add_trace(go.Scatter(
+        x=xs, y=ys, mode="markers", customdata=data, text=texts,
+        marker={"symbol": "square", "size": 28, "color": "rgba(0,0,0,0)", "line": {"width": 0}},
+        selected={"marker": {"opacity": 0}}, unselected={"marker": {"opacity": 0}},
+        hovertemplate=hover, showlegend=False,
+    ))
+    fig.update_layout(hovermode="closest", hoverdistance=-1, clickmode="event+select")
+    if selected_code in code_of.values():
+        r, c = next(key for key, code in code_of.items() if code == selected_code)
+        x, y = cols.index(c), rows.index(r)
+        fig.add_shape(type="rect", x0=x - 0.5, x1=x + 0.5, y0=y - 0.5, y1=y + 0.5, xref="x", yref="y",
+                      line={"color": TEXT_COLOR, "width": 4}, fillcolor="rgba(0,0,0,0)", layer="above")
 
 
 def _missing(value) -> bool:
@@ -808,3 +842,81 @@ def unit_vs_peer_lines(frame: pd.DataFrame, *, x_col: str, unit_col: str, peer_c
     fig.update_yaxes(title={"text": axis_title}, ticksuffix=suffix)
     fig.update_xaxes(type="category", showgrid=False)
     return _apply_style(fig, height=360)
+
+
+# ---------------------------------------------------------------- 总览 Overview: trend small multiples
+
+def _nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
+    """About ``count`` round tick values (steps of 1, 2 or 5 × 10ⁿ) from ``low`` to ``high``."""
+    raw = max(high - low, 1e-9) / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first = math.ceil(low / step) * step
+    return [round(first + i * step, 10) for i in range(int((high - first) / step + 1e-9) + 1)]
+
+
+def small_multiple_lines(frame: pd.DataFrame, *, panel_col: str, title_col: str, subtitle_col: str, x_col: str,
+                         y_col: str, text_col: str, target_col: str, suffix_col: str, places_col: str,
+                         columns: int = 4, empty_message: str = "") -> go.Figure:
+    """One small line chart per panel, months along x, each on its own y-axis, the target dashed.
+
+    ``frame`` is long: one row per panel and month, panels in the order they should appear (left to
+    right, then down). Per panel (first row): the title, a subtitle (e.g. the target) in small type,
+    the target value (or none), the tick suffix ("%" or "") and the value's decimals (0 = a count:
+    whole-number ticks). The latest value (``text_col``, as people read it) stands in the panel's top
+    right corner, above the data (the y-range leaves that band empty), never on the line; a point's
+    hover gives its month and text. Months without a value are gaps.
+    """
+    if frame.empty or frame[y_col].notna().sum() == 0:
+        return empty_figure(empty_message, height=300)
+    panels = list(dict.fromkeys(frame[panel_col]))
+    first = frame.drop_duplicates(panel_col).set_index(panel_col)
+    months = list(dict.fromkeys(frame[x_col].astype(str)))
+    ticks = months[::-3][::-1]  # every third month, ending with the latest
+    rows = -(-len(panels) // columns)
+    titles = [f"<b>{first.loc[p, title_col]}</b><br><span style='font-size:13px;color:{MUTED_TEXT}'>"
+              f"{first.loc[p, subtitle_col]}</span>" for p in panels]
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles, horizontal_spacing=0.055,
+                        vertical_spacing=0.42 / rows)
+    fig.update_annotations(font={"size": 15, "color": TEXT_COLOR}, yshift=8)
+    for i, panel in enumerate(panels):
+        row, col = i // columns + 1, i % columns + 1
+        data = frame[frame[panel_col] == panel]
+        values = data[y_col].astype(float)
+        latest = data[values.notna()].tail(1)
+        fig.add_trace(go.Scatter(
+            x=data[x_col].astype(str), y=values, mode="lines+markers", connectgaps=False,
+            line={"color": PRIMARY, "width": 2.5}, customdata=data[text_col],
+            marker={"size": [10 if m in set(latest[x_col].astype(str)) else 6 for m in data[x_col].astype(str)],
+                    "color": PRIMARY, "opacity": 1.0, "line": {"width": 0}},
+            hovertemplate="%{x}<br>%{customdata}<extra></extra>", showlegend=False,
+        ), row=row, col=col)
+        target = first.loc[panel, target_col]
+        known = [*values.dropna()] + ([] if _missing(target) else [float(target)])
+        if not _missing(target):
+            fig.add_hline(y=float(target), line={"color": STATUS_COLORS["red"], "width": 1.5, "dash": "dash"},
+                          row=row, col=col)
+        low, high = min(known), max(known)
+        span = (high - low) or max(abs(high) * 0.1, 1.0)
+        bottom, top = low - 0.12 * span, high + 0.5 * span  # the top band is the latest value's
+        bottom = 0.0 if low >= 0 > bottom else bottom
+        suffix = first.loc[panel, suffix_col]
+        axis = {"range": [bottom, top], "ticksuffix": suffix, "tickfont": {"size": 13}}
+        if int(first.loc[panel, places_col]) == 0 and not suffix:
+            axis |= count_ticks(high)
+        elif suffix == "%":  # no tick above 100 % in the headroom: a rate cannot get there
+            values_at = _nice_ticks(bottom, min(top, 100.0))
+            axis |= {"tickvals": values_at, "ticktext": [f"{v:g}%" for v in values_at]}
+        fig.update_yaxes(**axis, row=row, col=col)
+        fig.update_xaxes(type="category", categoryorder="array", categoryarray=months, tickvals=ticks,
+                         showgrid=False, tickangle=0, tickfont={"size": 13}, row=row, col=col)
+        if not latest.empty:
+            axis_id = "" if i == 0 else str(i + 1)
+            fig.add_annotation(
+                text=f"<b>{latest[text_col].iloc[0]}</b>", x=1, y=1, xref=f"x{axis_id} domain",
+                yref=f"y{axis_id} domain", xanchor="right", yanchor="top", showarrow=False,
+                font={"size": 16, "color": PRIMARY}, bgcolor="rgba(255,255,255,0.85)",
+            )
+    fig = _apply_style(fig, height=280 * rows + 70)
+    fig.update_layout(margin={"t": 70, "l": 10, "r": 20, "b": 30}, hovermode="closest")
+    return fig

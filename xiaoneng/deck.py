@@ -116,22 +116,26 @@ def _is_cjk(char: str) -> bool:
 
 
 def _char_em(char: str) -> float:
-    """A character's width in em, measured on Noto Sans CJK SC (YaHei is within a few percent), rounded up."""
+    """A character's width in em, on the safe side of both YaHei and the font LibreOffice substitutes on
+    a machine without YaHei (DejaVu Sans for Latin text, whose digits are about 0.64 em)."""
     if _is_cjk(char):
         return 1.0
     if char.isdigit():
-        return 0.58
+        return 0.64
     if char.isupper():
-        return 0.66
+        return 0.72
     if char == " " or (char.isascii() and not char.isalnum()):
-        return 0.35
-    return 0.56
+        return 0.38
+    return 0.6
 
 
-def _text_width(text: str, size: float) -> float:
+BOLD_WIDTH = 1.1  # bold Latin runs about a tenth wider
+
+
+def _text_width(text: str, size: float, bold: bool = False) -> float:
     """Inches a line of ``text`` needs at ``size`` points (an estimate on the safe side: better wrap than
     overflow)."""
-    return sum(_char_em(c) for c in text) * size / 72
+    return sum(_char_em(c) for c in text) * size / 72 * (BOLD_WIDTH if bold else 1.0)
 
 
 def _fit(text: str, width: float, sizes: tuple[float, ...], lines: int = 1) -> float:
@@ -262,9 +266,11 @@ def _kpi_cards(slide, bview: BriefingView, box: Box, lang: str) -> None:
     label_size = min(_fit(c["label"], inner, (20, 18, 16, 14)) for c in texts)
     value_sizes = (48, 44, 40, 36, 32, 28)
     value_size = next((s for s in value_sizes if all(
-        _text_width(c["number"], s) + _text_width(c["unit"], s / 2) <= inner * 0.95 for c in texts)), value_sizes[-1])
+        _text_width(c["number"], s, bold=True) + _text_width(c["unit"], s / 2, bold=True) <= inner * 0.95
+        for c in texts)), value_sizes[-1])
+    # the verdict is bold: counted twice over the margin so that "目标 ≤ 5.00 工作日 达标" stays on one line
     line_size = min(_fit(line, inner, CARD_LINE_SIZES) for c in texts
-                    for line in (c["previous"], c["year_ago"], c["target"] + c["verdict"]))
+                    for line in (c["previous"], c["year_ago"], c["target"] + c["verdict"] * 2))
     for i, card in cards.iterrows():
         left = box.left + (i % columns) * (width + gap)
         top = box.top + (i // columns) * (height + gap)

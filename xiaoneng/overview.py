@@ -1,28 +1,38 @@
-"""Data for the Overview page (总览): KPI cards, counties ranked by composite score, and the
-county × department traffic-light matrix. Each function takes a SnapshotView, the Filters and
-the UI language and returns a small DataFrame; pages only lay them out, the cache in
-``xiaoneng.session`` keeps them, and every number comes from ``xiaoneng.metrics``.
+"""Data for the Overview page (总览): KPI cards, counties ranked by composite score with their rank
+change and the 红榜/黑榜, the trend of the headline indicators, and the county × department
+traffic-light matrix whose cells lead to their cases. Each data function takes a SnapshotView, the
+Filters and the UI language and returns a small DataFrame; pages only lay them out, the cache in
+``xiaoneng.session`` keeps them, and every number comes from ``xiaoneng.metrics``, the scorecard
+(one ranking code path) or the query layer.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import itertools
 import math
+from dataclasses import replace
 
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from xiaoneng.filters import Filters
+from xiaoneng import scorecard
+from xiaoneng.charts import GRID_COLOR, MUTED_TEXT, STATUS_COLORS, TEXT_COLOR
+from xiaoneng.filters import Filters, Period
 from xiaoneng.i18n import t
-from xiaoneng.indicators import Indicator, catalog
+from xiaoneng.indicators import Indicator, catalog, headline_indicators
 from xiaoneng.metrics import HeadlineValue, SnapshotView, headline, indicator_table, unit_names
+from xiaoneng.profile import months_up_to
 
 # A cell below target by at most this many points (in the indicator's unit) is amber, not red.
 AMBER_BAND = 5.0
 MATRIX_INDICATOR = "on_time_rate"
-# Indicators shown next to the composite score in the ranking table.
-RANKING_INDICATORS = ("on_time_rate", "avg_elapsed_wd", "online_rate", "satisfied_rate", "satisfaction_index",
-                      "cases_accepted")
+# Indicators shown next to the composite score in the ranking table: weighted ones, whose values
+# the scorecard carries (tests/test_overview.py checks they are weighted).
+RANKING_INDICATORS = ("on_time_rate", "avg_elapsed_wd", "online_rate", "satisfied_rate", "satisfaction_index")
+TREND_MONTHS = 12  # the trend shows the year up to the selected period
+CELL_SEPARATOR = "|"  # a matrix cell's code: county code | department code
 
 
 def _is_missing(value) -> bool:
@@ -91,13 +101,19 @@ def _year_line(hv: HeadlineValue, lang: str) -> str:
     return f"{label} :{colour}[{arrow}{text}]"
 
 
+def target_text(ind: Indicator, lang: str) -> str | None:
+    """"目标 ≥ 95.0%", or None when the indicator has no target to meet."""
+    if ind.target is None or ind.better not in ("higher", "lower"):
+        return None
+    return f"{t('kpi.target', lang)} {t(f'kpi.target_{ind.better}', lang, target=ind.format(ind.target, lang))}"
+
+
 def _target_lines(hv: HeadlineValue, lang: str) -> tuple[str, str]:
     """The target ("目标 ≥ 95.0%") and, on its own line, the verdict with the distance to it."""
     ind = hv.indicator
-    label = t("kpi.target", lang)
-    if ind.target is None or ind.better not in ("higher", "lower"):
-        return f"{label} :gray[{t('kpi.no_target', lang)}]", ""
-    bound = f"{label} {t(f'kpi.target_{ind.better}', lang, target=ind.format(ind.target, lang))}"
+    bound = target_text(ind, lang)
+    if bound is None:
+        return f"{t('kpi.target', lang)} :gray[{t('kpi.no_target', lang)}]", ""
     if hv.value is None:
         return bound, f":gray-badge[{t('kpi.no_value', lang)}]"
     gap = hv.gap_to_target
@@ -155,51 +171,80 @@ def kpis_empty(cards: pd.DataFrame) -> bool:
 
 
 def county_ranking(view: SnapshotView, filters: Filters, lang: str = "zh") -> pd.DataFrame:
-    """Every county in the user's scope ranked by composite score (best first).
+    """Every county in the user's scope ranked by composite score (best first), with the rank of
+    the previous period and the change (``scorecard.scorecard``: the Scorecard page's ranking).
 
     The county filter does not narrow the ranking (a leader compares a county with all
     the others); it marks the selected counties in ``selected``. The other filters apply.
     Counties without any scored value come last, with no rank.
     """
-    table = indicator_table(view, filters.without("counties"), by="county", lang=lang)
-    names, _ = unit_names(view, lang)
-    counties = pd.DataFrame({"county_code": list(names), "county_name": list(names.values())})
-    keep = ["county_code", "rank", "composite_score", *RANKING_INDICATORS]
-    ranked = counties.merge(table[keep], on="county_code", how="left")
-    ranked["selected"] = ranked["county_code"].isin(filters.counties)
-    ranked = ranked.sort_values(["composite_score", "county_code"], ascending=[False, True], na_position="last")
-    ranked["rank"] = ranked["rank"].astype("Int64")
-    return ranked.reset_index(drop=True)[["rank", "county_code", "county_name", "composite_score", "selected",
-                                          *RANKING_INDICATORS]]
+    card = scorecard.scorecard(view, filters, lang, by="county")
+    return card[["rank", "unit_code", "unit_name", "composite_score", "previous_rank", "rank_change", "selected",
+                 *RANKING_INDICATORS]]
 
 
 HIGHLIGHT_BACKGROUND = "#E3ECF6"  # the selected counties' rows (the chart draws them dark)
+CHANGE_COLORS = {"up": STATUS_COLORS["green"], "down": STATUS_COLORS["red"]}  # a rank gained / lost
+
+
+def _change_style(change) -> str:
+    if _is_missing(change) or int(change) == 0:
+        return ""
+    return f"color: {CHANGE_COLORS['up' if change > 0 else 'down']}; font-weight: 600"
 
 
 def ranking_table(ranked: pd.DataFrame, lang: str = "zh") -> Styler:
-    """The ranking as a table for people: headers in ``lang``, numbers formatted as the catalog
-    says (rates carry their %, other units go in the header), selected counties shaded."""
+    """The ranking as a table for people: headers in ``lang``, the rank change as ↑2 / ↓1 / 持平
+    (green / red), numbers formatted as the catalog says (rates carry their %, other units go in
+    the header), selected counties shaded."""
     cat = catalog()
-    columns = {"rank": t("ranking.rank", lang), "county_name": t("ranking.county", lang),
-               "composite_score": t("ranking.score", lang)}
+    columns = {"rank": t("ranking.rank", lang), "unit_name": t("ranking.county", lang),
+               "composite_score": t("ranking.score", lang), "rank_change": scorecard.text("rank_change", lang)}
     formats = {columns["rank"]: "{:d}", columns["composite_score"]: "{:.1f}"}
     for key in RANKING_INDICATORS:
-        ind = cat[key]
-        if _is_points(ind):
-            header, fmt = ind.label(lang), f"{{:,.{ind.places}f}}%"
-        else:
-            header, fmt = f"{ind.label(lang)}（{ind.unit(lang)}）" if lang == "zh" else \
-                f"{ind.label(lang)} ({ind.unit(lang)})", f"{{:,.{ind.places}f}}"
+        header = scorecard.indicator_header(cat[key], lang)
         columns[key] = header
-        formats[header] = fmt
-    shown = ranked.rename(columns=columns)[list(columns.values())].reset_index(drop=True)
+        formats[header] = f"{{:,.{cat[key].places}f}}" + ("%" if _is_points(cat[key]) else "")
+    shown = ranked.assign(rank_change=[scorecard.rank_change_text(c, lang) for c in ranked["rank_change"]])
+    shown = shown.rename(columns=columns)[list(columns.values())].reset_index(drop=True)
     selected = ranked["selected"].reset_index(drop=True)
+    change_styles = [_change_style(c) for c in ranked["rank_change"]]
 
     def shade(row: pd.Series) -> list[str]:
-        style = f"background-color: {HIGHLIGHT_BACKGROUND}; font-weight: 600" if selected[row.name] else ""
-        return [style] * len(row)
+        shaded = f"background-color: {HIGHLIGHT_BACKGROUND}; font-weight: 600; " if selected[row.name] else ""
+        return [shaded + (change_styles[row.name] if name == columns["rank_change"] else "") for name in row.index]
 
     return shown.style.format(formats, na_rep=t("number.no_value", lang)).apply(shade, axis=1)
+
+
+# The 红榜 / 黑榜 headers: red for the best, near-black for the worst.
+LIST_COLORS = {"red": STATUS_COLORS["red"], "black": TEXT_COLOR}
+
+
+def honour_list_html(units: pd.DataFrame, kind: str, lang: str = "zh") -> str:
+    """One of ``briefing.red_and_black_lists`` (not empty) as a compact panel (``kind`` red | black):
+    a coloured header, then per county its rank, name, score and rank change. Names are escaped."""
+    if kind not in LIST_COLORS:
+        raise ValueError(f"kind must be red or black, got {kind!r}")
+    colour = LIST_COLORS[kind]
+    cell = f"padding: 7px 12px; border-bottom: 1px solid {GRID_COLOR}"
+    rows = []
+    for unit in units.itertuples():
+        change = scorecard.rank_change_text(unit.rank_change, lang)
+        change_colour = _change_style(unit.rank_change) or f"color: {MUTED_TEXT}"
+        rows.append(
+            f'<tr><td style="{cell}; width: 3em; color: {MUTED_TEXT}">{int(unit.rank)}</td>'
+            f'<td style="{cell}; font-weight: 600">{html.escape(str(unit.unit_name))}</td>'
+            f'<td style="{cell}; text-align: right">{unit.composite_score:.1f}</td>'
+            f'<td style="{cell}; text-align: right; width: 5em; {change_colour}">{html.escape(change)}</td></tr>')
+    title = html.escape(t(f"briefing.ranking.{kind}", lang))
+    note = html.escape(t(f"overview_more.list_{kind}", lang, count=len(units)))
+    return (
+        f'<div style="border: 1px solid {colour}; border-radius: 6px; overflow: hidden; font-size: 17px">'
+        f'<div style="background: {colour}; color: white; padding: 8px 12px; font-weight: 700">{title}'
+        f'<span style="font-weight: 400; font-size: 14px; margin-left: 10px">{note}</span></div>'
+        f'<table style="width: 100%; border-collapse: collapse; margin: 0">{"".join(rows)}</table></div>'
+    )
 
 
 def traffic_status(value: float | None, ind: Indicator, band: float = AMBER_BAND) -> str:
@@ -216,7 +261,8 @@ def traffic_status(value: float | None, ind: Indicator, band: float = AMBER_BAND
 
 def traffic_light_matrix(view: SnapshotView, filters: Filters, lang: str = "zh", key: str = MATRIX_INDICATOR,
                          band: float = AMBER_BAND) -> pd.DataFrame:
-    """One row per (county, department) cell: the indicator, its base, its traffic light and text.
+    """One row per (county, department) cell: its code (``cell_code``, for clicks), the indicator,
+    its base, its traffic light and text.
 
     Rows are the selected counties (all in scope when none is selected), columns the selected
     departments; without a department filter, departments with no value in any county are
@@ -236,13 +282,75 @@ def traffic_light_matrix(view: SnapshotView, filters: Filters, lang: str = "zh",
     cells["status"] = [traffic_status(v, ind, band) for v in cells["value"]]
     cells["text"] = [ind.format(None if _is_missing(v) else float(v), lang) for v in cells["value"]]
     cells["base"] = cells["base"].astype("Int64")
+    cells["cell_code"] = cells["county_code"] + CELL_SEPARATOR + cells["dept_code"]
     if not filters.departments:
         with_value = set(cells.loc[cells["status"] != "none", "dept_code"])
         cells = cells[cells["dept_code"].isin(with_value)]
-    return cells.reset_index(drop=True)[["county_code", "county_name", "dept_code", "dept_name", "value", "base",
-                                         "status", "text"]]
+    return cells.reset_index(drop=True)[["cell_code", "county_code", "county_name", "dept_code", "dept_name", "value",
+                                         "base", "status", "text"]]
 
 
 def matrix_caption(lang: str = "zh", key: str = MATRIX_INDICATOR, band: float = AMBER_BAND) -> str:
     ind = catalog()[key]
     return t("matrix.caption", lang, target=ind.format(ind.target, lang), band=f"{band:g}")
+
+
+def matrix_cell(matrix: pd.DataFrame, code: str | None) -> pd.Series | None:
+    """The matrix's row of the clicked cell ``code``, or None when the matrix (now) has no such cell."""
+    found = matrix[matrix["cell_code"] == code] if code else matrix.iloc[0:0]
+    return None if found.empty else found.iloc[0]
+
+
+def cell_filters(filters: Filters, cell: pd.Series) -> Filters:
+    """The filters narrowed to one cell's county and department: the cases behind that cell."""
+    return replace(filters, counties=(cell["county_code"],), departments=(cell["dept_code"],))
+
+
+def cell_heading(cell: pd.Series, period: Period, lang: str = "zh", key: str = MATRIX_INDICATOR) -> str:
+    """What the cell's case list is about: unit, period, the cell's value and its base."""
+    ind = catalog()[key]
+    base = t("number.no_value", lang) if _is_missing(cell["base"]) else f"{int(cell['base']):,}"
+    return t("overview_more.cell_heading", lang, county=cell["county_name"], dept=cell["dept_name"],
+             period=period.label(lang), indicator=ind.label(lang), value=cell["text"], base=base)
+
+
+# ---------------------------------------------------------------- trend of the headline indicators
+
+def trend_months(period: Period, as_of: dt.datetime, months: int = TREND_MONTHS) -> list[Period]:
+    """The ``months`` calendar months ending with the period's last month (the snapshot's month if
+    that is earlier: later months have no data yet), oldest first."""
+    last = min(period.end, as_of.date())
+    return months_up_to(Period.parse(f"{last:%Y-%m}"), months)
+
+
+def headline_trend(view: SnapshotView, filters: Filters, lang: str = "zh", months: int = TREND_MONTHS) -> pd.DataFrame:
+    """Each headline indicator month by month over the ``TREND_MONTHS`` up to the selected period:
+    one row per indicator and month, indicators in catalog order (as the KPI cards).
+
+    One query (queries/headline_trend.sql) measures every month as indicator_measures.sql measures
+    a one-month period; the catalog turns the measures into values. Columns: key, title, subtitle
+    (the target), target, suffix ("%" for rates), places, month (YYYY-MM), value, value_text.
+    """
+    window = trend_months(filters.period, view.as_of, months)
+    start = dt.datetime.combine(window[0].start, dt.time())
+    end = window[-1].bounds(view.as_of)["period_end"]
+    measured = view.layer.run("headline_trend", filters, trend_start=start, trend_end=end, as_of=view.as_of)
+    month_keys = [f"{m:%Y-%m}" for m in measured["month_start"]]
+    rows = []
+    for ind in headline_indicators():
+        subtitle = target_text(ind, lang) or t("kpi.no_target", lang)
+        panel = {"key": ind.key, "title": ind.label(lang), "subtitle": subtitle, "target": ind.target,
+                 "suffix": "%" if _is_points(ind) else "", "places": ind.places}
+        for month, value in zip(month_keys, ind.compute(measured), strict=True):
+            value = None if _is_missing(value) else float(value)
+            rows.append({**panel, "month": month, "value": value, "value_text": ind.format(value, lang)})
+    return pd.DataFrame(rows)
+
+
+def trend_caption(trend: pd.DataFrame, lang: str = "zh") -> str:
+    """The months the trend covers, how they are measured, and how to read the chart."""
+    months = list(dict.fromkeys(trend["month"])) if len(trend) else []
+    if not months:
+        return t("overview_more.trend_empty", lang)
+    first, last = (Period.parse(m).label(lang) for m in (months[0], months[-1]))
+    return t("overview_more.trend_caption", lang, first=first, last=last)

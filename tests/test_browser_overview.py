@@ -1,0 +1,57 @@
+"""Overview in real Chromium: a click on a county × department cell of the traffic-light matrix lists
+exactly that cell's cases; the trend and the red/black lists are on the page.
+
+Uses the server and browser fixtures of tests/test_browser.py (the hand-counted fixture, 2026-10).
+Plotly reacts to a real mouse press and release, so the test moves the mouse itself: onto the
+centre of the cell's text, as a person would click it.
+"""
+
+from __future__ import annotations
+
+from tests.test_browser import ARTIFACTS, browser, page, playwright_sync, pytestmark, server, wait_for_charts
+from tests.test_browser_paths import download_csv, pick
+from xiaoneng.i18n import t
+
+__all__ = ["browser", "page", "pytestmark", "server"]  # fixtures and marks used from tests/test_browser.py
+
+
+def matrix(page):
+    return page.locator('[data-testid="stPlotlyChart"]').nth(2)  # ranking, trend, matrix
+
+
+def click_cell(page, text: str) -> None:
+    """Press and release the mouse on the matrix cell showing ``text`` (it must be unique)."""
+    label = matrix(page).locator("g.heatmaplayer text", has_text=text)
+    label.scroll_into_view_if_needed()
+    box = label.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.up()
+
+
+def listed_case_ids(page) -> list[str]:
+    """The case ids of the cell's list, from its CSV download (the grid is drawn on a canvas)."""
+    _, rows = download_csv(page, "overview_cell")
+    return sorted(row[t("supervision.col.case_id")] for row in rows)
+
+
+def test_clicking_a_matrix_cell_lists_its_cases(server, page):
+    expect = playwright_sync.expect
+    page.goto(f"{server}/?period=2026-10")
+    wait_for_charts(page, 3)
+    expect(page.get_by_text("核心指标月度走势")).to_be_visible()
+    expect(page.get_by_test_id("stHtml").filter(has_text="红榜")).to_contain_text("甲区")
+    expect(page.get_by_test_id("stHtml").filter(has_text="黑榜")).to_contain_text("乙县")
+    # October: 甲区 (C01) × 人社局 (D02) is the only 50.0% cell: K11 on time, K13 late
+    click_cell(page, "50.0%")
+    heading = page.get_by_text("甲区 · 人社局 · 2026年10月：按时办结率 50.0%（计算基数 2 件）")
+    heading.wait_for()
+    expect(page.get_by_text("共 1 件").last).to_be_visible()  # the first is the cards' drill
+    assert listed_case_ids(page) == ["K13"]  # 未按时办结: the cell's one miss
+    pick(page, t("kpi.drill_subset"), t("supervision.subset.completed"))  # the cards' own list is folded away
+    expect(page.get_by_text("共 2 件").last).to_be_visible()
+    assert listed_case_ids(page) == ["K11", "K13"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "overview-matrix-cell.png"), full_page=True)
+    page.get_by_role("button", name="关闭清单").click()
+    expect(heading).to_have_count(0)
