@@ -110,4 +110,4 @@ def test_english(page):
     ([], None, 0.0),
 ])
 def test_bar_axes_zoom_only_onto_scores_and_rates_that_are_close(values, target, start):
-    assert presentation.zoomed_axis_start(values, target) == start
+    assert briefing.bar_axis_start(values, target) == start

@@ -470,14 +470,17 @@ def _axes(chart, bview: BriefingView, box: Box, scale: tuple[float, float] | Non
         category.reverse_order = True
         value._element.find(qn("c:crosses")).set("val", "max")  # crosses at the last category, at the bottom
         _every_label(category)
-    if bview.chart == "bar":  # the bars carry their values: no value ticks
-        value.tick_label_position = XL_TICK_LABEL_POSITION.NONE
-        value.has_major_gridlines = False
+    if bview.chart == "bar":
         top = max((v for s in bview.series for v in bview.data[s.column] if not pd.isna(v)), default=0.0)
-        value.minimum_scale = 0
+        low = briefing.bar_axis_start(bview.data[bview.series[0].column], bview.target)
+        value.minimum_scale = low
         if top > 0:
-            value.maximum_scale = float(top) * 1.15  # room for the labels at the end of the bars
-        return
+            value.maximum_scale = float(top) + (float(top) - low) * 0.15  # room for the labels after the bars
+        if not low:  # the bars carry their values: no value ticks
+            value.tick_label_position = XL_TICK_LABEL_POSITION.NONE
+            value.has_major_gridlines = False
+            return
+        # an axis that does not start at zero shows where it starts
     if bview.chart == "stacked_bar":
         value.minimum_scale = 0
     if scale:

@@ -11,7 +11,7 @@ import html
 
 import plotly.graph_objects as go
 
-from xiaoneng.briefing import TARGET, BriefingView
+from xiaoneng.briefing import TARGET, BriefingView, bar_axis_start
 from xiaoneng.charts import FONT_FAMILY, MUTED, MUTED_TEXT, TEXT_COLOR, empty_figure, government_template
 from xiaoneng.i18n import t
 
@@ -46,18 +46,6 @@ def _label(value: float, number_format: str) -> str:
     return f"{value:,.{places}f}"
 
 
-def zoomed_axis_start(values, target: float | None = None) -> float:
-    """Where a bar axis of scores or rates (0–100) starts: at zero, unless every value (and the
-    target) lies above 50 — then 5 below the lowest, on a multiple of 5, so that differences of a
-    point or two between counties stay visible. The axis title and value labels say the numbers."""
-    numbers = [float(v) for v in values if v == v]
-    if target is not None:
-        numbers.append(float(target))
-    if not numbers or min(numbers) <= 50 or max(numbers) > 100:
-        return 0.0
-    return float(max(0, (int(min(numbers)) // 5) * 5 - 5))
-
-
 def _bars(view: BriefingView, lang: str) -> go.Figure:
     data = view.data
     labels = data[view.category_col].astype(str).tolist()
@@ -82,7 +70,7 @@ def _bars(view: BriefingView, lang: str) -> go.Figure:
                                                                                           view.number_format)),
                                   "font": {"size": TITLE_SIZE, "color": MUTED_TEXT}, "yanchor": "bottom"},
                       annotation_position="top")
-    low = 0.0 if stacked else zoomed_axis_start(data[view.series[0].column], view.target)
+    low = 0.0 if stacked else bar_axis_start(data[view.series[0].column], view.target)
     high = max(top, view.target or 0)
     fig.update_xaxes(range=[low, high + (high - low) * 0.08], title={"text": view.value_title}, showgrid=True)
     fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", showgrid=False)
