@@ -51,9 +51,8 @@ overdue as (
     select m.month_start, count(*) as open_overdue
     from months as m
     join overdue_candidates as c
-        on c.accepted_at <= m.state_at
+        on open_at(c.status, c.accepted_at, c.completed_at, m.state_at)
         and c.deadline_at < m.state_at
-        and ((c.status = 'in_progress' and c.completed_at is null) or c.completed_at > m.state_at)
     group by 1
 ),
 
