@@ -1,11 +1,20 @@
 """满意度 Satisfaction: 好差评 levels, rates by channel / department / county and by month, reasons
-of bad reviews, rectification tracking by department, and survey scores wave over wave.
-Data: xiaoneng.satisfaction; figures: xiaoneng.charts; texts: the satisfaction section of the catalog."""
+of bad reviews, rectification tracking by department, the reviews behind those numbers, and survey
+scores wave over wave. Data: xiaoneng.satisfaction; figures: xiaoneng.charts; texts: the
+satisfaction and crossfilter_more sections of the catalog.
+
+Cross-filtering: a click on a unit (rates chart, rectification chart, survey heatmap) or a month
+(trend) is copied by the chart's on_select callback into KEY_FOCUS (a satisfaction.Focus) and
+narrows the other charts and the review list; a click on a level, a reason or a rectification
+segment sets KEY_LISTING, the review list's selectbox (which a user can also set by hand). "Clear"
+empties both and moves the charts to fresh keys (KEY_GENERATION), which drops Plotly's selection.
+"""
 
 import pandas as pd
 import streamlit as st
 
-from xiaoneng import charts, export, satisfaction, session, widgets
+from xiaoneng import caselist, charts, export, satisfaction, session, widgets
+from xiaoneng.filters import Filters
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
 
@@ -15,10 +24,42 @@ stamp = export.file_stamp(ctx.snapshot.as_of)  # download file names carry the s
 cat = catalog()
 state_at = ctx.filters.period.bounds(ctx.snapshot.as_of)["state_at"]
 PLOTLY_CONFIG = {"displaylogo": False}
+KEY_FOCUS = "satisfaction_xf"
+KEY_LISTING = "satisfaction_listing"
+KEY_GENERATION = "satisfaction_xf_generation"
+KEY_RESET = "satisfaction_xf_reset"
 
 
 def text(key: str, **values) -> str:
     return t(f"satisfaction.{key}", lang, **values)
+
+
+def more(key: str, **values) -> str:
+    return t(f"crossfilter_more.{key}", lang, **values)
+
+
+def on_click(chart: str, chart_key: str, by: str = "dept") -> None:
+    """Copy a click into the page's state (it runs before the next run: ``focus`` is the last run's)."""
+    points = (st.session_state.get(chart_key) or {}).get("selection", {}).get("points", [])
+    if points:
+        st.session_state[KEY_FOCUS], st.session_state[KEY_LISTING] = satisfaction.after_click(
+            chart, points[0], focus, st.session_state.get(KEY_LISTING, satisfaction.LISTING_BAD), by)
+
+
+def reset_cross_filter() -> None:
+    st.session_state[KEY_FOCUS] = satisfaction.Focus()
+    st.session_state[KEY_LISTING] = satisfaction.LISTING_BAD
+    st.session_state[KEY_GENERATION] = st.session_state.get(KEY_GENERATION, 0) + 1
+
+
+def chart_key(name: str) -> str:
+    return f"satisfaction_{name}_chart_{st.session_state.get(KEY_GENERATION, 0)}"
+
+
+def clickable(chart: str, name: str, by: str = "dept") -> dict:
+    """st.plotly_chart's arguments that make a chart a cross-filter source."""
+    key = chart_key(name)
+    return {"key": key, "on_select": lambda: on_click(chart, key, by), "selection_mode": "points"}
 
 
 def rate_columns(*keys: str) -> dict:
@@ -40,6 +81,26 @@ for column, card in zip(st.columns(len(cards)), cards.itertuples(), strict=True)
                   delta_arrow=card.delta_arrow, delta_description=card.delta_description, help=card.help)
         st.markdown(card.target_text)
 
+# The cross-filter: what the clicks narrow the charts below to (the cards above keep the page's filters)
+focus = satisfaction.valid_focus(st.session_state.get(KEY_FOCUS) or satisfaction.Focus(), ctx.filters,
+                                 ctx.options.counties, ctx.options.departments,
+                                 satisfaction.trend_month_keys(ctx.view, ctx.filters))
+listing = st.session_state.get(KEY_LISTING, satisfaction.LISTING_BAD)
+if focus.narrows:
+    note, clear = st.columns([5, 1], vertical_alignment="center")
+    note.info(more("active", items=satisfaction.focus_description(focus, lang, ctx.options.counties,
+                                                                   ctx.options.departments)),
+              icon=":material/filter_alt:")
+    clear.button(more("reset"), key=KEY_RESET, on_click=reset_cross_filter, icon=":material/filter_alt_off:",
+                 width="stretch")
+else:
+    st.caption(more("satisfaction.hint"))
+
+
+def narrowed(skip: str | None = None) -> Filters:
+    return satisfaction.narrowed_filters(ctx.filters, focus, skip)
+
+
 # 好差评: levels and the picked rate by month; the picked rate by channel / department / county; reasons
 rate_definitions = "  \n".join(f"**{cat[k].label(lang)}**：{cat[k].definition(lang)}" for k in satisfaction.RATE_KEYS)
 pick_column, by_column, _ = st.columns([3, 3, 2])
@@ -58,41 +119,43 @@ levels_column, trend_column = st.columns(2)
 with levels_column:
     st.subheader(text("levels_header"), help=rate_definitions)
     st.caption(text("levels_caption"))
-    levels = session.cached(satisfaction.rating_levels, ctx)
+    levels = session.cached(satisfaction.rating_levels, ctx, filters=narrowed())
     if levels["ratings"].sum() == 0:
         st.info(text("levels_empty"), icon=":material/info:")
     else:
         st.plotly_chart(charts.satisfaction_level_bar(
             levels, score_col="score", label_col="level", count_col="ratings", share_col="share_pct",
             axis_title=text("levels_axis"), count_label=text("levels_count"), share_label=text("levels_share"),
-            empty_message=text("levels_empty"),
-        ), theme=None, key="satisfaction_levels_chart", config=PLOTLY_CONFIG)
+            empty_message=text("levels_empty"), code_col="listing", highlight_code=listing,
+        ), theme=None, config=PLOTLY_CONFIG, **clickable("levels", "levels"))
 with trend_column:
     st.subheader(text("trend_header", indicator=rate.label(lang)), help=rate.definition(lang))
     st.caption(text("trend_caption", months=satisfaction.TREND_MONTHS))
-    trend = session.cached(satisfaction.rating_trend, ctx)
+    trend = session.cached(satisfaction.rating_trend, ctx, filters=narrowed("month"))
     if trend["ratings"].sum() == 0:
         st.info(text("trend_empty"), icon=":material/info:")
     else:
         st.plotly_chart(charts.satisfaction_trend_line(
             trend, x_col="month_label", tick_col="month_tick", value_col=rate_key, axis_title=rate.label(lang),
             target=rate.target, target_label=target_label, empty_message=text("trend_empty"),
-            hover_cols={"ratings": text("ratings")},
-        ), theme=None, key="satisfaction_trend_chart", config=PLOTLY_CONFIG)
+            hover_cols={"ratings": text("ratings")}, code_col="month_key", highlight_code=focus.month,
+        ), theme=None, config=PLOTLY_CONFIG, **clickable("trend", "trend"))
 
 rates_column, reasons_column = st.columns(2)
 with rates_column:
     st.subheader(f"{rate.label(lang)} · {text(f'by_{rate_by}')}", help=rate.definition(lang))
     st.caption(text("rates_caption", indicator=rate.label(lang)))
-    rates = session.cached(satisfaction.rating_rates, ctx, by=rate_by)
+    own = satisfaction.FOCUS_OF_GROUPING[rate_by]  # the chart shows every unit of its own grouping
+    rates = session.cached(satisfaction.rating_rates, ctx, filters=narrowed(own), by=rate_by)
     if rates.empty:
         st.info(text("rates_empty"), icon=":material/info:")
     else:
         st.plotly_chart(charts.satisfaction_rate_dots(
             satisfaction.worst_first(rates, rate_key), label_col="name", value_col=rate_key,
             axis_title=rate.label(lang), target=rate.target, target_label=target_label, better=rate.better,
-            empty_message=text("rates_empty"), hover_cols={"ratings": text("ratings")},
-        ), theme=None, key="satisfaction_rates_chart", config=PLOTLY_CONFIG)
+            empty_message=text("rates_empty"), hover_cols={"ratings": text("ratings")}, code_col="code",
+            highlight_code=getattr(focus, own),
+        ), theme=None, config=PLOTLY_CONFIG, **clickable("rates", f"rates_{rate_by}", rate_by))
         with st.expander(text("table_expander")):
             table = satisfaction.rates_table(rates, rate_by, lang)
             st.dataframe(table, hide_index=True, column_config=rate_columns(*satisfaction.RATE_KEYS))
@@ -100,21 +163,21 @@ with rates_column:
 with reasons_column:
     st.subheader(text("reasons_header"), help=cat["bad_rate"].definition(lang))
     st.caption(text("reasons_caption"))
-    reasons = session.cached(satisfaction.bad_review_reasons, ctx)
+    reasons = session.cached(satisfaction.bad_review_reasons, ctx, filters=narrowed())
     if reasons.empty:
         st.info(text("reasons_empty"), icon=":material/info:")
     else:
         st.plotly_chart(charts.satisfaction_reason_bar(
             reasons.assign(untagged=reasons["reason"].isna()), label_col="reason_label", count_col="bad_reviews",
             share_col="share_pct", axis_title=text("reasons_axis"), share_label=text("reasons_share"),
-            empty_message=text("reasons_empty"), muted_col="untagged",
-        ), theme=None, key="satisfaction_reasons_chart", config=PLOTLY_CONFIG)
+            empty_message=text("reasons_empty"), muted_col="untagged", code_col="listing", highlight_code=listing,
+        ), theme=None, config=PLOTLY_CONFIG, **clickable("reasons", "reasons"))
 
 # Rectification of bad reviews, by department: the unrectified-and-overdue first
 st.subheader(text("rectification_header"), help=f"{cat['rectification_rate'].definition(lang)}  \n"
                                                  f"{cat['rectified_on_time_rate'].definition(lang)}")
 st.caption(text("rectification_caption", state_at=f"{state_at:%Y-%m-%d %H:%M}"))
-rectification = session.cached(satisfaction.rectification_by_department, ctx)
+rectification = session.cached(satisfaction.rectification_by_department, ctx, filters=narrowed("dept_code"))
 if rectification.empty:
     st.info(text("rectification_empty"), icon=":material/info:")
 else:
@@ -127,17 +190,46 @@ else:
         rectification.assign(note=notes), label_col="dept_name",
         segments=[(s, text(f"state_{s}"), colours[s]) for s in satisfaction.RECTIFICATION_STATES],
         axis_title=text("rectification_axis"), empty_message=text("rectification_empty"), note_col="note",
-        hover_cols={"bad_reviews": text("bad_reviews")},
-    ), theme=None, key="satisfaction_rectification_chart", config=PLOTLY_CONFIG)
+        hover_cols={"bad_reviews": text("bad_reviews")}, code_col="dept_code", highlight_code=focus.dept_code,
+    ), theme=None, config=PLOTLY_CONFIG, **clickable("rectification", "rectification"))
     with st.expander(text("table_expander")):
         table = satisfaction.rectification_table(rectification, lang)
         st.dataframe(table, hide_index=True, column_config=rate_columns("rectification_rate", "rectified_on_time_rate"))
         widgets.download_buttons(table, text("rectification_header") + "_" + stamp, "satisfaction_rectification", lang)
 
+# The reviews behind the numbers: every bad review of the selection, or those of a state, level or reason
+st.subheader(more("satisfaction.list_header"))
+options = satisfaction.listing_options(reasons)
+if st.session_state.get(KEY_LISTING) not in options:
+    st.session_state[KEY_LISTING] = satisfaction.LISTING_BAD
+pick, described = st.columns([2, 5], vertical_alignment="bottom")
+listing = pick.selectbox(more("satisfaction.list_pick"), options, key=KEY_LISTING,
+                         format_func=lambda o: satisfaction.listing_label(o, lang))
+described.caption(more("satisfaction.list_caption", state_at=f"{state_at:%Y-%m-%d %H:%M}"))
+list_filters = narrowed()
+page_key = f"satisfaction_reviews_page_{abs(hash((ctx.snapshot.snapshot_id, list_filters, listing)))}"
+reviews, total = satisfaction.review_page(ctx.view, list_filters, lang, listing, st.session_state.get(page_key, 1))
+if total == 0:
+    st.info(more("satisfaction.list_empty"), icon=":material/info:")
+else:
+    pages = caselist.page_count(total)
+    info, pager = st.columns([4, 1], vertical_alignment="bottom")
+    info.caption(more("satisfaction.list_total", total=f"{total:,}", page=st.session_state.get(page_key, 1),
+                      pages=f"{pages:,}", size=caselist.PAGE_SIZE))
+    pager.number_input(t("supervision.list_page", lang), min_value=1, max_value=pages, step=1, key=page_key)
+    st.dataframe(satisfaction.review_table(reviews, lang, screen=True), hide_index=True, width="stretch",
+                 key="satisfaction_reviews_table")
+    widgets.download_buttons(
+        lambda: satisfaction.review_table(satisfaction.review_page(
+            ctx.view, list_filters, lang, listing, page_size=caselist.EXPORT_MAX_ROWS)[0], lang),
+        f"{more('satisfaction.file_reviews')}_{stamp}", "satisfaction_reviews", lang)
+    if total > caselist.EXPORT_MAX_ROWS:
+        st.caption(more("satisfaction.list_cap", cap=f"{caselist.EXPORT_MAX_ROWS:,}", total=f"{total:,}"))
+
 # Surveys: department × dimension heatmap (index or change vs the previous wave), and by respondent group
 index = cat["satisfaction_index"]
 st.subheader(text("survey_header"), help=index.definition(lang))
-waves = session.cached(satisfaction.survey_waves, ctx).iloc[0]
+waves = session.cached(satisfaction.survey_waves, ctx, filters=narrowed("dept_code")).iloc[0]
 if pd.isna(waves["wave"]):
     st.info(text("survey_empty"), icon=":material/info:")
 else:
@@ -150,7 +242,7 @@ else:
     else:
         st.caption(text("survey_caption_change", wave=waves["wave_label"], previous=waves["previous_wave_label"]))
     heat_column, group_column = st.columns([3, 2])
-    cells = session.cached(satisfaction.survey_by_department_dimension, ctx)
+    cells = session.cached(satisfaction.survey_by_department_dimension, ctx, filters=narrowed("dept_code"))
     with heat_column:
         st.plotly_chart(charts.satisfaction_score_heatmap(
             cells, row_col="dept_name", col_col="dimension_name",
@@ -161,10 +253,12 @@ else:
             empty_message=text("survey_empty"),
             hover_cols={"index_text": text("survey_index"), "previous_text": text("survey_previous"),
                         "change_text": text("survey_change"), "survey_responses": text("survey_responses")},
-        ), theme=None, key="satisfaction_survey_chart", config=PLOTLY_CONFIG)
+            code_col="dept_code", highlight_code=focus.dept_code,
+        ), theme=None, config=PLOTLY_CONFIG, **clickable("survey", "survey"))
     with group_column:
         st.markdown(f"**{text('group_header')}**")
-        groups = satisfaction.survey_group_table(session.cached(satisfaction.survey_by_group, ctx), lang)
+        groups = satisfaction.survey_group_table(session.cached(satisfaction.survey_by_group, ctx,
+                                                                filters=narrowed()), lang)
         number = st.column_config.NumberColumn(format="%.1f", help=index.definition(lang))
         st.dataframe(groups, hide_index=True, column_config={
             text("survey_index"): number, text("survey_previous"): number,

@@ -1,10 +1,19 @@
 """绩效考核 Scorecard: composite score, rank, rank change and each indicator's contribution per
 county or department, why one unit scored what it did, and the ranks other weights would give.
-Data: xiaoneng.scorecard; figures: xiaoneng.charts."""
+Data: xiaoneng.scorecard; figures: xiaoneng.charts.
+
+A click on a unit's bar (Plotly selection) is copied by the chart's on_select callback into
+KEY_XF = (unit code, indicator key or None) and into the breakdown's selectbox (KEY_UNIT): the
+breakdown opens on that unit, the chart marks it, and a click on one indicator's segment also
+explains that indicator and lists the cases behind it. "Clear" empties KEY_XF and moves the chart
+to a fresh key (KEY_GENERATION), which drops Plotly's selection.
+"""
 
 import streamlit as st
 
-from xiaoneng import charts, scorecard, session, widgets
+from xiaoneng import charts, profile, scorecard, session, widgets
+from xiaoneng.i18n import t
+from xiaoneng.indicators import catalog
 from xiaoneng.scoring import published_weights
 
 ctx = session.require_snapshot()
@@ -13,6 +22,9 @@ text = scorecard.text
 KEY_BY = "scorecard_by"
 KEY_UNIT = "scorecard_unit"
 KEY_RESET = "scorecard_weights_reset"
+KEY_XF = "scorecard_xf"
+KEY_GENERATION = "scorecard_xf_generation"
+KEY_XF_RESET = "scorecard_xf_reset"
 WEIGHTS_PER_ROW = 5
 
 
@@ -25,15 +37,35 @@ def reset_weights() -> None:
         st.session_state[weight_key(key)] = float(weight)
 
 
+def on_chart_click(chart_key: str) -> None:
+    points = (st.session_state.get(chart_key) or {}).get("selection", {}).get("points", [])
+    clicked = scorecard.focus_from_point(points[0]) if points else None
+    if clicked:
+        st.session_state[KEY_XF] = clicked
+        st.session_state[KEY_UNIT] = clicked[0]
+
+
+def reset_cross_filter() -> None:
+    st.session_state[KEY_XF] = None
+    st.session_state[KEY_GENERATION] = st.session_state.get(KEY_GENERATION, 0) + 1
+
+
+def clear_on_kind_change() -> None:
+    st.session_state[KEY_XF] = None  # a county clicked means nothing in the department ranking
+
+
 st.title(text("title", lang))
 session.show_context_line(ctx)
 st.caption(text("method", lang))
 
 by = st.segmented_control(text("by", lang), scorecard.UNIT_KINDS, key=KEY_BY, default="county", required=True,
-                          format_func=lambda k: text(f"by_{k}", lang)) or "county"
+                          format_func=lambda k: text(f"by_{k}", lang), on_change=clear_on_kind_change) or "county"
 card = session.cached(scorecard.scorecard, ctx, by=by)
 scored = card[card["composite_score"].notna()]
 indicators = scorecard.weighted_indicators()
+clicked_unit, clicked_indicator = st.session_state.get(KEY_XF) or (None, None)
+if clicked_unit not in set(scored["unit_code"]):
+    clicked_unit = clicked_indicator = None
 
 # Composite score and each indicator's contribution
 st.subheader(text(f"ranking_header_{by}", lang))
@@ -41,14 +73,27 @@ if scored.empty:
     st.info(text("empty", lang), icon=":material/info:")
     st.stop()
 st.caption(text(f"ranking_caption_{by}", lang, previous=ctx.filters.period.previous().label(lang)))
+units = dict(zip(scored["unit_code"], scored["unit_name"], strict=True))
+if clicked_unit:
+    picked = [units[clicked_unit], *([catalog()[clicked_indicator].label(lang)] if clicked_indicator else [])]
+    note, clear = st.columns([5, 1], vertical_alignment="center")
+    note.info(t("crossfilter_more.scorecard.active", lang, items=t("crossfilter_more.separator", lang).join(picked)),
+              icon=":material/ads_click:")
+    clear.button(t("crossfilter_more.reset", lang), key=KEY_XF_RESET, on_click=reset_cross_filter,
+                 icon=":material/filter_alt_off:", width="stretch")
+else:
+    st.caption(t("crossfilter_more.scorecard.hint", lang))
+chart_key = f"scorecard_contribution_chart_{st.session_state.get(KEY_GENERATION, 0)}"
+marked = scored.assign(selected=scored["unit_code"] == clicked_unit) if clicked_unit else scored
 st.plotly_chart(
     charts.scorecard_contribution_bar(
-        scored, label_col="unit_name", parts={f"contrib_{i.key}": i.label(lang) for i in indicators},
+        marked, label_col="unit_name", parts={f"contrib_{i.key}": i.label(lang) for i in indicators},
         hover_cols={f"contrib_{i.key}": f"hover_{i.key}" for i in indicators}, total_col="composite_score",
         lost_label=text("lost_points", lang), lost_hover=text("lost_hover", lang), axis_title=text("axis", lang),
-        highlight_col="selected", empty_message=text("empty", lang),
+        highlight_col="selected", empty_message=text("empty", lang), code_col="unit_code",
     ),
-    theme=None, key="scorecard_contribution_chart", config={"displaylogo": False},
+    theme=None, key=chart_key, config={"displaylogo": False}, on_select=lambda: on_chart_click(chart_key),
+    selection_mode="points",
 )
 
 columns = {
@@ -71,7 +116,6 @@ widgets.download_buttons(lambda: scorecard.scorecard_export(card, by, lang), ste
 
 # Why one unit scored what it did
 st.subheader(text("breakdown_header", lang))
-units = dict(zip(scored["unit_code"], scored["unit_name"], strict=True))
 if st.session_state.get(KEY_UNIT) not in units:
     selected = scored.loc[scored["selected"], "unit_code"]
     st.session_state[KEY_UNIT] = selected.iloc[0] if len(selected) else next(iter(units))
@@ -97,6 +141,20 @@ st.dataframe(
     hide_index=True, key="scorecard_breakdown", height="content", placeholder="—",
 )
 st.caption(text("definitions_hint", lang))
+
+# The clicked indicator of the clicked unit: what it is, and the cases behind it
+if clicked_indicator and unit == clicked_unit:
+    st.markdown(scorecard.indicator_detail(breakdown, clicked_indicator, lang))
+    indicator_name = catalog()[clicked_indicator].label(lang)
+    selection = profile.drill_selection(clicked_indicator, **{"county" if by == "county" else "dept": unit})
+    if selection is None:
+        st.info(t("crossfilter_more.no_cases", lang, indicator=indicator_name), icon=":material/info:")
+    else:
+        heading = t("crossfilter_more.scorecard.cases_header", lang, unit=units[unit], indicator=indicator_name)
+        st.markdown(f"**{heading}{t('crossfilter_more.separator', lang)}"
+                    f"{t(f'supervision.subset.{selection.subset}', lang)}**")
+        widgets.case_list_panel(ctx, selection, key="scorecard_cases",
+                                filters=scorecard.unit_filters(ctx.filters, by))
 
 # Try other weights (the published ones in config/indicators.yaml stay as they are)
 st.subheader(text("trial_header", lang))

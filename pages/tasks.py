@@ -1,6 +1,12 @@
 """督办 Supervised tasks: on-time completion of the tasks due in the period by department and by
 source, and the tasks overdue at the state time with their days over.
-Data: xiaoneng.tasks; figures: xiaoneng.charts; texts: the tasks section of the catalog."""
+Data: xiaoneng.tasks; figures: xiaoneng.charts; texts: the tasks section of the catalog.
+
+Cross-filtering: a click on a department's or a source's segment is copied by the chart's on_select
+callback into KEY_FOCUS (a tasks.Focus); the other chart and the overdue list follow, the clicked
+chart keeps every unit and highlights the clicked one. "Clear" empties the focus and moves the
+charts to fresh keys (KEY_GENERATION), which drops Plotly's selection.
+"""
 
 import pandas as pd
 import streamlit as st
@@ -19,22 +25,39 @@ PLOTLY_CONFIG = {"displaylogo": False}
 OUTCOME_COLOURS = {"tasks_open_overdue": charts.STATUS_COLORS["red"], "tasks_late": charts.STATUS_COLORS["amber"],
                    "tasks_on_time": charts.STATUS_COLORS["green"]}
 OUTCOME_TEXT = {"tasks_open_overdue": "open_overdue", "tasks_late": "late", "tasks_on_time": "on_time"}
+KEY_FOCUS = "tasks_xf"
+KEY_GENERATION = "tasks_xf_generation"
+KEY_RESET = "tasks_xf_reset"
 
 
 def text(key: str, **values) -> str:
     return t(f"tasks.{key}", lang, **values)
 
 
-def completion_chart(frame: pd.DataFrame, key: str) -> None:
-    """Outcomes of the tasks due, stacked per unit, the rate after each bar (worst rate on top)."""
+def on_click(chart_key: str, by: str) -> None:
+    points = (st.session_state.get(chart_key) or {}).get("selection", {}).get("points", [])
+    if points:
+        st.session_state[KEY_FOCUS] = tasks.focus_from_point(points[0], by, focus)
+
+
+def reset_cross_filter() -> None:
+    st.session_state[KEY_FOCUS] = tasks.Focus()
+    st.session_state[KEY_GENERATION] = st.session_state.get(KEY_GENERATION, 0) + 1
+
+
+def completion_chart(frame: pd.DataFrame, by: str) -> None:
+    """Outcomes of the tasks due, stacked per unit, the rate after each bar (worst rate on top); a
+    click on a segment sets the cross-filter."""
     judged = frame[frame["tasks_due"] > 0]
     notes = [text("note", rate=rate.format(None if pd.isna(v) else float(v), lang)) for v in judged[tasks.RATE_KEY]]
+    key = f"tasks_by_{by}_chart_{st.session_state.get(KEY_GENERATION, 0)}"
     st.plotly_chart(charts.outcome_stacked_bar(
         judged.assign(note=notes), label_col="name",
         segments=[(o, text(OUTCOME_TEXT[o]), OUTCOME_COLOURS[o]) for o in tasks.OUTCOMES],
         axis_title=text("axis"), empty_message=text("empty"), note_col="note",
-        hover_cols={"tasks_due": text("due")},
-    ), theme=None, key=key, config=PLOTLY_CONFIG)
+        hover_cols={"tasks_due": text("due")}, code_col="code",
+        highlight_code=getattr(focus, tasks.FOCUS_OF_CHART[by]),
+    ), theme=None, key=key, config=PLOTLY_CONFIG, on_select=lambda: on_click(key, by), selection_mode="points")
 
 
 st.title(text("title"))
@@ -55,21 +78,33 @@ for column, (measure, key) in zip(columns[1:], (("tasks_due", "due"), ("tasks_on
     with column.container(border=True, height="stretch"):
         st.metric(text(key), f"{int(total[measure]):,} {text('count_unit')}", help=text(f"{key}_help"))
 
-# On-time completion by department and by source
+# The cross-filter: a clicked department or source narrows the other chart and the overdue list
+focus = tasks.valid_focus(st.session_state.get(KEY_FOCUS) or tasks.Focus(), ctx.filters, ctx.options.departments)
+narrowed = tasks.narrowed_filters(ctx.filters, focus)
+if focus.narrows:
+    note, clear = st.columns([5, 1], vertical_alignment="center")
+    note.info(t("crossfilter_more.active", lang, items=tasks.focus_description(focus, lang, ctx.options.departments)),
+              icon=":material/filter_alt:")
+    clear.button(t("crossfilter_more.reset", lang), key=KEY_RESET, on_click=reset_cross_filter,
+                 icon=":material/filter_alt_off:", width="stretch")
+
+# On-time completion by department and by source (each chart keeps all its own units)
 if int(total["tasks_due"]) == 0:
     st.info(text("empty"), icon=":material/info:")
 else:
-    by_dept = session.cached(tasks.task_completion, ctx, by="dept")
-    by_source = session.cached(tasks.task_completion, ctx, by="source")
+    if not focus.narrows:
+        st.caption(t("crossfilter_more.tasks.hint", lang))
+    by_dept = session.cached(tasks.task_completion, ctx, by="dept", source=focus.source)
+    by_source = session.cached(tasks.task_completion, ctx, filters=narrowed, by="source")
     dept_column, source_column = st.columns([3, 2])
     with dept_column:
         st.subheader(text("by_dept_header"), help=rate.definition(lang))
         st.caption(text("breakdown_caption"))
-        completion_chart(by_dept, "tasks_by_dept_chart")
+        completion_chart(by_dept, "dept")
     with source_column:
         st.subheader(text("by_source_header"), help=rate.definition(lang))
         st.caption(text("breakdown_caption"))
-        completion_chart(by_source, "tasks_by_source_chart")
+        completion_chart(by_source, "source")
     rate_column = {tasks.rate_header(lang): st.column_config.NumberColumn(format="%.1f", help=rate.definition(lang))}
     with st.expander(t("satisfaction.table_expander", lang)):
         table = tasks.completion_table(by_dept, lang)
@@ -78,7 +113,7 @@ else:
 
 # The overdue tasks, longest overdue first
 st.subheader(text("overdue_header"), help=text("open_overdue_help"))
-overdue = session.cached(tasks.overdue_tasks, ctx)
+overdue = session.cached(tasks.overdue_tasks, ctx, filters=narrowed, source=focus.source)
 if overdue.empty:
     st.info(text("overdue_empty", state_at=state_text), icon=":material/check_circle:")
 else:

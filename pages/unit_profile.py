@@ -1,13 +1,42 @@
 """单位画像 Unit profile: one county, department or county's department against its peers and its
-own history. Data: xiaoneng.profile; figures: xiaoneng.charts."""
+own history, and the unit's cases behind an indicator. Data: xiaoneng.profile; figures: xiaoneng.charts.
+
+Drill-through: a click on a month of a history chart (Plotly selection) or a row of the indicator
+table is copied by its on_select callback into KEY_XF_MONTH / KEY_XF_INDICATOR; the case list
+shows the unit's cases behind that indicator in that month. "Clear" empties both and moves the
+chart and table to fresh keys (KEY_GENERATION), which drops their selections.
+"""
 
 import streamlit as st
 
-from xiaoneng import charts, profile, session
+from xiaoneng import charts, profile, session, widgets
 from xiaoneng.i18n import t
 
 ctx = session.require_snapshot()
 lang = ctx.lang
+KEY_XF_MONTH = "profile_xf_month"
+KEY_XF_INDICATOR = "profile_xf_indicator"
+KEY_GENERATION = "profile_xf_generation"
+KEY_RESET = "profile_xf_reset"
+generation = st.session_state.get(KEY_GENERATION, 0)
+
+
+def on_month_click(chart_key: str) -> None:
+    points = (st.session_state.get(chart_key) or {}).get("selection", {}).get("points", [])
+    month = profile.clicked_month(points[0]) if points else None
+    if month:
+        st.session_state[KEY_XF_MONTH] = month
+
+
+def on_row_select(table_key: str) -> None:
+    selected = (st.session_state.get(table_key) or {}).get("selection", {}).get("rows", [])
+    st.session_state[KEY_XF_INDICATOR] = profile.clicked_indicator(rows, selected) or st.session_state.get(
+        KEY_XF_INDICATOR)
+
+
+def reset_drill() -> None:
+    st.session_state[KEY_XF_MONTH] = st.session_state[KEY_XF_INDICATOR] = None
+    st.session_state[KEY_GENERATION] = generation + 1
 
 st.title(t("nav.unit_profile", lang))
 session.show_context_line(ctx)
@@ -35,21 +64,53 @@ st.subheader(t("profile.vs_peers", lang))
 st.caption(t(f"profile.peers_{level.replace(',', '_')}", lang))
 rows = session.cached(profile.unit_vs_peers, ctx, level=level, county=county, dept=dept)
 peer_table = profile.peer_table(rows, lang)
-st.dataframe(peer_table, hide_index=True, width="stretch", key="profile_peer_table",
-             height=35 * (len(peer_table) + 1) + 3, column_config=profile.peer_table_columns(lang))
+table_key = f"profile_peer_table_{generation}"
+st.dataframe(peer_table, hide_index=True, width="stretch", key=table_key,
+             height=35 * (len(peer_table) + 1) + 3, column_config=profile.peer_table_columns(lang),
+             on_select=lambda: on_row_select(table_key), selection_mode="single-row")
 
 st.subheader(t("profile.history", lang))
 history = session.cached(profile.unit_history, ctx, level=level, county=county, dept=dept)
+month = st.session_state.get(KEY_XF_MONTH)
+month = month if month in set(history["month"]) else None
+rank_key, rate_key = f"profile_rank_chart_{generation}", f"profile_rate_chart_{generation}"
 rank_column, rate_column = st.columns(2)
 rank_column.plotly_chart(
     charts.rank_history_line(history, x_col="month", rank_col="rank", peers_col="peers",
-                             axis_title=t("profile.rank_axis", lang), empty_message=t("profile.empty", lang)),
-    theme=None, key="profile_rank_chart", config={"displaylogo": False},
+                             axis_title=t("profile.rank_axis", lang), empty_message=t("profile.empty", lang),
+                             highlight_x=month),
+    theme=None, key=rank_key, config={"displaylogo": False}, on_select=lambda: on_month_click(rank_key),
+    selection_mode="points",
 )
 rate_column.plotly_chart(
     charts.unit_vs_peer_lines(history, x_col="month", unit_col="on_time_rate", peer_col="on_time_rate_peer_median",
                               unit_label=t("profile.this_unit", lang), peer_label=t("profile.peer_median", lang),
                               axis_title=profile.indicator_label("on_time_rate", lang),
-                              empty_message=t("profile.empty", lang)),
-    theme=None, key="profile_rate_chart", config={"displaylogo": False},
+                              empty_message=t("profile.empty", lang), highlight_x=month),
+    theme=None, key=rate_key, config={"displaylogo": False}, on_select=lambda: on_month_click(rate_key),
+    selection_mode="points",
 )
+
+# The unit's cases behind an indicator (a table row) in a month (a history point), else the period's misses
+st.subheader(t("crossfilter_more.profile.cases_header", lang))
+indicator = st.session_state.get(KEY_XF_INDICATOR)
+indicator = indicator if indicator in set(rows["key"]) else None
+if month or indicator:
+    note, clear = st.columns([5, 1], vertical_alignment="center")
+    clear.button(t("crossfilter_more.reset", lang), key=KEY_RESET, on_click=reset_drill,
+                 icon=":material/filter_alt_off:", width="stretch")
+else:
+    st.caption(t("crossfilter_more.profile.hint", lang))
+    note = st
+drilled = indicator or profile.DEFAULT_DRILL
+drilled_name = profile.indicator_label(drilled, lang)
+selection = profile.drill_selection(drilled, county=county, dept=dept)
+filters = profile.drill_filters(ctx.filters, month)
+if selection is None:
+    note.info(t("crossfilter_more.no_cases", lang, indicator=drilled_name), icon=":material/info:")
+else:
+    unit_name = profile.unit_label(county, dept, counties, departments, lang)
+    note.markdown("**" + t("crossfilter_more.profile.cases_for", lang, unit=unit_name, indicator=drilled_name,
+                           period=filters.period.label(lang),
+                           subset=t(f"supervision.subset.{selection.subset}", lang)) + "**")
+    widgets.case_list_panel(ctx, selection, key="profile_cases", filters=filters)

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
+from xiaoneng.caselist import SUBSETS, CaseSelection, case_page
 from xiaoneng.filters import Filters, Period
-from xiaoneng.profile import months_up_to, rank_among, unit_history, unit_vs_peers
+from xiaoneng.i18n import t
+from xiaoneng.indicators import catalog
+from xiaoneng.profile import (
+    CASE_SUBSET,
+    clicked_indicator,
+    clicked_month,
+    drill_filters,
+    drill_selection,
+    months_up_to,
+    rank_among,
+    unit_history,
+    unit_label,
+    unit_vs_peers,
+)
 
 OCTOBER = Filters(Period.parse("2026-10"))
 
@@ -50,3 +66,83 @@ def test_months_and_ranks():
     assert [p.key for p in months_up_to(Period.parse("2026-Q1"), 4)] == ["2025-12", "2026-01", "2026-02", "2026-03"]
     ranks = rank_among(pd.Series([1.0, 3.0, None, 3.0]), "higher")
     assert list(ranks.astype("object")) == [3, 1, pd.NA, 1]
+
+
+# ---------------------------------------------------------------- the unit's cases behind an indicator
+
+def test_each_case_indicator_names_its_cases():
+    assert drill_selection("on_time_rate", county="C01") == CaseSelection("off_time", county_code="C01")
+    assert drill_selection("open_yellow", county="C01", dept="D02") == \
+        CaseSelection("open_yellow", county_code="C01", dept_code="D02")
+    assert drill_selection("avg_elapsed_wd", dept="D01").subset == "completed"
+    for key in ("satisfaction_index", "bad_rate", "task_on_time_rate", "promise_compression_rate", "composite_score"):
+        assert drill_selection(key, county="C01") is None  # not made of cases
+    assert set(CASE_SUBSET.values()) <= set(SUBSETS)
+    assert set(CASE_SUBSET) <= set(catalog())
+
+
+def test_drill_filters_name_the_unit_by_the_selection_and_take_the_month():
+    filters = Filters(Period.parse("2026-Q4"), counties=("C02",), departments=("D01",), channels=("online",))
+    drilled = drill_filters(filters, "2026-10")
+    assert (drilled.counties, drilled.departments, drilled.channels, drilled.period.key) == \
+        ((), (), ("online",), "2026-10")
+    assert drill_filters(filters).period.key == "2026-Q4"
+
+
+@pytest.mark.parametrize(("indicator", "unit", "month", "cases"), [
+    ("on_time_rate", {"county": "C01"}, None, ["K13"]),  # C01: K05, K11 on time, K13 late, nothing red
+    ("on_time_rate", {"county": "C02"}, None, ["K06"]),  # C02: K10 on time, K06 open and overdue
+    ("on_time_rate", {"county": "C01", "dept": "D02"}, None, ["K13"]),
+    ("open_yellow", {"county": "C01"}, None, ["K07"]),  # K07 due today (10-30); K08 is C02's
+    ("online_rate", {"county": "C02"}, None, ["K06", "K10"]),  # mobile, online (K08, K12 at the window)
+    ("on_time_rate", {"dept": "D02"}, "2026-02", ["K04"]),  # K03 same day; K04 a day after its deadline
+    ("on_time_rate", {"county": "C01"}, "2026-03", ["K02"]),  # completed 03-02, due Saturday 02-28
+    ("on_time_rate", {"county": "C01"}, "2026-02", []),  # K02 open at the end of February, not yet overdue
+])
+def test_cases_behind_a_click(handcount_view, indicator, unit, month, cases):
+    selection = drill_selection(indicator, **unit)
+    filters = drill_filters(Filters(Period.parse("2026-10"), counties=("C02",)), month)
+    frame, total = case_page(handcount_view, filters, selection)
+    assert sorted(frame["case_id"]) == cases and total == len(cases)
+
+
+def test_clicked_month_and_row():
+    assert clicked_month({"customdata": ["2026-09"]}) == "2026-09"
+    assert clicked_month({"x": "2026-09"}) is None
+    rows = pd.DataFrame({"key": ["cases_accepted", "on_time_rate", "composite_score"]})
+    assert clicked_indicator(rows, [1]) == "on_time_rate"
+    assert clicked_indicator(rows, []) is None and clicked_indicator(rows, [7]) is None
+    assert unit_label("C01", "D02", {"C01": "甲区"}, {"D02": "人社局"}) == "甲区 · 人社局"
+    assert unit_label(None, "D02", {}, {"D02": "人社局"}) == "人社局"
+
+
+PAGE = Path(__file__).resolve().parent.parent / "pages" / "unit_profile.py"
+
+
+def listed_cases(at) -> list[str] | None:
+    frames = [d.value for d in at.dataframe if "办件编号" in d.value.columns]
+    return sorted(frames[0]["办件编号"]) if frames else None
+
+
+def test_page_lists_the_cases_behind_the_clicks(page):
+    """Clicks are copied to profile_xf_month / profile_xf_indicator by the chart's and the table's
+    callbacks (AppTest cannot click them, so the test sets that state)."""
+    page.run()
+    assert not page.exception
+    assert listed_cases(page) == ["K13"]  # 甲区, October, the on-time rate's misses
+    page.session_state["profile_xf_indicator"] = "open_yellow"
+    page.run()
+    assert listed_cases(page) == ["K07"]
+    assert any("甲区 · 2026年10月 · 临期件" in m.value for m in page.markdown)
+    page.session_state["profile_xf_indicator"] = "on_time_rate"
+    page.session_state["profile_xf_month"] = "2026-03"
+    page.run()
+    assert listed_cases(page) == ["K02"]
+    page.session_state["profile_xf_indicator"] = "satisfaction_index"
+    page.run()
+    assert t("crossfilter_more.no_cases", indicator="满意度指数") in [i.value for i in page.info]
+    assert listed_cases(page) is None
+    page.button(key="profile_xf_reset").click().run()
+    assert listed_cases(page) == ["K13"]
+    page.selectbox(key="profile_county").set_value("C02").run()
+    assert listed_cases(page) == ["K06"]

@@ -384,3 +384,230 @@ def test_figures_of_october(handcount_view):
                                             empty_message="", value_label="")
     assert "Lawful<br>administration" in fig.data[0].x  # long English labels wrap between words
     assert fig.data[0].text[0][0] == "87.5" and fig.data[0].text[0][1] == "—"
+
+
+# ---------------------------------------------------------------- cross-filter and the reviews behind the numbers
+#
+# The bad reviews of October at the snapshot (state judged at 10-30 17:00, as the rectification chart):
+#   R4 10-20 09:00 C02 D01 hotline 2 态度不好   pending, due 10-28 17:00 → pending_overdue
+#   R6 10-22 09:00 C02 D02 sms     2 —         unfounded
+#   R2 10-27 18:00 C01 D02 mobile  1 办事效率低 rectified 10-30 10:00 after its due 10-29 17:00 → rectified_late
+#   R8 10-29 09:00 C02 D01 hotline 1 办事效率低 pending, due 11-06 17:00 → pending_not_due
+
+def listed(view: SnapshotView, filters: Filters = OCTOBER, listing: str = "", **kwargs) -> tuple[list[str], int]:
+    reviews, total = satisfaction.review_page(view, filters, "zh", listing, **kwargs)
+    return reviews["rating_id"].tolist(), total
+
+
+def test_the_bad_reviews_of_october(handcount_view):
+    reviews, total = satisfaction.review_page(handcount_view, OCTOBER)
+    assert total == 4
+    assert list(reviews.columns) == list(satisfaction.REVIEW_COLUMNS)
+    assert reviews["rating_id"].tolist() == ["R4", "R6", "R2", "R8"]  # oldest first
+    assert reviews["state"].tolist() == ["逾期未整改", "核实不实", "逾期整改", "整改中（未到期）"]
+    assert reviews["score"].tolist() == [2, 2, 1, 1]
+    assert reviews["channel"].tolist() == ["12345热线", "短信", "移动端", "12345热线"]
+    assert reviews["county_name"].tolist() == ["乙县", "乙县", "甲区", "乙县"]
+    assert reviews["dept_name"].tolist() == ["市场监管局", "人社局", "人社局", "市场监管局"]
+    assert reviews["reasons"].tolist() == ["态度不好", "", "办事效率低", "办事效率低"]
+    assert reviews["item_name"].tolist() == ["", "", "就业登记", ""]  # only R2 names its item (I04)
+    r2 = reviews.iloc[2]
+    assert (r2["verified_at"], r2["rectify_due_at"], r2["rectified_at"]) == (
+        pd.Timestamp("2026-10-28 10:00"), pd.Timestamp("2026-10-29 17:00"), pd.Timestamp("2026-10-30 10:00"))
+    assert pd.isna(reviews.iloc[0]["rectified_at"]) and pd.isna(reviews.iloc[1]["rectify_due_at"])
+
+
+def test_each_rectification_state_lists_what_the_chart_counts(handcount_view):
+    """The list of a state holds exactly the reviews the rectification chart counts in it."""
+    expected = {"pending_overdue": ["R4"], "rectified_late": ["R2"], "pending_not_due": ["R8"], "unverified": [],
+                "rectified_on_time": [], "unfounded": ["R6"]}
+    for filters in (OCTOBER, Filters(Period.parse("2026-10-01..2026-10-27")), Filters(Period.parse("2026"))):
+        counts = satisfaction.rectification_by_department(handcount_view, filters)
+        for state in satisfaction.RECTIFICATION_STATES:
+            ids, total = listed(handcount_view, filters, f"state:{state}")
+            assert total == len(ids) == int(counts[state].sum()), (filters.period.key, state)
+            if filters == OCTOBER:
+                assert ids == expected[state]
+    # 1–27 October: R4's due time (10-28 17:00) had not come at the period's end — not yet due then
+    assert listed(handcount_view, Filters(Period.parse("2026-10-01..2026-10-27")), "state:pending_not_due")[0] == \
+        ["R4"]
+
+
+def test_levels_and_reasons_list_their_reviews(handcount_view):
+    assert listed(handcount_view, listing="score:5") == (["R1"], 1)  # a good level lists good reviews too
+    assert listed(handcount_view, listing="score:2") == (["R4", "R6"], 2)
+    assert listed(handcount_view, listing="score:3") == (["R3"], 1)
+    assert listed(handcount_view, listing="reason:办事效率低") == (["R2", "R8"], 2)
+    assert listed(handcount_view, listing="reason:") == (["R6"], 1)  # the bad review giving no reason
+    assert listed(handcount_view, listing="reason:服务热情") == ([], 0)  # R1's tag, but R1 is no bad review
+    # what the charts offer to click lists as many reviews as the bar shows
+    for row in satisfaction.bad_review_reasons(handcount_view, OCTOBER).itertuples():
+        assert listed(handcount_view, listing=row.listing)[1] == row.bad_reviews
+    for row in satisfaction.rating_levels(handcount_view, OCTOBER).itertuples():
+        assert listed(handcount_view, listing=row.listing)[1] == row.ratings
+
+
+def test_the_list_follows_the_focus_and_pages(handcount_view):
+    def narrowed(**focus) -> Filters:
+        return satisfaction.narrowed_filters(OCTOBER, satisfaction.Focus(**focus))
+
+    assert listed(handcount_view, narrowed(dept_code="D01")) == (["R4", "R8"], 2)
+    assert listed(handcount_view, narrowed(county_code="C01")) == (["R2"], 1)
+    assert listed(handcount_view, narrowed(channel="hotline"), "state:pending_overdue") == (["R4"], 1)
+    # a month of the trend: February 2026 has R7 only (score 5), no bad review
+    year = Filters(Period.parse("2026"))
+    assert listed(handcount_view, satisfaction.narrowed_filters(year, satisfaction.Focus(month="2026-02"))) == ([], 0)
+    assert listed(handcount_view, satisfaction.narrowed_filters(year, satisfaction.Focus(month="2026-02")),
+                  "score:5") == (["R7"], 1)
+    # pages of two: R4, R6 | R2, R8; past the last page nothing, but the total stays
+    assert listed(handcount_view, page=2, page_size=2) == (["R2", "R8"], 4)
+    assert listed(handcount_view, page=3, page_size=2) == ([], 4)
+
+
+def test_a_chart_is_not_narrowed_by_its_own_dimension():
+    focus = satisfaction.Focus(county_code="C02", dept_code="D01", channel="hotline", month="2026-09")
+    narrowed = satisfaction.narrowed_filters(OCTOBER, focus)
+    assert (narrowed.counties, narrowed.departments, narrowed.channels, narrowed.period.key) == \
+        (("C02",), ("D01",), ("hotline",), "2026-09")
+    by_dept = satisfaction.narrowed_filters(OCTOBER, focus, skip="dept_code")
+    assert (by_dept.departments, by_dept.counties) == ((), ("C02",))
+    assert satisfaction.narrowed_filters(OCTOBER, focus, skip="month").period.key == "2026-10"
+    assert satisfaction.narrowed_filters(OCTOBER, satisfaction.Focus()) == OCTOBER
+
+
+def test_clicks_become_the_focus_and_the_listing():
+    start, listing = satisfaction.Focus(), satisfaction.LISTING_BAD
+    focus, listing = satisfaction.after_click("rates", {"customdata": ["C02", 4]}, start, listing, by="county")
+    assert focus == satisfaction.Focus(county_code="C02") and listing == ""
+    focus, listing = satisfaction.after_click("rates", {"customdata": ["hotline", 2]}, focus, listing, by="channel")
+    assert focus.channel == "hotline" and focus.county_code == "C02"
+    focus, listing = satisfaction.after_click("trend", {"customdata": ["2026-10", 7]}, focus, listing)
+    assert focus.month == "2026-10"
+    focus, listing = satisfaction.after_click("rectification", {"customdata": ["D01", "pending_overdue", 2]}, focus,
+                                              listing)
+    assert (focus.dept_code, listing) == ("D01", "state:pending_overdue")
+    focus, listing = satisfaction.after_click("levels", {"customdata": ["score:1", 28.6]}, focus, listing)
+    assert listing == "score:1" and focus.dept_code == "D01"
+    focus, listing = satisfaction.after_click("reasons", {"customdata": ["reason:", 25.0]}, focus, listing)
+    assert listing == "reason:"
+    focus, listing = satisfaction.after_click("survey", {"customdata": ["D02", "87.5"]}, focus, listing)
+    assert focus == satisfaction.Focus("C02", "D02", "hotline", "2026-10") and listing == "reason:"
+    # a segment that is not a rectification state keeps the listing; a point without data changes nothing
+    assert satisfaction.after_click("rectification", {"customdata": ["D01", "note"]}, focus, "x")[1] == "x"
+    assert satisfaction.after_click("rates", {"x": 3}, focus, listing) == (focus, listing)
+    with pytest.raises(ValueError):
+        satisfaction.after_click("matrix", {"customdata": ["D01"]}, focus, listing)
+
+
+def test_a_click_never_widens_the_filters():
+    focus = satisfaction.Focus(county_code="C01", dept_code="D09", channel="fax", month="2025-01")
+    months = [f"2026-{m:02d}" for m in range(1, 11)]
+    kept = satisfaction.valid_focus(focus, OCTOBER, ["C01", "C02"], ["D01", "D02"], months)
+    assert kept == satisfaction.Focus(county_code="C01")  # no such department, channel, or month on show
+    only_c02 = Filters(Period.parse("2026-10"), counties=("C02",))
+    assert satisfaction.valid_focus(focus, only_c02, ["C01", "C02"], ["D01"], months) == satisfaction.Focus()
+    hotline = satisfaction.Focus(channel="hotline", month="2026-10")
+    assert satisfaction.valid_focus(hotline, OCTOBER, [], [], months) == hotline
+
+
+def test_listings_read_and_say_what_they_list(handcount_view):
+    options = satisfaction.listing_options(satisfaction.bad_review_reasons(handcount_view, OCTOBER))
+    assert options == ["", *(f"state:{s}" for s in satisfaction.RECTIFICATION_STATES),
+                       "score:5", "score:4", "score:3", "score:2", "score:1",
+                       "reason:办事效率低", "reason:态度不好", "reason:"]
+    labels = [satisfaction.listing_label(o) for o in ("", "state:pending_overdue", "score:5", "reason:办事效率低",
+                                                      "reason:")]
+    assert labels == ["全部差评", "逾期未整改的差评", "评价为“非常满意”（5分）的评价", "原因为“办事效率低”的差评",
+                      "未注明原因的差评"]
+    assert satisfaction.listing_label("state:rectified_late", "en") == "Bad reviews: Rectified late"
+    assert satisfaction.listing_params("score:9") == satisfaction.listing_params("") == \
+        {"bad_only": True, "score": None, "rectify_state": None, "reason": None}
+    assert satisfaction.focus_description(satisfaction.Focus("C02", "D01", "hotline", "2026-10"), "zh",
+                                          {"C02": "乙县"}, {"D01": "市场监管局"}) == \
+        "乙县 · 市场监管局 · 12345热线 · 2026年10月"
+
+
+def test_review_table_for_people_and_files(handcount_view):
+    reviews, _ = satisfaction.review_page(handcount_view, OCTOBER, listing="state:pending_overdue")
+    files = satisfaction.review_table(reviews)
+    assert list(files.columns) == ["评价编号", "评价时间", "区县", "部门", "事项", "评价渠道", "评分", "差评原因",
+                                   "核实时间", "整改期限", "整改完成时间", "整改状态"]
+    assert files.iloc[0]["整改期限"] == pd.Timestamp("2026-10-28 17:00")  # a real time in the files
+    screen = satisfaction.review_table(reviews, screen=True).iloc[0]
+    assert (screen["整改期限"], screen["整改完成时间"]) == ("2026-10-28 17:00", "")  # no "None" on screen
+    assert satisfaction.review_table(reviews, "en").columns[-1] == "Rectification state"
+
+
+def test_clickable_figures_carry_codes_and_mark_the_focus(handcount_view):
+    from xiaoneng import charts
+
+    rect = satisfaction.rectification_by_department(handcount_view, OCTOBER)
+    fig = charts.outcome_stacked_bar(rect, label_col="dept_name", axis_title="", empty_message="",
+                                     segments=[(s, s, "#C8102E") for s in satisfaction.RECTIFICATION_STATES],
+                                     hover_cols={"bad_reviews": "差评数"}, code_col="dept_code", highlight_code="D02")
+    assert [list(c) for c in fig.data[0].customdata] == [["D01", "pending_overdue", "2"], ["D02", "pending_overdue",
+                                                                                         "2"]]
+    assert "customdata[2]" in fig.data[0].hovertemplate  # the hover's values come after the code and state
+    assert list(fig.data[0].marker.color) == [charts.faded("#C8102E"), "#C8102E"]  # D01 faded, D02 in focus
+    # the legend shows the states' own colours, not the first (faded) bar's
+    legend = [tr for tr in fig.data if tr.showlegend is not False]
+    assert [(tr.name, tr.marker.color) for tr in legend] == [(s, "#C8102E") for s in satisfaction.RECTIFICATION_STATES]
+    levels = satisfaction.rating_levels(handcount_view, OCTOBER)
+    fig = charts.satisfaction_level_bar(levels, score_col="score", label_col="level", count_col="ratings",
+                                        share_col="share_pct", axis_title="", count_label="", share_label="",
+                                        empty_message="", code_col="listing", highlight_code="score:1")
+    assert fig.data[0].customdata[4][0] == "score:1"
+    assert fig.data[0].marker.color[4] == charts.SATISFACTION_LEVEL_COLORS[1]
+    assert fig.data[0].marker.color[0] == charts.faded(charts.SATISFACTION_LEVEL_COLORS[5])
+    cells = satisfaction.survey_by_department_dimension(handcount_view, OCTOBER)
+    fig = charts.satisfaction_score_heatmap(cells, row_col="dept_name", col_col="dimension_name",
+                                            value_col="survey_index", text_col="index_text", midpoint=85.0,
+                                            empty_message="", value_label="", code_col="dept_code",
+                                            highlight_code="D02")
+    targets = fig.data[1]  # one invisible point per cell, the department first in its customdata
+    assert len(targets.x) == 10 and targets.customdata[0][0] == "D01" and targets.customdata[5][0] == "D02"
+    frame = fig.layout.shapes[0]  # 人社局's row (the second) is framed
+    assert (frame.y0, frame.y1) == (0.5, 1.5)
+
+
+def test_page_cross_filter_narrows_the_review_list(page):
+    """A click is copied to satisfaction_xf / satisfaction_listing by the chart's callback (AppTest
+    cannot click a Plotly chart, so the test sets that state)."""
+    page.run()
+    reviews = next(d.value for d in page.dataframe if "评价编号" in d.value.columns)
+    assert reviews["评价编号"].tolist() == ["R4", "R6", "R2", "R8"]
+    page.session_state["satisfaction_xf"] = satisfaction.Focus(dept_code="D01")
+    page.session_state["satisfaction_listing"] = "state:pending_overdue"
+    page.run()
+    assert not page.exception
+    assert any("联动筛选：市场监管局" in i.value for i in page.info)
+    reviews = next(d.value for d in page.dataframe if "评价编号" in d.value.columns)
+    assert reviews["评价编号"].tolist() == ["R4"] and reviews["整改状态"].tolist() == ["逾期未整改"]
+    assert any("共 1 条" in c.value for c in page.caption)
+    # the cards keep the page's filters; the survey groups follow the department (D01: S1 5, S2 4 → 87.5)
+    assert metric_values(page)["差评率"] == "57.1%"
+    groups = page.dataframe[-1].value
+    assert groups["测评群体"].tolist() == ["群众", "全部群体"] and groups["满意度指数"].tolist() == [87.5, 87.5]
+    # the rectification chart still shows both departments (its own dimension), its table too
+    assert page.dataframe[1].value["部门"].tolist() == ["市场监管局", "人社局"]
+    # the listing can be picked by hand: D01's bad review still inside its rectification window is R8
+    page.selectbox(key="satisfaction_listing").set_value("state:pending_not_due").run()
+    reviews = next(d.value for d in page.dataframe if "评价编号" in d.value.columns)
+    assert reviews["评价编号"].tolist() == ["R8"]
+    page.button(key="satisfaction_xf_reset").click().run()
+    assert not page.info or not any("联动筛选" in i.value for i in page.info)
+    reviews = next(d.value for d in page.dataframe if "评价编号" in d.value.columns)
+    assert reviews["评价编号"].tolist() == ["R4", "R6", "R2", "R8"]
+    assert page.selectbox(key="satisfaction_listing").value == ""
+
+
+def test_page_focus_outside_the_filters_is_dropped(page):
+    page.session_state["satisfaction_xf"] = satisfaction.Focus(county_code="C01")
+    page.run()
+    reviews = next(d.value for d in page.dataframe if "评价编号" in d.value.columns)
+    assert reviews["评价编号"].tolist() == ["R2"]  # C01's only bad review
+    page.multiselect(key="filter_counties").set_value(["C02"]).run()
+    assert not page.exception
+    assert not any("联动筛选" in i.value for i in page.info)  # C01 is not on show any more: no narrowing
+    reviews = next(d.value for d in page.dataframe if "评价编号" in d.value.columns)
+    assert reviews["评价编号"].tolist() == ["R4", "R6", "R8"]

@@ -12,11 +12,14 @@ from streamlit.testing.v1 import AppTest
 
 from xiaoneng import charts
 from xiaoneng.filters import Filters, Period
+from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
 from xiaoneng.metrics import SnapshotView
 from xiaoneng.scorecard import (
     breakdown_summary,
     comparison_table,
+    focus_from_point,
+    indicator_detail,
     rank_change_text,
     scorecard,
     scorecard_export,
@@ -325,3 +328,63 @@ def test_downloads_carry_the_headers_people_read(handcount_view):
     assert "平均办理时长（工作日）" in exported.columns and "按时办结率" in exported.columns
     assert exported.iloc[0][text("score")] == 77.4
     assert to_xlsx_bytes(exported, "排名").startswith(b"PK")
+
+
+# ---------------------------------------------------------------- a click on a unit's bar
+
+def test_a_click_names_the_unit_and_the_indicator():
+    assert focus_from_point({"customdata": ["C02", "contrib_on_time_rate", "hover"]}) == ("C02", "on_time_rate")
+    assert focus_from_point({"customdata": ["C02", "lost", "未得分 59.9"]}) == ("C02", None)
+    assert focus_from_point({"customdata": ["C02", "contrib_no_such", "x"]}) == ("C02", None)
+    assert focus_from_point({"x": 40.1}) is None
+
+
+def test_the_chart_carries_unit_and_part(handcount_view):
+    card = scorecard(handcount_view, OCTOBER, by="county")
+    figure = charts.scorecard_contribution_bar(
+        card, label_col="unit_name", parts={"contrib_on_time_rate": "按时办结率"}, total_col="composite_score",
+        hover_cols={"contrib_on_time_rate": "hover_on_time_rate"}, lost_label="未得分", code_col="unit_code")
+    assert [list(c[:2]) for c in figure.data[0].customdata] == [["C01", "contrib_on_time_rate"],
+                                                                 ["C02", "contrib_on_time_rate"]]
+    assert figure.data[0].hovertemplate == "%{customdata[2]}<extra></extra>"
+    assert [list(c[:2]) for c in figure.data[1].customdata] == [["C01", "lost"], ["C02", "lost"]]
+
+
+def test_indicator_detail_says_value_target_and_points(handcount_view):
+    card = scorecard(handcount_view, OCTOBER, by="county")
+    # C02: on time 50 % against ≥ 95 %; the weight 20 of 95 present → 21.05 possible, 11.08 earned
+    line = indicator_detail(unit_breakdown(card, "C02"), "on_time_rate")
+    assert line == ("**按时办结率**：50.0%（≥ 95.0%），得 11.1 分，可得 21.1 分。"
+                    + catalog()["on_time_rate"].definition("zh"))
+    # C02 completed no immediate item: no value, no points
+    assert "得 — 分，可得 — 分" in indicator_detail(unit_breakdown(card, "C02"), "immediate_rate")
+
+
+def test_page_opens_the_clicked_units_breakdown_and_cases(page):
+    """The chart's callback stores the click in scorecard_xf and the breakdown's selectbox (AppTest
+    cannot click a Plotly chart, so the test sets both)."""
+    page.run()
+    assert any("甲区" in m.value and "77.4" in m.value for m in page.markdown)
+    page.session_state["scorecard_xf"] = ("C02", "on_time_rate")
+    page.session_state["scorecard_unit"] = "C02"
+    page.run()
+    assert not page.exception
+    assert any("已选中：乙县 · 按时办结率" in i.value for i in page.info)
+    assert any(m.value.startswith("**乙县** 综合得分 **40.1**") for m in page.markdown)
+    assert any(m.value.startswith("**按时办结率**：50.0%") for m in page.markdown)
+    # the cases behind C02's on-time rate: K10 on time, K06 open overdue → the one miss is K06
+    cases = next(d.value for d in page.dataframe if "办件编号" in d.value.columns)
+    assert cases["办件编号"].tolist() == ["K06"]
+    page.button(key="scorecard_xf_reset").click().run()
+    assert page.session_state["scorecard_xf"] is None
+    assert not any("办件编号" in d.value.columns for d in page.dataframe)
+
+
+def test_page_clicked_indicator_without_cases_says_where_to_look(page):
+    page.session_state["scorecard_xf"] = ("C01", "satisfaction_index")
+    page.session_state["scorecard_unit"] = "C01"
+    page.run()
+    assert not page.exception
+    assert t("crossfilter_more.no_cases", indicator="满意度指数") in [i.value for i in page.info]
+    page.segmented_control(key="scorecard_by").set_value("dept").run()
+    assert page.session_state["scorecard_xf"] is None  # a county means nothing among departments

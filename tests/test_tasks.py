@@ -170,3 +170,70 @@ def test_department_filter_and_empty_period(data_folder, page):
     assert not page.exception
     assert t("tasks.empty") in [i.value for i in page.info]
     assert len(page.get("plotly_chart")) == 0
+
+
+# ---------------------------------------------------------------- cross-filter
+
+def test_completion_of_one_source(handcount_view):
+    # meeting: T1 on time (D01), T5 not yet due (D01), T4 due in November
+    meeting = tasks.task_completion(handcount_view, OCTOBER, by="dept", source="meeting")
+    assert meeting["code"].tolist() == ["D01"] and counts(meeting.iloc[0]) == [1, 1, 0, 0, 1]
+    # referral: T3 open overdue (D02) → 0 %
+    referral = tasks.task_completion(handcount_view, OCTOBER, by="total", source="referral").iloc[0]
+    assert counts(referral) == [1, 0, 0, 1, 0] and referral["task_on_time_rate"] == 0.0
+    assert tasks.task_completion(handcount_view, OCTOBER, by="dept", source="referral")["name"].tolist() == ["人社局"]
+    # no such task: one row of zeros, no rate
+    none = tasks.task_completion(handcount_view, Filters(Period.parse("2026-10"), counties=("C02",)), by="total",
+                                 source="referral").iloc[0]
+    assert counts(none) == [0, 0, 0, 0, 0] and pd.isna(none["task_on_time_rate"])
+
+
+def test_overdue_list_follows_a_department_or_source(handcount_view):
+    def overdue(focus: tasks.Focus) -> list[str]:
+        return tasks.overdue_tasks(handcount_view, tasks.narrowed_filters(OCTOBER, focus),
+                                   source=focus.source)["task_id"].tolist()
+
+    assert overdue(tasks.Focus()) == ["T3"]
+    assert overdue(tasks.Focus(dept_code="D02")) == ["T3"]
+    assert overdue(tasks.Focus(dept_code="D01")) == []  # T1 done, T5 not due at the snapshot
+    assert overdue(tasks.Focus(source="referral")) == ["T3"]
+    assert overdue(tasks.Focus(source="meeting")) == []
+    assert overdue(tasks.Focus(dept_code="D02", source="instruction")) == []  # T2 was completed (late)
+
+
+def test_clicks_become_the_focus():
+    focus = tasks.focus_from_point({"customdata": ["D02", "tasks_late", "2"]}, "dept", tasks.Focus())
+    assert focus == tasks.Focus(dept_code="D02")
+    focus = tasks.focus_from_point({"customdata": ["meeting", "tasks_on_time", "1"]}, "source", focus)
+    assert focus == tasks.Focus("D02", "meeting") and focus.narrows
+    assert tasks.focus_from_point({"x": 1}, "dept", focus) == focus
+    with pytest.raises(ValueError):
+        tasks.focus_from_point({"customdata": ["C01"]}, "county", focus)
+    # a click never widens the global filters; an unknown source is dropped
+    only_d01 = Filters(Period.parse("2026-10"), departments=("D01",))
+    assert tasks.valid_focus(tasks.Focus("D02", "meeting"), only_d01, ["D01", "D02"]) == tasks.Focus(source="meeting")
+    assert tasks.valid_focus(tasks.Focus("D02", "fax"), OCTOBER, ["D01", "D02"]) == tasks.Focus("D02")
+    assert tasks.narrowed_filters(OCTOBER, tasks.Focus("D02")).departments == ("D02",)
+    assert tasks.focus_description(tasks.Focus("D02", "referral"), "zh", {"D02": "人社局"}) == "人社局 · 上级转办"
+
+
+def test_page_cross_filter(page):
+    """A click is copied to tasks_xf by the chart's callback (AppTest cannot click a Plotly chart)."""
+    page.run()
+    page.session_state["tasks_xf"] = tasks.Focus(source="instruction")
+    page.run()
+    assert not page.exception
+    assert any("联动筛选：领导批示" in i.value for i in page.info)
+    assert metric_values(page)["督办按时完成率"] == "33.3%"  # the cards keep the page's filters
+    # the department table follows the source: T2, D02, completed late
+    table = page.dataframe[0].value
+    assert table["单位"].tolist() == ["人社局"] and table["逾期完成"].tolist() == [1]
+    assert any("没有逾期未完成的督办事项" in i.value for i in page.info)  # T3 is a referral
+    page.button(key="tasks_xf_reset").click().run()
+    assert page.session_state["tasks_xf"] == tasks.Focus()
+    assert page.dataframe[-1].value["督办编号"].tolist() == ["T3"]
+    assert page.dataframe[0].value["单位"].tolist() == ["人社局", "市场监管局"]
+    page.session_state["tasks_xf"] = tasks.Focus(dept_code="D01")
+    page.run()
+    assert any("联动筛选：市场监管局" in i.value for i in page.info)
+    assert any("没有逾期未完成的督办事项" in i.value for i in page.info)

@@ -382,14 +382,16 @@ SCORECARD_LOST_COLOR = "#EEF1F4"
 def scorecard_contribution_bar(frame: pd.DataFrame, *, label_col: str, parts: dict[str, str],
                                hover_cols: dict[str, str] | None = None, total_col: str | None = None,
                                lost_label: str = "", lost_hover: str = "", axis_title: str = "",
-                               highlight_col: str | None = None, empty_message: str = "") -> go.Figure:
+                               highlight_col: str | None = None, empty_message: str = "",
+                               code_col: str | None = None) -> go.Figure:
     """Stacked horizontal bars: each unit's composite score split into the points each indicator
     contributes, first row at the top, the total written at the end of the bar.
 
     ``parts`` maps contribution columns to legend labels (in stacking order); ``hover_cols`` maps a
     contribution column to a column of ready hover texts; ``lost_label`` adds the points not earned
     (100 − total) as a pale segment, ``lost_hover`` its hover line with ``{points}``. Rows whose
-    total is missing are left out; highlighted rows get a bold label.
+    total is missing are left out; highlighted rows get a bold label. With ``code_col`` each segment
+    carries ``customdata`` = [code, contribution column (or "lost"), hover text] for click selection.
     """
     total_col = total_col or "_total"
     data = frame.assign(**({} if total_col in frame else {total_col: frame[list(parts)].sum(axis=1, min_count=1)}))
@@ -399,6 +401,7 @@ def scorecard_contribution_bar(frame: pd.DataFrame, *, label_col: str, parts: di
     highlighted = data[highlight_col].astype(bool) if highlight_col else pd.Series(False, index=data.index)
     labels = [f"<b>{name}</b>" if h else str(name) for name, h in zip(data[label_col], highlighted, strict=True)]
     hover_cols = hover_cols or {}
+    codes = data[code_col].astype(str).tolist() if code_col else [None] * len(labels)
     fig = go.Figure()
     for i, (column, name) in enumerate(parts.items()):
         points = data[column].astype(float).fillna(0.0)
@@ -406,7 +409,8 @@ def scorecard_contribution_bar(frame: pd.DataFrame, *, label_col: str, parts: di
         fig.add_trace(go.Bar(
             x=points, y=labels, orientation="h", name=name,
             marker={"color": SCORECARD_COLORS[i % len(SCORECARD_COLORS)], "line": {"width": 0}},
-            customdata=list(hover), hovertemplate="%{customdata}<extra></extra>",
+            customdata=[[c, column, h] for c, h in zip(codes, hover, strict=True)],
+            hovertemplate="%{customdata[2]}<extra></extra>", **SELECTION_KEEPS_STYLE,
         ))
     totals = data[total_col].astype(float)
     if lost_label:
@@ -414,8 +418,9 @@ def scorecard_contribution_bar(frame: pd.DataFrame, *, label_col: str, parts: di
         fig.add_trace(go.Bar(
             x=lost, y=labels, orientation="h", name=lost_label,
             marker={"color": SCORECARD_LOST_COLOR, "line": {"color": AXIS_COLOR, "width": 0.5}},
-            customdata=[lost_hover.format(points=f"{v:.1f}") if lost_hover else f"{v:.1f}" for v in lost],
-            hovertemplate="%{customdata}<extra></extra>",
+            customdata=[[c, "lost", lost_hover.format(points=f"{v:.1f}") if lost_hover else f"{v:.1f}"]
+                        for c, v in zip(codes, lost, strict=True)],
+            hovertemplate="%{customdata[2]}<extra></extra>", **SELECTION_KEEPS_STYLE,
         ))
     end = [max(100.0, v) if lost_label else v for v in totals]
     fig.add_trace(go.Scatter(
@@ -452,21 +457,25 @@ def _satisfaction_custom(frame: pd.DataFrame, hover_cols: dict[str, str] | None)
 
 
 def satisfaction_level_bar(frame: pd.DataFrame, *, score_col: str, label_col: str, count_col: str, share_col: str,
-                           axis_title: str, count_label: str, share_label: str, empty_message: str) -> go.Figure:
+                           axis_title: str, count_label: str, share_label: str, empty_message: str,
+                           code_col: str | None = None, highlight_code: str | None = None) -> go.Figure:
     """Reviews per 好差评 level, one bar per row in the frame's order, each labelled with its count and
-    share; coloured by ``score_col`` (SATISFACTION_LEVEL_COLORS)."""
+    share; coloured by ``score_col`` (SATISFACTION_LEVEL_COLORS). With ``code_col`` each bar carries
+    its code first in ``customdata`` (click selection); ``highlight_code`` draws the other bars pale."""
     if frame.empty or int(frame[count_col].sum()) == 0:
         return empty_figure(empty_message)
     counts = frame[count_col].astype(int).tolist()
     shares = frame[share_col].astype(float).tolist()
     labels = frame[label_col].astype(str).tolist()
+    codes = frame[code_col].astype(str).tolist() if code_col else [None] * len(frame)
+    colours = focus_colours([SATISFACTION_LEVEL_COLORS.get(int(s), PRIMARY) for s in frame[score_col]], codes,
+                            highlight_code)
     fig = go.Figure(go.Bar(
-        x=labels, y=counts, customdata=shares,
-        marker={"color": [SATISFACTION_LEVEL_COLORS.get(int(s), PRIMARY) for s in frame[score_col]],
-                "line": {"width": 0}},
+        x=labels, y=counts, customdata=[[c, s] for c, s in zip(codes, shares, strict=True)],
+        marker={"color": colours, "line": {"width": 0}},
         text=[f"{c:,}<br>{s:.1f}%" for c, s in zip(counts, shares, strict=True)], textposition="outside",
-        cliponaxis=False, textfont={"size": 15, "color": TEXT_COLOR},
-        hovertemplate=f"%{{x}}<br>{count_label}: %{{y:,}}<br>{share_label}: %{{customdata:.1f}}%<extra></extra>",
+        cliponaxis=False, textfont={"size": 15, "color": TEXT_COLOR}, **SELECTION_KEEPS_STYLE,
+        hovertemplate=f"%{{x}}<br>{count_label}: %{{y:,}}<br>{share_label}: %{{customdata[1]:.1f}}%<extra></extra>",
     ))
     fig.update_xaxes(showgrid=False, title={"text": ""})
     fig.update_yaxes(title={"text": axis_title}, showgrid=True, range=[0, max(counts) * 1.28],
@@ -483,9 +492,12 @@ def _satisfaction_meets(value: float, target: float | None, better: str) -> bool
 
 def satisfaction_rate_dots(frame: pd.DataFrame, *, label_col: str, value_col: str, axis_title: str,
                            target: float | None, target_label: str, better: str, empty_message: str,
-                           hover_cols: dict[str, str] | None = None, places: int = 1) -> go.Figure:
+                           hover_cols: dict[str, str] | None = None, places: int = 1, code_col: str | None = None,
+                           highlight_code: str | None = None) -> go.Figure:
     """A rate (in %) per row as a dot on a line from the axis, in the frame's order (first row on top),
-    green where it meets ``target`` and red where it misses; the target is a dashed line.
+    green where it meets ``target`` and red where it misses; the target is a dashed line. With
+    ``code_col`` each dot carries its code first in ``customdata`` (click selection);
+    ``highlight_code`` draws the other dots pale.
 
     Dots rather than bars: rates of 90–100 % differ by a few points, which bars starting at zero
     would hide, and bars starting anywhere else would exaggerate."""
@@ -502,6 +514,11 @@ def satisfaction_rate_dots(frame: pd.DataFrame, *, label_col: str, value_col: st
     for v in values:
         met = _satisfaction_meets(v, target, better)
         colors.append(PRIMARY if met is None else STATUS_COLORS["green" if met else "red"])
+    custom = _satisfaction_custom(data, hover_cols)
+    if code_col:
+        codes = data[code_col].astype(str).tolist()
+        colors = focus_colours(colors, codes, highlight_code)
+        custom = [[c, *row] for c, row in zip(codes, custom or [[] for _ in codes], strict=True)]
     stems_x, stems_y = [], []
     for v, label in zip(values, labels, strict=True):
         stems_x += [x_min, v, None]
@@ -512,8 +529,9 @@ def satisfaction_rate_dots(frame: pd.DataFrame, *, label_col: str, value_col: st
     fig.add_trace(go.Scatter(
         x=values, y=labels, mode="markers+text", marker={"size": 14, "color": colors},
         text=[f"{v:.{places}f}%" for v in values], textposition="middle right", cliponaxis=False,
-        textfont={"size": 15, "color": TEXT_COLOR}, customdata=_satisfaction_custom(data, hover_cols),
-        hovertemplate=f"%{{y}}<br>{axis_title}: %{{x:.{places}f}}%{_satisfaction_hover(hover_cols)}<extra></extra>",
+        textfont={"size": 15, "color": TEXT_COLOR}, customdata=custom, **SELECTION_KEEPS_STYLE,
+        hovertemplate=(f"%{{y}}<br>{axis_title}: %{{x:.{places}f}}%"
+                       f"{_satisfaction_hover(hover_cols, start=1 if code_col else 0)}<extra></extra>"),
         showlegend=False,
     ))
     if target is not None:
@@ -529,10 +547,12 @@ def satisfaction_rate_dots(frame: pd.DataFrame, *, label_col: str, value_col: st
 def satisfaction_trend_line(frame: pd.DataFrame, *, x_col: str, value_col: str, axis_title: str,
                             target: float | None, target_label: str, empty_message: str,
                             tick_col: str | None = None, hover_cols: dict[str, str] | None = None,
-                            places: int = 1) -> go.Figure:
+                            places: int = 1, code_col: str | None = None,
+                            highlight_code: str | None = None) -> go.Figure:
     """A rate (in %) per period in the frame's order, labelled at each point; a period without a
     value is a gap, not a zero. The target is a dashed line. ``tick_col`` holds shorter axis
-    labels than ``x_col`` (which the hover shows)."""
+    labels than ``x_col`` (which the hover shows). With ``code_col`` each point carries its code
+    first in ``customdata`` (click selection); ``highlight_code`` rings that period's point."""
     if frame.empty or frame[value_col].isna().all():
         return empty_figure(empty_message)
     labels = frame[x_col].astype(str).tolist()
@@ -541,12 +561,19 @@ def satisfaction_trend_line(frame: pd.DataFrame, *, x_col: str, value_col: str, 
     bounds = [*present, *([target] if target is not None else [])]
     low, high = min(bounds), max(bounds)
     pad = max((high - low) * 0.18, 0.5)
+    custom = _satisfaction_custom(frame, hover_cols)
+    ring = {"size": 9, "color": PRIMARY}
+    if code_col:
+        codes = frame[code_col].astype(str).tolist()
+        custom = [[c, *row] for c, row in zip(codes, custom or [[] for _ in codes], strict=True)]
+        ring = _ringed_markers(codes, highlight_code, PRIMARY)
     fig = go.Figure(go.Scatter(
         x=labels, y=values, mode="lines+markers+text", line={"color": PRIMARY, "width": 3},
-        marker={"size": 9, "color": PRIMARY}, connectgaps=False,
+        marker=ring, connectgaps=False,
         text=["" if v is None else f"{v:.{places}f}" for v in values], textposition="top center",
-        textfont={"size": 13, "color": TEXT_COLOR}, customdata=_satisfaction_custom(frame, hover_cols),
-        hovertemplate=f"%{{x}}<br>{axis_title}: %{{y:.{places}f}}%{_satisfaction_hover(hover_cols)}<extra></extra>",
+        textfont={"size": 13, "color": TEXT_COLOR}, customdata=custom, **SELECTION_KEEPS_STYLE,
+        hovertemplate=(f"%{{x}}<br>{axis_title}: %{{y:.{places}f}}%"
+                       f"{_satisfaction_hover(hover_cols, start=1 if code_col else 0)}<extra></extra>"),
         showlegend=False,
     ))
     if target is not None:
@@ -563,21 +590,26 @@ def satisfaction_trend_line(frame: pd.DataFrame, *, x_col: str, value_col: str, 
 
 def satisfaction_reason_bar(frame: pd.DataFrame, *, label_col: str, count_col: str, share_col: str,
                             axis_title: str, share_label: str, empty_message: str,
-                            muted_col: str | None = None) -> go.Figure:
+                            muted_col: str | None = None, code_col: str | None = None,
+                            highlight_code: str | None = None) -> go.Figure:
     """Bad reviews per reason, horizontal, in the frame's order (first on top), labelled with the count
-    and the share of all bad reviews; rows flagged in ``muted_col`` (e.g. "no reason given") light."""
+    and the share of all bad reviews; rows flagged in ``muted_col`` (e.g. "no reason given") light.
+    With ``code_col`` each bar carries its code first in ``customdata`` (click selection);
+    ``highlight_code`` draws the other bars pale."""
     if frame.empty or int(frame[count_col].sum()) == 0:
         return empty_figure(empty_message)
     labels = frame[label_col].astype(str).tolist()
     counts = frame[count_col].astype(int).tolist()
     shares = frame[share_col].astype(float).tolist()
     muted = frame[muted_col].astype(bool).tolist() if muted_col else [False] * len(labels)
+    codes = frame[code_col].astype(str).tolist() if code_col else [None] * len(labels)
+    colours = focus_colours([MUTED if m else PRIMARY for m in muted], codes, highlight_code)
     fig = go.Figure(go.Bar(
-        x=counts, y=labels, orientation="h", customdata=shares,
-        marker={"color": [MUTED if m else PRIMARY for m in muted], "line": {"width": 0}},
+        x=counts, y=labels, orientation="h", customdata=[[c, s] for c, s in zip(codes, shares, strict=True)],
+        marker={"color": colours, "line": {"width": 0}},
         text=[f"{c:,} · {s:.1f}%" for c, s in zip(counts, shares, strict=True)], textposition="outside",
-        cliponaxis=False, textfont={"size": 15, "color": TEXT_COLOR},
-        hovertemplate=f"%{{y}}<br>{axis_title}: %{{x:,}}<br>{share_label}: %{{customdata:.1f}}%<extra></extra>",
+        cliponaxis=False, textfont={"size": 15, "color": TEXT_COLOR}, **SELECTION_KEEPS_STYLE,
+        hovertemplate=f"%{{y}}<br>{axis_title}: %{{x:,}}<br>{share_label}: %{{customdata[1]:.1f}}%<extra></extra>",
     ))
     fig.update_xaxes(range=[0, max(counts) * 1.3], title={"text": axis_title}, showgrid=True,
                      **count_ticks(max(counts)))
@@ -588,28 +620,45 @@ def satisfaction_reason_bar(frame: pd.DataFrame, *, label_col: str, count_col: s
 
 def outcome_stacked_bar(frame: pd.DataFrame, *, label_col: str, segments: list[tuple[str, str, str]],
                         axis_title: str, empty_message: str, note_col: str | None = None,
-                        hover_cols: dict[str, str] | None = None) -> go.Figure:
+                        hover_cols: dict[str, str] | None = None, code_col: str | None = None,
+                        highlight_code: str | None = None) -> go.Figure:
     """Counts by outcome per row, stacked horizontally in the frame's order (first row on top).
 
     ``segments`` lists (column, legend name, colour) from the left; the first segment starts at
     zero for every row, so put the outcome to compare at a glance first. ``note_col`` holds a text
     written after each bar (e.g. the rate); ``hover_cols`` maps further columns to hover labels.
+    With ``code_col`` each segment carries ``customdata`` = [code, segment column, hover values…]
+    (click selection); ``highlight_code`` draws the other rows pale.
     """
     columns = [c for c, _, _ in segments]
     if frame.empty or int(frame[columns].to_numpy().sum()) == 0:
         return empty_figure(empty_message)
     labels = frame[label_col].astype(str).tolist()
-    custom = _satisfaction_custom(frame, hover_cols)
-    extra = _satisfaction_hover(hover_cols)
+    custom = _satisfaction_custom(frame, hover_cols) or [[] for _ in labels]
+    codes = frame[code_col].astype(str).tolist() if code_col else [None] * len(labels)
+    extra = _satisfaction_hover(hover_cols, start=2)
+    # the legend draws a bar's first colour: with a highlight that may be a faded one, so the
+    # legend entries are then separate, empty traces in the segments' own colours
+    proxies = highlight_code in codes and len(set(codes)) > 1
     fig = go.Figure()
     for column, name, colour in segments:
         values = frame[column].astype(int).tolist()
+        colours = focus_colours([colour] * len(labels), codes, highlight_code)
+        text_colours = [text_colour_on(c) for c in colours]
         fig.add_trace(go.Bar(
-            x=values, y=labels, name=name, orientation="h", marker={"color": colour, "line": {"width": 0}},
+            x=values, y=labels, name=name, orientation="h", marker={"color": colours, "line": {"width": 0}},
             text=[f"{v:,}" if v else "" for v in values], textposition="inside", insidetextanchor="middle",
-            textangle=0, textfont={"size": 14}, customdata=custom, constraintext="inside",
+            textangle=0, textfont={"size": 14, "color": text_colours}, constraintext="inside",
+            customdata=[[code, column, *row] for code, row in zip(codes, custom, strict=True)],
+            # explicit selection styles: without them plotly.js fails on a click on a labelled bar
+            selected={"marker": {"opacity": 1.0}, "textfont": {"color": text_colour_on(colour)}},
+            unselected={"marker": {"opacity": 1.0}, "textfont": {"color": text_colour_on(colour)}},
             hovertemplate=f"%{{y}}<br>{name}: %{{x:,}}{extra}<extra></extra>",
+            legendgroup=column, showlegend=not proxies,
         ))
+    for column, name, colour in segments if proxies else ():
+        fig.add_trace(go.Bar(x=[None], y=[None], name=name, orientation="h", marker={"color": colour},
+                             legendgroup=column, hoverinfo="skip"))
     totals = frame[columns].sum(axis=1).astype(float).tolist()
     top = max(max(totals), 1.0)
     if note_col:
@@ -641,10 +690,13 @@ def _satisfaction_wrap(label: str, width: int = 12) -> str:
 
 def satisfaction_score_heatmap(frame: pd.DataFrame, *, row_col: str, col_col: str, value_col: str, text_col: str,
                                midpoint: float, empty_message: str, value_label: str,
-                               hover_cols: dict[str, str] | None = None) -> go.Figure:
+                               hover_cols: dict[str, str] | None = None, code_col: str | None = None,
+                               highlight_code: str | None = None) -> go.Figure:
     """A rows × columns grid of scores coloured red below ``midpoint`` and green above it (e.g. the
     target, or 0 for a change), with each cell's text. ``frame`` is long: one row per cell, in the
-    order rows and columns should appear; a cell without a value stays white with "—"."""
+    order rows and columns should appear; a cell without a value stays white with "—". With
+    ``code_col`` every cell can be clicked (``_add_cell_targets``), its code first in ``customdata``;
+    ``highlight_code`` frames the row whose cells carry that code (e.g. the clicked department)."""
     if frame.empty or frame[value_col].isna().all():
         return empty_figure(empty_message)
     rows = list(dict.fromkeys(frame[row_col].astype(str)))
@@ -659,14 +711,27 @@ def satisfaction_score_heatmap(frame: pd.DataFrame, *, row_col: str, col_col: st
     custom = [[["—" if _missing(by_cell.get((r, c), {}).get(k)) else by_cell[(r, c)][k] for k in hover_cols]
                for c in cols] for r in rows]
     spread = max((abs(v - midpoint) for r in z for v in r if v is not None), default=1.0) or 1.0
-    hover = f"%{{y}} · %{{x}}<br>{value_label}: %{{text}}"
-    hover += "".join(f"<br>{label}: %{{customdata[{i}]}}" for i, label in enumerate(hover_cols.values()))
+
+    def hover(first: int) -> str:
+        """The hover text, reading the cell's customdata from position ``first`` on."""
+        return (f"%{{y}} · %{{x}}<br>{value_label}: %{{text}}"
+                + "".join(f"<br>{label}: %{{customdata[{i}]}}" for i, label in enumerate(hover_cols.values(), first))
+                + "<extra></extra>")
+
+    x_labels = [_satisfaction_wrap(c) for c in cols]
     fig = go.Figure(go.Heatmap(
-        z=z, x=[_satisfaction_wrap(c) for c in cols], y=rows, text=text, texttemplate="%{text}",
-        textfont={"size": 15, "color": TEXT_COLOR},
+        z=z, x=x_labels, y=rows, text=text, texttemplate="%{text}", textfont={"size": 15, "color": TEXT_COLOR},
         customdata=custom, colorscale=SATISFACTION_DIVERGING, zmin=midpoint - spread, zmax=midpoint + spread,
-        showscale=False, xgap=3, ygap=3, hoverongaps=False, hovertemplate=hover + "<extra></extra>",
+        showscale=False, xgap=3, ygap=3, hoverongaps=False, hovertemplate=hover(0),
+        hoverinfo="skip" if code_col else None,
     ))
+    if code_col:
+        _add_cell_targets(fig, cell, rows, cols, x_labels, code_col, text, custom, hover(1), None)
+        framed = [i for i, r in enumerate(rows) if highlight_code not in (None, "")
+                  and highlight_code in set(cell.loc[cell["_row"] == r, code_col].astype(str))]
+        for i in framed:
+            fig.add_shape(type="rect", x0=-0.5, x1=len(cols) - 0.5, y0=i - 0.5, y1=i + 0.5, xref="x", yref="y",
+                          line={"color": TEXT_COLOR, "width": 3}, fillcolor="rgba(0,0,0,0)", layer="above")
     fig.update_xaxes(side="top", showgrid=False, tickangle=0, title={"text": ""})
     fig.update_yaxes(autorange="reversed", showgrid=False, title={"text": ""})
     return _apply_style(fig, height=max(220, 36 * len(rows) + 110))
@@ -807,17 +872,19 @@ def _label_positions(ranks: list[int | None]) -> list[str]:
 
 
 def rank_history_line(frame: pd.DataFrame, *, x_col: str, rank_col: str, peers_col: str, axis_title: str,
-                      empty_message: str) -> go.Figure:
-    """A unit's rank month by month, rank 1 at the top; each point labelled "rank/peers"."""
+                      empty_message: str, highlight_x: str | None = None) -> go.Figure:
+    """A unit's rank month by month, rank 1 at the top; each point labelled "rank/peers" and carrying
+    its ``x`` first in ``customdata`` (click selection); ``highlight_x`` rings that month's point."""
     if frame.empty or frame[rank_col].isna().all():
         return empty_figure(empty_message)
     ranks = [None if _missing(r) else int(r) for r in frame[rank_col]]
     peers = [int(p) for p in frame[peers_col]]
+    xs = frame[x_col].astype(str).tolist()
     fig = go.Figure(go.Scatter(
-        x=frame[x_col].astype(str), y=ranks, mode="lines+markers+text", connectgaps=False,
-        line={"color": PRIMARY, "width": 3}, marker={"size": 9, "color": PRIMARY},
+        x=xs, y=ranks, mode="lines+markers+text", connectgaps=False, customdata=[[x] for x in xs],
+        line={"color": PRIMARY, "width": 3}, marker=_ringed_markers(xs, highlight_x, PRIMARY),
         text=["" if r is None else f"{r}/{p}" for r, p in zip(ranks, peers, strict=True)],
-        textposition=_label_positions(ranks), textfont={"size": 13, "color": TEXT_COLOR},
+        textposition=_label_positions(ranks), textfont={"size": 13, "color": TEXT_COLOR}, **SELECTION_KEEPS_STYLE,
         hovertemplate=f"%{{x}}<br>{axis_title}: %{{text}}<extra></extra>", showlegend=False,
     ))
     worst = max([p for p in peers if p] or [1])
@@ -827,17 +894,22 @@ def rank_history_line(frame: pd.DataFrame, *, x_col: str, rank_col: str, peers_c
 
 
 def unit_vs_peer_lines(frame: pd.DataFrame, *, x_col: str, unit_col: str, peer_col: str, unit_label: str,
-                       peer_label: str, axis_title: str, empty_message: str, suffix: str = "%") -> go.Figure:
-    """The unit's value against its peers' median, month by month (a gap where there is no value)."""
+                       peer_label: str, axis_title: str, empty_message: str, suffix: str = "%",
+                       highlight_x: str | None = None) -> go.Figure:
+    """The unit's value against its peers' median, month by month (a gap where there is no value).
+    Each point carries its ``x`` first in ``customdata`` (click selection); ``highlight_x`` rings the
+    unit's point of that month."""
     if frame.empty or frame[unit_col].isna().all():
         return empty_figure(empty_message)
+    xs = frame[x_col].astype(str).tolist()
     fig = go.Figure()
     for col, label, color, width, dash in ((peer_col, peer_label, MUTED_TEXT, 2, "dash"),
                                            (unit_col, unit_label, PRIMARY, 3, "solid")):
+        marker = _ringed_markers(xs, highlight_x, color, size=8) if col == unit_col else {"size": 8, "color": color}
         fig.add_trace(go.Scatter(
-            x=frame[x_col].astype(str), y=frame[col].astype(float), name=label, mode="lines+markers",
-            connectgaps=False, line={"color": color, "width": width, "dash": dash}, marker={"size": 8, "color": color},
-            hovertemplate=f"%{{x}}<br>{label}: %{{y:.1f}}{suffix}<extra></extra>",
+            x=xs, y=frame[col].astype(float), name=label, mode="lines+markers", customdata=[[x] for x in xs],
+            connectgaps=False, line={"color": color, "width": width, "dash": dash}, marker=marker,
+            hovertemplate=f"%{{x}}<br>{label}: %{{y:.1f}}{suffix}<extra></extra>", **SELECTION_KEEPS_STYLE,
         ))
     fig.update_yaxes(title={"text": axis_title}, ticksuffix=suffix)
     fig.update_xaxes(type="category", showgrid=False)
@@ -920,3 +992,48 @@ def small_multiple_lines(frame: pd.DataFrame, *, panel_col: str, title_col: str,
     fig = _apply_style(fig, height=280 * rows + 70)
     fig.update_layout(margin={"t": 70, "l": 10, "r": 20, "b": 30}, hovermode="closest")
     return fig
+
+
+# ---------------------------------------------------------------- cross-filtering on the analysis pages
+
+# Selection styles that leave every point as drawn: the page redraws the clicked unit's highlight
+# itself (its own state outlives Plotly's selection), and plotly.js fails on a click on a trace with
+# text labels when the selection styles are missing.
+SELECTION_KEEPS_STYLE = {"selected": {"marker": {"opacity": 1.0}, "textfont": {"color": TEXT_COLOR}},
+                         "unselected": {"marker": {"opacity": 1.0}, "textfont": {"color": TEXT_COLOR}}}
+
+
+def point_customdata(point: dict) -> list:
+    """A clicked point's ``customdata`` (from Streamlit's Plotly selection) as a list: the chart
+    builders put the clicked unit's code first. [] for a point without any."""
+    data = point.get("customdata") if isinstance(point, dict) else None
+    if data is None:
+        return []
+    return list(data) if isinstance(data, list | tuple) else [data]
+
+
+def faded(colour: str, keep: float = 0.3) -> str:
+    """``colour`` (#RRGGBB) mixed with white, ``keep`` of it left: a unit outside the focus."""
+    rgb = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(255 - (255 - c) * keep):02X}" for c in rgb)
+
+
+def focus_colours(colours: list[str], codes: list, highlight_code: str | None) -> list[str]:
+    """The colours of the points whose code is not ``highlight_code`` faded (none when nothing is
+    highlighted, or the highlighted code is not drawn: then nothing would stand out)."""
+    if highlight_code in (None, "") or highlight_code not in codes:
+        return list(colours)
+    return [c if code == highlight_code else faded(c) for c, code in zip(colours, codes, strict=True)]
+
+
+def text_colour_on(colour: str) -> str:
+    """White on a dark fill, the report's text colour on a light one (labels inside bars)."""
+    r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    return "#FFFFFF" if 0.299 * r + 0.587 * g + 0.114 * b < 0.6 else TEXT_COLOR
+
+
+def _ringed_markers(codes: list[str], highlight_code: str | None, colour: str, size: int = 9) -> dict:
+    """Markers of a line, the one of ``highlight_code`` larger with an amber ring (the clicked period)."""
+    picked = [highlight_code not in (None, "") and c == highlight_code for c in codes]
+    return {"size": [size + 7 if p else size for p in picked], "color": colour,
+            "line": {"width": [3 if p else 0 for p in picked], "color": STATUS_COLORS["amber"]}}

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from xiaoneng.caselist import CaseSelection
+from xiaoneng.charts import point_customdata
 from xiaoneng.filters import Filters, Period
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
@@ -141,3 +143,57 @@ def peer_table_columns(lang: str) -> dict[str, str]:
     """Column headers of ``peer_table`` in the UI language."""
     return {c: t(f"profile.col_{c}", lang) for c in ("indicator", "value", "peer_median", "rank", "previous",
                                                        "year_ago")}
+
+
+# ---------------------------------------------------------------- the cases behind an indicator (drill-through)
+
+# The case list (xiaoneng.caselist subset) behind each indicator made of cases: the on-time rate's
+# misses, the completed cases a time is measured on, and so on. Indicators of reviews, surveys and
+# tasks, the items' promise compression and the composite score have no case list.
+CASE_SUBSET = {
+    "cases_accepted": "accepted",
+    "avg_elapsed_wd": "completed",
+    "median_elapsed_wd": "completed",
+    "p90_elapsed_wd": "completed",
+    "on_time_rate": "off_time",
+    "open_overdue": "open_overdue",
+    "open_yellow": "open_yellow",
+    "immediate_rate": "immediate_completed",
+    "early_completion_rate": "early",
+    "online_rate": "online",
+    "rating_coverage": "completed",
+}
+DEFAULT_DRILL = "on_time_rate"  # what the list shows before anything is clicked (the history chart's rate)
+
+
+def drill_selection(indicator: str, county: str | None = None, dept: str | None = None) -> CaseSelection | None:
+    """The cases behind ``indicator`` for one county and/or department, or None if it has none."""
+    subset = CASE_SUBSET.get(indicator)
+    return None if subset is None else CaseSelection(subset, county_code=county, dept_code=dept)
+
+
+def drill_filters(filters: Filters, month: str | None = None) -> Filters:
+    """The case list's filters: the unit is named by the selection (not by the county and department
+    filters, which the profile ignores as its peers do), in the clicked month if there is one."""
+    unit_free = filters.without("counties", "departments")
+    return unit_free.with_period(Period.parse(month)) if month else unit_free
+
+
+def clicked_month(point: dict) -> str | None:
+    """The month (YYYY-MM) of a click on a history chart (its customdata starts with the month)."""
+    data = point_customdata(point)
+    return str(data[0]) if data and data[0] else None
+
+
+def clicked_indicator(rows: pd.DataFrame, selected_rows: list[int]) -> str | None:
+    """The indicator key of the row selected in the peer table (``unit_vs_peers`` order), or None."""
+    if not selected_rows or not 0 <= selected_rows[0] < len(rows):
+        return None
+    return str(rows["key"].iloc[selected_rows[0]])
+
+
+def unit_label(county: str | None, dept: str | None, counties: dict[str, str], depts: dict[str, str],
+               lang: str = "zh") -> str:
+    """The profiled unit's name: "甲区", "人社局" or "甲区 · 人社局"."""
+    names = [counties.get(county, county) if county else None, depts.get(dept, dept) if dept else None]
+    return t("crossfilter_more.separator", lang).join(n for n in names if n)

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from xiaoneng.filters import Filters
+from xiaoneng.caselist import PAGE_SIZE
+from xiaoneng.charts import point_customdata
+from xiaoneng.filters import Filters, Period
 from xiaoneng.i18n import t
 from xiaoneng.indicators import Indicator, catalog
 from xiaoneng.metrics import SnapshotView, unit_names
@@ -75,14 +79,16 @@ def target_text(ind: Indicator, value: float | None, lang: str = "zh") -> str:
 # ---------------------------------------------------------------- 好差评 levels and rates
 
 def rating_levels(view: SnapshotView, filters: Filters, lang: str = "zh") -> pd.DataFrame:
-    """Reviews of the period per level, 5 (非常满意) to 1 (非常不满意), every level present."""
+    """Reviews of the period per level, 5 (非常满意) to 1 (非常不满意), every level present; ``listing``
+    names the reviews of each level for the review list."""
     bounds = _period_params(view, filters)
     counts = view.layer.run("rating_distribution", filters, period_start=bounds["period_start"],
                             period_end=bounds["period_end"])
     by_score = dict(zip(counts["score"].astype(int), counts["ratings"].astype(int), strict=True))
     total = sum(by_score.values())
     rows = [{"score": s, "level": t(f"satisfaction.level_{s}", lang), "ratings": by_score.get(s, 0),
-             "share_pct": (by_score.get(s, 0) / total * 100) if total else math.nan} for s in LEVELS]
+             "share_pct": (by_score.get(s, 0) / total * 100) if total else math.nan,
+             "listing": f"score:{s}"} for s in LEVELS]
     return pd.DataFrame(rows)
 
 
@@ -152,22 +158,32 @@ def month_tick(month: dt.date, first: bool, lang: str = "zh") -> str:
     return short
 
 
+def _month_starts(start: dt.datetime, end: dt.datetime) -> list[dt.date]:
+    months, month = [], start.date()
+    while month < end.date():
+        months.append(month)
+        month = _first_of_month(month, 1)
+    return months
+
+
+def trend_month_keys(view: SnapshotView, filters: Filters) -> list[str]:
+    """The months of the trend (YYYY-MM, oldest first): what a click on the trend can pick."""
+    return [f"{m:%Y-%m}" for m in _month_starts(*trend_window(view, filters))]
+
+
 def rating_trend(view: SnapshotView, filters: Filters, lang: str = "zh") -> pd.DataFrame:
     """The three rates per calendar month over ``trend_window``; months without reviews are kept
     with 0 reviews and no rate (a gap in the line, not a fall to zero)."""
     start, end = trend_window(view, filters)
     frame = view.layer.run("rating_rates", filters, period_start=start, period_end=end, by_channel=False,
                            by_dept=False, by_county=False, by_month=True)
-    months = []
-    month = start.date()
-    while month < end.date():
-        months.append(month)
-        month = _first_of_month(month, 1)
+    months = _month_starts(start, end)
     frame["month"] = pd.to_datetime(frame["month"]).dt.date
     grid = pd.DataFrame({"month": months}).merge(
         frame[["month", "ratings", "ratings_good", "ratings_bad", "ratings_satisfied"]], on="month", how="left")
     for col in ("ratings", "ratings_good", "ratings_bad", "ratings_satisfied"):
         grid[col] = grid[col].fillna(0).astype("int64")
+    grid["month_key"] = [f"{m:%Y-%m}" for m in grid["month"]]  # what a click on the month narrows to
     grid["month_label"] = [month_label(m, lang) for m in grid["month"]]
     grid["month_tick"] = [month_tick(m, i == 0, lang) for i, m in enumerate(grid["month"])]
     return _add_rates(grid)
@@ -178,19 +194,21 @@ def rating_trend(view: SnapshotView, filters: Filters, lang: str = "zh") -> pd.D
 def bad_review_reasons(view: SnapshotView, filters: Filters, lang: str = "zh") -> pd.DataFrame:
     """Each reason given by the period's bad reviews: how many bad reviews give it and their share
     of all bad reviews (a review may give several reasons, so shares add up to more than 100 %).
-    Bad reviews that give no reason are one row, labelled so, at the end."""
+    Bad reviews that give no reason are one row, labelled so, at the end. ``listing`` names each
+    reason's bad reviews for the review list."""
     bounds = _period_params(view, filters)
     frame = view.layer.run("bad_review_reasons", filters, period_start=bounds["period_start"],
                            period_end=bounds["period_end"])
     if frame.empty:
-        return pd.DataFrame(columns=["reason", "reason_label", "bad_reviews", "share_pct"])
+        return pd.DataFrame(columns=["reason", "reason_label", "bad_reviews", "share_pct", "listing"])
     total = int(frame["total_bad_reviews"].iloc[0])
     frame = frame.assign(
         reason_label=[t("satisfaction.reason_none", lang) if _missing(r) else r for r in frame["reason"]],
         share_pct=frame["bad_reviews"] / total * 100,
         untagged=frame["reason"].isna(),
+        listing=["reason:" + ("" if _missing(r) else r) for r in frame["reason"]],
     ).sort_values(["untagged", "bad_reviews", "reason"], ascending=[True, False, True])
-    return frame.reset_index(drop=True)[["reason", "reason_label", "bad_reviews", "share_pct"]]
+    return frame.reset_index(drop=True)[["reason", "reason_label", "bad_reviews", "share_pct", "listing"]]
 
 
 def rectification_by_department(view: SnapshotView, filters: Filters, lang: str = "zh") -> pd.DataFrame:
@@ -337,3 +355,179 @@ def survey_group_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         t("satisfaction.survey_responses", lang): frame["survey_responses"].astype("Int64"),
         t("satisfaction.survey_responses_previous", lang): frame["survey_responses_previous"].astype("Int64"),
     })
+
+
+# ---------------------------------------------------------------- cross-filter and the reviews behind the numbers
+
+@dataclass(frozen=True)
+class Focus:
+    """The unit or month clicked in a chart: it narrows the page's other charts and the review list.
+
+    Which reviews the list shows (every bad review, one rectification state, one level, one
+    reason) is the separate ``listing`` a user can also pick by hand (``listing_options``).
+    """
+
+    county_code: str | None = None
+    dept_code: str | None = None
+    channel: str | None = None  # a rating channel (RATING_CHANNELS)
+    month: str | None = None  # YYYY-MM, a point of the trend
+
+    @property
+    def narrows(self) -> bool:
+        return any((self.county_code, self.dept_code, self.channel, self.month))
+
+
+# The focus field a click on the rates chart sets, per grouping of that chart (RATE_GROUPINGS).
+FOCUS_OF_GROUPING = {"channel": "channel", "dept": "dept_code", "county": "county_code"}
+CLICKABLE_CHARTS = ("rates", "trend", "levels", "reasons", "rectification", "survey")
+LISTING_BAD = ""  # the list's default: every bad review of the selection
+
+
+def narrowed_filters(filters: Filters, focus: Focus, skip: str | None = None) -> Filters:
+    """The page's filters narrowed to the focus, except its ``skip`` field (county_code, dept_code,
+    channel or month): a chart is not narrowed by its own dimension, so it keeps every unit on
+    show, the clicked one highlighted, and another can be clicked."""
+    changes = {}
+    if focus.county_code and skip != "county_code":
+        changes["counties"] = (focus.county_code,)
+    if focus.dept_code and skip != "dept_code":
+        changes["departments"] = (focus.dept_code,)
+    if focus.channel and skip != "channel":
+        changes["channels"] = (focus.channel,)
+    narrowed = replace(filters, **changes)
+    if focus.month and skip != "month":
+        narrowed = narrowed.with_period(Period.parse(focus.month))
+    return narrowed
+
+
+def valid_focus(focus: Focus, filters: Filters, counties: Iterable[str], depts: Iterable[str],
+                months: Iterable[str]) -> Focus:
+    """The focus without what the page no longer offers (another county filter, another period):
+    a click narrows the global filters, it never widens them."""
+    def allowed(value: str | None, offered: Iterable[str], chosen: tuple[str, ...]) -> str | None:
+        return value if value and value in set(offered) and (not chosen or value in chosen) else None
+
+    return Focus(allowed(focus.county_code, counties, filters.counties),
+                 allowed(focus.dept_code, depts, filters.departments),
+                 allowed(focus.channel, RATING_CHANNELS, filters.channels),
+                 focus.month if focus.month in set(months) else None)
+
+
+def after_click(chart: str, point: dict, focus: Focus, listing: str, by: str = "dept") -> tuple[Focus, str]:
+    """The focus and listing after a click on a point of ``chart`` (CLICKABLE_CHARTS; ``by`` is the
+    rates chart's grouping). The charts put in ``customdata``: rates the unit code, trend the month
+    (YYYY-MM), survey the department, rectification [department, state], levels and reasons the
+    listing itself. A point without data changes nothing."""
+    if chart not in CLICKABLE_CHARTS:
+        raise ValueError(f"chart must be one of {CLICKABLE_CHARTS}, got {chart!r}")
+    data = point_customdata(point)
+    if not data or data[0] in (None, ""):
+        return focus, listing
+    code = str(data[0])
+    if chart == "rates":
+        return replace(focus, **{FOCUS_OF_GROUPING[by]: code}), listing
+    if chart == "trend":
+        return replace(focus, month=code), listing
+    if chart == "survey":
+        return replace(focus, dept_code=code), listing
+    if chart == "rectification":
+        state = data[1] if len(data) > 1 and data[1] in RECTIFICATION_STATES else None
+        return replace(focus, dept_code=code), f"state:{state}" if state else listing
+    return focus, code  # levels, reasons
+
+
+def listing_options(reasons: pd.DataFrame) -> list[str]:
+    """What the review list can show: every bad review, each rectification state, each level, and
+    each reason of ``bad_review_reasons`` (which holds the selection's reasons)."""
+    return [LISTING_BAD, *(f"state:{s}" for s in RECTIFICATION_STATES), *(f"score:{s}" for s in LEVELS),
+            *reasons["listing"]]
+
+
+def listing_params(listing: str) -> dict[str, object]:
+    """queries/review_list.sql's narrowing for a listing; an unknown listing lists every bad review."""
+    kind, _, value = (listing or "").partition(":")
+    params = {"bad_only": True, "score": None, "rectify_state": None, "reason": None}
+    if kind == "state" and value in RECTIFICATION_STATES:
+        params["rectify_state"] = value
+    elif kind == "score" and value.isdigit() and int(value) in LEVELS:
+        params.update(bad_only=False, score=int(value))
+    elif kind == "reason":
+        params["reason"] = value
+    return params
+
+
+def listing_label(listing: str, lang: str = "zh") -> str:
+    """"逾期未整改的差评" / "评价为“非常满意”（5分）" / "原因：办事效率低" / "全部差评"."""
+    params = listing_params(listing)
+    if params["rectify_state"]:
+        return t("crossfilter_more.satisfaction.listing_state", lang,
+                 state=t(f"satisfaction.state_{params['rectify_state']}", lang))
+    if params["score"] is not None:
+        return t("crossfilter_more.satisfaction.listing_score", lang, score=params["score"],
+                 level=t(f"satisfaction.level_{params['score']}", lang))
+    if params["reason"] == "":
+        return t("crossfilter_more.satisfaction.listing_no_reason", lang)
+    if params["reason"]:
+        return t("crossfilter_more.satisfaction.listing_reason", lang, reason=params["reason"])
+    return t("crossfilter_more.satisfaction.listing_bad", lang)
+
+
+def focus_description(focus: Focus, lang: str, counties: dict[str, str], depts: dict[str, str]) -> str:
+    """The clicked units and month in one line: "乙县 · 市场监管局 · 12345热线 · 2026年10月"."""
+    parts = []
+    if focus.county_code:
+        parts.append(counties.get(focus.county_code, focus.county_code))
+    if focus.dept_code:
+        parts.append(depts.get(focus.dept_code, focus.dept_code))
+    if focus.channel:
+        parts.append(channel_name(focus.channel, lang))
+    if focus.month:
+        parts.append(Period.parse(focus.month).label(lang))
+    return t("crossfilter_more.separator", lang).join(parts)
+
+
+REVIEW_COLUMNS = ("rating_id", "rated_at", "county_name", "dept_name", "item_name", "channel", "score", "reasons",
+                  "verified_at", "rectify_due_at", "rectified_at", "state")
+REVIEW_TIMES = ("rated_at", "verified_at", "rectify_due_at", "rectified_at")
+
+
+def review_page(view: SnapshotView, filters: Filters, lang: str = "zh", listing: str = LISTING_BAD,
+                page: int = 1, page_size: int = PAGE_SIZE) -> tuple[pd.DataFrame, int]:
+    """One page (1-based) of the reviews behind a number — those of ``listing`` given in the period —
+    in REVIEW_COLUMNS with names and labels in ``lang``, and how many there are in all. The
+    rectification state is judged at the period's state time, as the rectification chart counts."""
+    page = max(1, int(page))
+    params = {**_period_params(view, filters), **listing_params(listing)}
+    raw = view.layer.run("review_list", filters, **params, limit_rows=int(page_size),
+                         offset_rows=(page - 1) * int(page_size))
+    if len(raw):
+        total = int(raw["total_rows"].iloc[0])
+    else:  # past the last page (or nothing at all): count from the start
+        first = view.layer.run("review_list", filters, **params, limit_rows=1, offset_rows=0) if page > 1 else raw
+        total = int(first["total_rows"].iloc[0]) if len(first) else 0
+    county_names, dept_names = unit_names(view, lang)
+    frame = pd.DataFrame({
+        "rating_id": raw["rating_id"],
+        "rated_at": pd.to_datetime(raw["rated_at"]),
+        "county_name": raw["county_code"].map(county_names).fillna(raw["county_code"]),
+        "dept_name": raw["dept_code"].map(dept_names).fillna(raw["dept_code"]),
+        "item_name": raw["item_name"].fillna(raw["item_code"]).fillna(""),
+        "channel": [channel_name(c, lang) for c in raw["channel"]],
+        "score": raw["score"].astype("int64"),
+        "reasons": [t("crossfilter_more.list_separator", lang).join(r) if r is not None and len(r) else ""
+                    for r in raw["reasons"]],
+        **{c: pd.to_datetime(raw[c]) for c in REVIEW_TIMES[1:]},
+        "state": ["" if _missing(s) else t(f"satisfaction.state_{s}", lang) for s in raw["rectify_state"]],
+    })
+    return frame[list(REVIEW_COLUMNS)], total
+
+
+def review_table(reviews: pd.DataFrame, lang: str = "zh", screen: bool = False) -> pd.DataFrame:
+    """``review_page``'s frame with the headers people read. For the ``screen`` the times are text
+    ("2026-10-28 17:00", blank when missing: st.dataframe would write "None" where a review was not
+    verified or rectified); files keep real times."""
+    table = reviews.copy()
+    if screen:
+        for column in REVIEW_TIMES:
+            table[column] = ["" if pd.isna(v) else f"{v:%Y-%m-%d %H:%M}" for v in table[column]]
+    return table.rename(columns={c: t(f"crossfilter_more.review_col.{c}", lang) for c in REVIEW_COLUMNS})

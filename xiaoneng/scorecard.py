@@ -13,6 +13,7 @@ import math
 
 import pandas as pd
 
+from xiaoneng.charts import point_customdata
 from xiaoneng.filters import Filters
 from xiaoneng.i18n import t
 from xiaoneng.indicators import Indicator, catalog
@@ -287,3 +288,36 @@ def comparison_export(comparison: pd.DataFrame, by: str = "county", lang: str = 
     headers = {"unit_name": text(f"unit_{by}", lang)} | {
         c: text(c, lang) for c in ("published_rank", "published_score", "trial_rank", "trial_score", "rank_difference")}
     return comparison_table(comparison, lang).rename(columns=headers)
+
+
+# ---------------------------------------------------------------- a click on the contribution chart
+
+def unit_filters(filters: Filters, by: str) -> Filters:
+    """The filters a unit is ranked under (and its cases listed under): the filter naming units of
+    its kind only highlights them (``scorecard``), so it is dropped."""
+    return _narrowed(filters, by)
+
+
+def focus_from_point(point: dict) -> tuple[str, str | None] | None:
+    """(unit code, indicator key) of a click on a segment of the contribution chart, whose
+    customdata is [unit code, "contrib_<key>" or "lost", hover]; the points not earned name no
+    indicator. None for a point without data."""
+    data = point_customdata(point)
+    if not data or data[0] in (None, ""):
+        return None
+    part = str(data[1]) if len(data) > 1 else ""
+    key = part.removeprefix("contrib_")
+    return str(data[0]), key if part.startswith("contrib_") and key in catalog() else None
+
+
+def indicator_detail(breakdown: pd.DataFrame, key: str, lang: str = "zh") -> str:
+    """One line (Markdown) on one indicator of ``unit_breakdown``: value against target, the points
+    earned of those it could earn, and its definition."""
+    row = breakdown.set_index("key").loc[key]
+
+    def points(value) -> str:
+        return t("number.no_value", lang) if _missing(value) else f"{float(value):.1f}"
+
+    return t("crossfilter_more.scorecard.indicator_detail", lang, indicator=row["indicator"], value=row["value_text"],
+             target=row["target_text"], points=points(row["points"]), possible=points(row["possible_points"]),
+             definition=row["definition"])

@@ -9,8 +9,12 @@ Overview's and the scorecard's value for the same filters.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
 import pandas as pd
 
+from xiaoneng.charts import point_customdata
 from xiaoneng.filters import Filters
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
@@ -29,15 +33,20 @@ def source_name(source: str, lang: str = "zh") -> str:
     return t(f"tasks.source_{source}", lang) if source in TASK_SOURCES else source
 
 
-def task_completion(view: SnapshotView, filters: Filters, lang: str = "zh", by: str = "dept") -> pd.DataFrame:
+def task_completion(view: SnapshotView, filters: Filters, lang: str = "zh", by: str = "dept",
+                    source: str | None = None) -> pd.DataFrame:
     """Tasks due in the period (by the state time) per department, source or county (``by``), or
     one row for the whole selection (``by="total"``): code, name, the counts of COUNT_COLUMNS and
     task_on_time_rate (%). Groups are ordered worst rate first; groups with only tasks not yet
-    due come last, without a rate."""
+    due come last, without a rate. ``source`` keeps only the tasks of that source (a source is
+    not one of the global filters: the page's cross-filter narrows to it)."""
     if by not in GROUPINGS:
         raise ValueError(f"by must be one of {list(GROUPINGS)}, got {by!r}")
     frame = view.layer.run("task_completion", filters, **filters.period.bounds(view.as_of),
-                           by_dept=by == "dept", by_source=by == "source", by_county=by == "county")
+                           by_dept=by == "dept", by_source=by == "source" or source is not None,
+                           by_county=by == "county")
+    if source is not None:
+        frame = frame[frame["source"] == source]
     if by == "total":
         if frame.empty:  # nothing due in the selection: one row of zeros, no rate
             frame = pd.DataFrame([dict.fromkeys(frame.columns, 0)])
@@ -59,11 +68,14 @@ def task_completion(view: SnapshotView, filters: Filters, lang: str = "zh", by: 
     return frame.reset_index(drop=True)[["code", "name", *COUNT_COLUMNS, RATE_KEY]]
 
 
-def overdue_tasks(view: SnapshotView, filters: Filters, lang: str = "zh") -> pd.DataFrame:
+def overdue_tasks(view: SnapshotView, filters: Filters, lang: str = "zh", source: str | None = None) -> pd.DataFrame:
     """Tasks not completed and past their due time at the state time (whenever they fell due),
-    longest overdue first, with names for the county, department and source."""
+    longest overdue first, with names for the county, department and source; only the tasks of
+    ``source`` when one is given."""
     state_at = filters.period.bounds(view.as_of)["state_at"]
     frame = view.layer.run("overdue_tasks", filters, state_at=state_at)
+    if source is not None:
+        frame = frame[frame["source"] == source].reset_index(drop=True)
     county_names, dept_names = unit_names(view, lang)
     frame = frame.assign(
         county_name=frame["county_code"].map(county_names).fillna(frame["county_code"]),
@@ -76,6 +88,55 @@ def overdue_tasks(view: SnapshotView, filters: Filters, lang: str = "zh") -> pd.
     frame["days_over"] = frame["days_over"].astype("int64")
     return frame[["task_id", "title", "source", "source_name", "county_code", "county_name", "dept_code",
                   "dept_name", "assigned_at", "due_at", "completed_at", "days_over", "wd_over"]]
+
+
+# ---------------------------------------------------------------- cross-filter
+
+@dataclass(frozen=True)
+class Focus:
+    """The department or source clicked in a completion chart: it narrows the other chart and the
+    overdue list."""
+
+    dept_code: str | None = None
+    source: str | None = None
+
+    @property
+    def narrows(self) -> bool:
+        return bool(self.dept_code or self.source)
+
+
+FOCUS_OF_CHART = {"dept": "dept_code", "source": "source"}  # what a click on each chart sets
+
+
+def focus_from_point(point: dict, by: str, current: Focus) -> Focus:
+    """A click on a segment of the ``by`` chart (dept | source): its customdata starts with the
+    department or source code. A point without data changes nothing."""
+    if by not in FOCUS_OF_CHART:
+        raise ValueError(f"by must be one of {list(FOCUS_OF_CHART)}, got {by!r}")
+    data = point_customdata(point)
+    if not data or data[0] in (None, ""):
+        return current
+    return replace(current, **{FOCUS_OF_CHART[by]: str(data[0])})
+
+
+def valid_focus(focus: Focus, filters: Filters, depts: Iterable[str]) -> Focus:
+    """The focus without what the page no longer offers: a click never widens the global filters."""
+    dept = focus.dept_code
+    keep = dept in set(depts) and (not filters.departments or dept in filters.departments)
+    return Focus(dept if keep else None, focus.source if focus.source in TASK_SOURCES else None)
+
+
+def narrowed_filters(filters: Filters, focus: Focus) -> Filters:
+    """The page's filters narrowed to the clicked department (a source is passed on as ``source``)."""
+    return replace(filters, departments=(focus.dept_code,)) if focus.dept_code else filters
+
+
+def focus_description(focus: Focus, lang: str, depts: dict[str, str]) -> str:
+    """"人社局 · 上级转办": the clicked department and source."""
+    parts = [depts.get(focus.dept_code, focus.dept_code)] if focus.dept_code else []
+    if focus.source:
+        parts.append(source_name(focus.source, lang))
+    return t("crossfilter_more.separator", lang).join(parts)
 
 
 # ---------------------------------------------------------------- tables for people (page and downloads)
