@@ -138,7 +138,7 @@ def test_ranking_ignores_the_county_filter(app):
     app.run()
     app.multiselect(key="filter_counties").set_value(["C02"]).run()
     charts = app.get("plotly_chart")
-    assert len(charts) == 2  # ranking and traffic lights
+    assert len(charts) == 3  # ranking, headline trends (small multiples in one figure), traffic lights
     ranking = app.table[0].value
     assert len(ranking) == 2  # both counties, though only C02 is selected
     assert list(ranking.columns[:3]) == [t("ranking.rank"), t("ranking.county"), t("ranking.score")]
