@@ -63,11 +63,12 @@ rated as (
         count(*) filter (where r.score >= 3) as ratings_satisfied,
         -- verified bad reviews whose rectification is due by the month's state time or done
         count(*) filter (
-            where r.score <= 2 and r.verified_at is not null and coalesce(r.rectify_status, 'pending') <> 'unfounded'
-                and (r.rectify_status = 'rectified' or r.rectify_due_at <= m.state_at)
+            where rectify_state(r.score, r.verified_at, r.rectify_status, r.rectified_at, r.rectify_due_at, m.state_at)
+                in ('rectified_on_time', 'rectified_late', 'pending_overdue')
         ) as bad_due,
         count(*) filter (
-            where r.score <= 2 and r.verified_at is not null and r.rectify_status = 'rectified'
+            where rectify_state(r.score, r.verified_at, r.rectify_status, r.rectified_at, r.rectify_due_at, m.state_at)
+                in ('rectified_on_time', 'rectified_late')
         ) as bad_rectified
     from months as m
     join ratings as r on r.rated_at >= m.month_start and r.rated_at < m.month_end
@@ -77,7 +78,7 @@ rated as (
 waves as (
     select
         wave,
-        make_date(cast(left(wave, 4) as integer), if(right(wave, 2) = 'H1', 1, 7), 1) as wave_start,
+        wave_start(wave) as wave_start,
         (avg(score) - 1) * 25 as survey_index
     from surveys
     group by wave

@@ -95,23 +95,21 @@ rating_measures as (
         count(*) filter (where score >= 4) as ratings_good,
         count(*) filter (where score <= 2) as ratings_bad,
         count(*) filter (where score >= 3) as ratings_satisfied,
-        count(*) filter (where score <= 2 and verified_at is not null and coalesce(rectify_status, 'pending') <> 'unfounded')
-            as bad_verified,
+        count(*) filter (
+            where state in ('rectified_on_time', 'rectified_late', 'pending_overdue', 'pending_not_due')
+        ) as bad_verified,
         -- verified bad reviews whose rectification is due by $state_at or done: a review still
         -- inside its rectification window does not count against the unit yet
-        count(*) filter (
-            where score <= 2 and verified_at is not null and coalesce(rectify_status, 'pending') <> 'unfounded'
-                and (rectify_status = 'rectified' or rectify_due_at <= $state_at)
-        ) as bad_due,
-        count(*) filter (
-            where score <= 2 and verified_at is not null and rectify_status = 'rectified'
-        ) as bad_rectified,
-        count(*) filter (
-            where score <= 2 and verified_at is not null and rectify_status = 'rectified'
-                and rectified_at <= rectify_due_at
-        ) as bad_rectified_on_time
-    from ratings
-    where rated_at >= $period_start and rated_at < $period_end
+        count(*) filter (where state in ('rectified_on_time', 'rectified_late', 'pending_overdue')) as bad_due,
+        count(*) filter (where state in ('rectified_on_time', 'rectified_late')) as bad_rectified,
+        count(*) filter (where state = 'rectified_on_time') as bad_rectified_on_time
+    from (
+        select
+            *,
+            rectify_state(score, verified_at, rectify_status, rectified_at, rectify_due_at, $state_at) as state
+        from ratings
+        where rated_at >= $period_start and rated_at < $period_end
+    )
     group by 1, 2
 ),
 
@@ -119,7 +117,7 @@ survey_wave as (
     -- the latest wave that had started by the end of the period (H1 starts 1 Jan, H2 1 Jul)
     select max(wave) as wave
     from surveys
-    where make_date(cast(left(wave, 4) as integer), if(right(wave, 2) = 'H1', 1, 7), 1) < cast($period_end as date)
+    where wave_start(wave) < cast($period_end as date)
 ),
 
 survey_measures as (

@@ -15,14 +15,7 @@ bad_reviews as (
     select
         dept_code,
         county_code,
-        case
-            when rectify_status = 'unfounded' then 'unfounded'
-            when verified_at is null then 'unverified'
-            when rectify_status = 'rectified' and rectified_at <= rectify_due_at then 'rectified_on_time'
-            when rectify_status = 'rectified' then 'rectified_late'
-            when rectify_due_at <= $state_at then 'pending_overdue'
-            else 'pending_not_due'
-        end as state
+        rectify_state(score, verified_at, rectify_status, rectified_at, rectify_due_at, $state_at) as state
     from ratings
     where rated_at >= $period_start and rated_at < $period_end and score <= 2
 ),

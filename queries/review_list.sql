@@ -15,15 +15,8 @@ reviews as (
         r.*,
         list_filter(list_transform(string_split(coalesce(r.reason_tags, ''), ';'), lambda tag: trim(tag)),
                     lambda tag: tag <> '') as reasons,
-        case
-            when r.score > 2 then null
-            when r.rectify_status = 'unfounded' then 'unfounded'
-            when r.verified_at is null then 'unverified'
-            when r.rectify_status = 'rectified' and r.rectified_at <= r.rectify_due_at then 'rectified_on_time'
-            when r.rectify_status = 'rectified' then 'rectified_late'
-            when r.rectify_due_at <= $state_at then 'pending_overdue'
-            else 'pending_not_due'
-        end as rectify_state
+        rectify_state(r.score, r.verified_at, r.rectify_status, r.rectified_at, r.rectify_due_at, $state_at)
+            as rectify_state
     from ratings as r
     where r.rated_at >= $period_start and r.rated_at < $period_end
 ),

@@ -10,7 +10,7 @@ latest_wave as (
     -- (H1 starts 1 January, H2 1 July)
     select max(wave) as wave
     from surveys
-    where make_date(cast(left(wave, 4) as integer), if(right(wave, 2) = 'H1', 1, 7), 1) < cast($period_end as date)
+    where wave_start(wave) < cast($period_end as date)
 ),
 
 previous_wave as (
