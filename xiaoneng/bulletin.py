@@ -26,7 +26,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from xiaoneng import approval, overview, satisfaction, scorecard, supervision
+from xiaoneng import approval, cli_args, overview, satisfaction, scorecard, supervision
 from xiaoneng.briefing import (
     SEQUENCE_FILE,
     MeetingConfig,
@@ -37,11 +37,10 @@ from xiaoneng.briefing import (
     scope_text,
     target_text,
 )
-from xiaoneng.filters import Filters, Period
+from xiaoneng.filters import Filters
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
-from xiaoneng.metrics import SnapshotView, indicator_table_with_changes, unit_names
-from xiaoneng.snapshots import SnapshotError, SnapshotStore
+from xiaoneng.metrics import SnapshotView, indicator_table_with_changes
 
 # How many units 三、存在的问题 names per finding (and so asks to rectify): a 通报 singles out the
 # worst few, it does not list every department of the city.
@@ -585,60 +584,22 @@ def _filter_note(view: SnapshotView, filters: Filters, lang: str) -> str:
 
 def add_cli(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("bulletin", help="通报草稿 (the period's bulletin as .docx or .txt)")
-    parser.add_argument("--snapshot", help="snapshot id (default: the latest)")
-    parser.add_argument("--period", help="YYYY-MM, YYYY-Qn, YYYY or YYYY-MM-DD..YYYY-MM-DD (default: snapshot month)")
-    parser.add_argument("--county", help="one county, by code or name (default: the whole city)")
-    parser.add_argument("--lang", default="zh", choices=["zh", "en"])
-    parser.add_argument("--out", required=True, type=Path, help="FILE.docx or FILE.txt")
+    cli_args.add_arguments(parser, out_help="FILE.docx or FILE.txt")
     parser.set_defaults(run=run_cli)
-
-
-def _county_code(view: SnapshotView, wanted: str) -> str | None:
-    """The code of the county named by code, Chinese or English name; None if there is none."""
-    for lang in ("zh", "en"):
-        counties, _ = unit_names(view, lang)
-        for code, name in counties.items():
-            if wanted in (code, name):
-                return code
-    return None
 
 
 def run_cli(args: argparse.Namespace) -> int:
     """Write the bulletin; a wrong file type, period or county exits with 2 and writes nothing."""
-    lang = args.lang
     suffix = args.out.suffix.lower()
     if suffix not in (".docx", ".txt"):
-        print(_text("cli.bad_suffix", lang, path=args.out), file=sys.stderr)
+        print(_text("cli.bad_suffix", args.lang, path=args.out), file=sys.stderr)
         return 2
-    if not args.out.parent.is_dir():
-        print(_text("cli.no_folder", lang, folder=args.out.parent), file=sys.stderr)
-        return 2
-    store = SnapshotStore()
     try:
-        info = store.get(args.snapshot) if args.snapshot else store.latest()
-    except SnapshotError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    if info is None:
-        print("没有已发布的快照 (no snapshots): python -m xiaoneng demo", file=sys.stderr)
-        return 1
-    view = SnapshotView(info)
-    try:
-        period = Period.parse(args.period) if args.period else view.default_period()
-    except ValueError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    counties: tuple[str, ...] = ()
-    if args.county:
-        code = _county_code(view, args.county)
-        if code is None:
-            names, _ = unit_names(view, lang)
-            known = _join([f"{c} {n}" for c, n in names.items()], lang)
-            print(_text("cli.unknown_county", lang, county=args.county, snapshot=info.snapshot_id, known=known),
-                  file=sys.stderr)
-            return 2
-        counties = (code,)
-    bulletin = draft(view, Filters(period, counties), lang)
-    args.out.write_bytes(to_docx(bulletin) if suffix == ".docx" else to_txt(bulletin))
-    print(_text("cli.written", lang, path=args.out, title=bulletin.title))
+        wanted = cli_args.request(args)
+    except cli_args.Refusal as refusal:
+        print(refusal, file=sys.stderr)
+        return refusal.code
+    bulletin = draft(wanted.view, wanted.filters, wanted.lang)
+    cli_args.write_whole(wanted.out, to_docx(bulletin) if suffix == ".docx" else to_txt(bulletin))
+    print(_text("cli.written", wanted.lang, path=wanted.out, title=bulletin.title))
     return 0

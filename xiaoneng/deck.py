@@ -13,12 +13,9 @@ import argparse
 import copy
 import io
 import math
-import os
 import re
 import sys
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 from lxml import etree
@@ -39,15 +36,14 @@ from pptx.oxml.ns import qn
 from pptx.presentation import Presentation as PresentationType
 from pptx.util import Inches, Pt
 
-from xiaoneng import briefing
+from xiaoneng import briefing, cli_args
 from xiaoneng.briefing import BriefingView, MeetingConfig, TitledTable
 from xiaoneng.charts import AXIS_COLOR, GRID_COLOR, MUTED, MUTED_TEXT, STATUS_COLORS, TEXT_COLOR
 from xiaoneng.filters import Filters, Period
-from xiaoneng.i18n import LANGS, t
+from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
-from xiaoneng.metrics import SnapshotView, unit_names
+from xiaoneng.metrics import SnapshotView
 from xiaoneng.overview import change_tone
-from xiaoneng.snapshots import SnapshotError, SnapshotStore
 
 # PowerPoint and WPS on a government PC have Microsoft YaHei; LibreOffice falls back to Noto Sans CJK.
 FONT = "Microsoft YaHei"
@@ -675,65 +671,18 @@ def deck_bytes(view: SnapshotView, filters: Filters, lang: str = "zh", config: M
 
 def add_cli(sub: argparse._SubParsersAction) -> None:
     deck = sub.add_parser("deck", help="the meeting's PowerPoint deck (native charts and tables)")
-    deck.add_argument("--snapshot", help="snapshot id (default: the latest)")
-    deck.add_argument("--period", help="YYYY-MM, YYYY-Qn, YYYY or YYYY-MM-DD..YYYY-MM-DD (default: snapshot month)")
-    deck.add_argument("--county", help="one county, by code or name: its deck (default: the whole city)")
-    deck.add_argument("--lang", default="zh", choices=["zh", "en"])
-    deck.add_argument("--out", required=True, type=Path, help="the .pptx file to write")
+    cli_args.add_arguments(deck, out_help="the .pptx file to write")
     deck.set_defaults(run=run_deck)
-
-
-def _refuse(message: str) -> int:
-    print(message, file=sys.stderr)
-    return 2
-
-
-def _county_code(view: SnapshotView, text: str) -> str | None:
-    """The county a code or a name (Chinese or English) stands for; None when there is none."""
-    for lang in LANGS:
-        counties, _ = unit_names(view, lang)
-        for code, name in counties.items():
-            if text in (code, name):
-                return code
-    return None
 
 
 def run_deck(args: argparse.Namespace) -> int:
     """Write the deck; a wrong snapshot, period, county or folder exits with 2 and writes nothing."""
-    lang = args.lang
-    store = SnapshotStore()
     try:
-        info = store.get(args.snapshot) if args.snapshot else store.latest()
-    except SnapshotError as exc:
-        return _refuse(str(exc))
-    if info is None:
-        return _refuse(t("deck.cli.no_snapshots", lang))
-    view = SnapshotView(info)
-    try:
-        period = Period.parse(args.period) if args.period else view.default_period()
-    except ValueError as exc:
-        return _refuse(t("deck.cli.bad_period", lang, period=args.period, error=exc))
-    if period.start > view.as_of.date():
-        return _refuse(t("deck.cli.future_period", lang, period=period.key, as_of=f"{view.as_of:%Y-%m-%d}",
-                         snapshot=info.snapshot_id))
-    counties, _ = unit_names(view, lang)
-    county = _county_code(view, args.county) if args.county else None
-    if args.county and county is None:
-        known = ", ".join(f"{code} {name}" for code, name in counties.items())
-        return _refuse(t("deck.cli.unknown_county", lang, county=args.county, known=known))
-    out = args.out
-    if not out.parent.resolve().is_dir():
-        return _refuse(t("deck.cli.no_folder", lang, folder=out.parent))
-    filters = Filters(period, (county,) if county else ())
-    prs = build_deck(view, filters, lang)
-    # written next to the target and renamed into place: a reader never sees half a file
-    handle, temp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            prs.save(file)
-        os.replace(temp, out)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    print(t("deck.cli.written", lang, path=out, slides=len(prs.slides)))
+        wanted = cli_args.request(args)
+    except cli_args.Refusal as refusal:
+        print(refusal, file=sys.stderr)
+        return refusal.code
+    cli_args.write_whole(wanted.out, deck_bytes(wanted.view, wanted.filters, wanted.lang))
+    slides = 1 + len(briefing.meeting_config().views)  # the title slide and one per view
+    print(t("deck.cli.written", wanted.lang, path=wanted.out, slides=slides))
     return 0

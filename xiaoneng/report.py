@@ -8,10 +8,11 @@ import sys
 
 import pandas as pd
 
-from xiaoneng.filters import Filters, Period
+from xiaoneng import cli_args
+from xiaoneng.filters import Filters
 from xiaoneng.indicators import catalog
 from xiaoneng.metrics import GROUPINGS, SnapshotView, indicator_table, indicator_table_with_changes
-from xiaoneng.snapshots import SnapshotError, SnapshotStore
+from xiaoneng.snapshots import SnapshotStore
 
 
 def add_cli(sub: argparse._SubParsersAction) -> None:
@@ -65,21 +66,13 @@ def indicators_frame(view: SnapshotView, filters: Filters, by: str, lang: str = 
 
 
 def run_indicators(args: argparse.Namespace) -> int:
-    store = SnapshotStore()
     try:
-        info = store.get(args.snapshot) if args.snapshot else store.latest()
-    except SnapshotError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    if info is None:
-        print("没有已发布的快照 (no snapshots): python -m xiaoneng demo", file=sys.stderr)
-        return 1
-    view = SnapshotView(info)
-    try:
-        period = Period.parse(args.period) if args.period else view.default_period()
-    except ValueError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+        view = cli_args.snapshot_view(args.snapshot, args.lang)
+        period = cli_args.period(view, args.period, args.lang)
+    except cli_args.Refusal as refusal:
+        print(refusal, file=sys.stderr)
+        return refusal.code
+    info = view.info
     filters = Filters(period, _split(args.counties), _split(args.departments), _split(args.item_types),
                       _split(args.channels))
     frame = indicators_frame(view, filters, args.by, args.lang, args.with_changes)
