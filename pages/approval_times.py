@@ -86,11 +86,9 @@ if unit_code or item_code:
         parts.append(t(f"approval.xfilter.{unit_by}", lang, name=unit_names.get(unit_code, unit_code)))
     if item_code:
         parts.append(t("approval.xfilter.item", lang, name=item_names.get(item_code, item_code)))
-    note, button = st.columns([5, 1], vertical_alignment="center")
-    note.info(t("approval.xfilter.active", lang, items=t("approval.xfilter.separator", lang).join(parts)),
-              icon=":material/filter_alt:")
-    button.button(t("approval.xfilter.reset", lang), key=KEY_RESET, on_click=_reset_cross_filter,
-                  icon=":material/filter_alt_off:", width="stretch")
+    widgets.cross_filter_note(
+        t("approval.xfilter.active", lang, items=t("approval.xfilter.separator", lang).join(parts)),
+        key=KEY_RESET, clear_label=t("approval.xfilter.reset", lang), on_clear=_reset_cross_filter)
 else:
     st.caption(t("approval.xfilter.hint", lang))
 

@@ -56,10 +56,9 @@ narrowed = replace(ctx.filters, counties=(clicked,)) if clicked else ctx.filters
 st.title(t("nav.overview", lang))
 session.show_context_line(ctx)
 if clicked:
-    note, clear = st.columns([5, 1])
-    note.info(t("ranking.xf_active", lang, name=ctx.options.counties[clicked]), icon=":material/filter_alt:")
-    clear.button(t("ranking.xf_clear", lang), key="overview_xf_clear", on_click=_clear_cross_filter,
-                 icon=":material/filter_alt_off:")
+    widgets.cross_filter_note(t("ranking.xf_active", lang, name=ctx.options.counties[clicked]),
+                              key="overview_xf_clear", clear_label=t("ranking.xf_clear", lang),
+                              on_clear=_clear_cross_filter)
 
 # KPI cards
 st.subheader(t("kpi.header", lang))

@@ -87,12 +87,9 @@ focus = satisfaction.valid_focus(st.session_state.get(KEY_FOCUS) or satisfaction
                                  satisfaction.trend_month_keys(ctx.view, ctx.filters))
 listing = st.session_state.get(KEY_LISTING, satisfaction.LISTING_BAD)
 if focus.narrows:
-    note, clear = st.columns([5, 1], vertical_alignment="center")
-    note.info(more("active", items=satisfaction.focus_description(focus, lang, ctx.options.counties,
-                                                                   ctx.options.departments)),
-              icon=":material/filter_alt:")
-    clear.button(more("reset"), key=KEY_RESET, on_click=reset_cross_filter, icon=":material/filter_alt_off:",
-                 width="stretch")
+    focused = satisfaction.focus_description(focus, lang, ctx.options.counties, ctx.options.departments)
+    widgets.cross_filter_note(more("active", items=focused), key=KEY_RESET, clear_label=more("reset"),
+                              on_clear=reset_cross_filter)
 else:
     st.caption(more("satisfaction.hint"))
 

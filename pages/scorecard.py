@@ -76,11 +76,10 @@ st.caption(text(f"ranking_caption_{by}", lang, previous=ctx.filters.period.previ
 units = dict(zip(scored["unit_code"], scored["unit_name"], strict=True))
 if clicked_unit:
     picked = [units[clicked_unit], *([catalog()[clicked_indicator].label(lang)] if clicked_indicator else [])]
-    note, clear = st.columns([5, 1], vertical_alignment="center")
-    note.info(t("crossfilter_more.scorecard.active", lang, items=t("crossfilter_more.separator", lang).join(picked)),
-              icon=":material/ads_click:")
-    clear.button(t("crossfilter_more.reset", lang), key=KEY_XF_RESET, on_click=reset_cross_filter,
-                 icon=":material/filter_alt_off:", width="stretch")
+    widgets.cross_filter_note(
+        t("crossfilter_more.scorecard.active", lang, items=t("crossfilter_more.separator", lang).join(picked)),
+        key=KEY_XF_RESET, clear_label=t("crossfilter_more.reset", lang), on_clear=reset_cross_filter,
+        icon=":material/ads_click:")
 else:
     st.caption(t("crossfilter_more.scorecard.hint", lang))
 chart_key = f"scorecard_contribution_chart_{st.session_state.get(KEY_GENERATION, 0)}"

@@ -82,11 +82,9 @@ for column, (measure, key) in zip(columns[1:], (("tasks_due", "due"), ("tasks_on
 focus = tasks.valid_focus(st.session_state.get(KEY_FOCUS) or tasks.Focus(), ctx.filters, ctx.options.departments)
 narrowed = tasks.narrowed_filters(ctx.filters, focus)
 if focus.narrows:
-    note, clear = st.columns([5, 1], vertical_alignment="center")
-    note.info(t("crossfilter_more.active", lang, items=tasks.focus_description(focus, lang, ctx.options.departments)),
-              icon=":material/filter_alt:")
-    clear.button(t("crossfilter_more.reset", lang), key=KEY_RESET, on_click=reset_cross_filter,
-                 icon=":material/filter_alt_off:", width="stretch")
+    widgets.cross_filter_note(
+        t("crossfilter_more.active", lang, items=tasks.focus_description(focus, lang, ctx.options.departments)),
+        key=KEY_RESET, clear_label=t("crossfilter_more.reset", lang), on_clear=reset_cross_filter)
 
 # On-time completion by department and by source (each chart keeps all its own units)
 if int(total["tasks_due"]) == 0:

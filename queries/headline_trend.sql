@@ -7,12 +7,7 @@
 with
 
 months as (
-    select
-        month_start,
-        month_start + interval 1 month as month_end,
-        least(month_start + interval 1 month - interval 1 microsecond, $as_of) as state_at
-    from range(cast($trend_start as timestamp), cast($trend_end as timestamp), interval 1 month) as r(month_start)
-    where month_start <= $as_of
+    select * from month_grid($trend_start, $trend_end, $as_of)
 ),
 
 accepted as (

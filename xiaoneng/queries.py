@@ -25,7 +25,7 @@ _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 # Views in dependency order: case_steps reads cases, ratings reads items.
 VIEW_ORDER = ("calendar", "counties", "departments", "items", "cases", "case_steps", "ratings", "surveys", "tasks")
 # Rules several queries share (queries/macros/<name>.sql), defined before any query runs.
-MACROS = ("open_at", "rectify_state", "wave_start")
+MACROS = ("open_at", "rectify_state", "wave_start", "month_grid")
 
 
 _SET_LIST_VARIABLE = {

@@ -49,6 +49,14 @@ def download_buttons(df: TableSource, file_stem: str, key: str, lang: str = "zh"
     )
 
 
+def cross_filter_note(message: str, *, key: str, clear_label: str, on_clear: Callable[[], None],
+                      icon: str = ":material/filter_alt:") -> None:
+    """The line saying what a click on a chart narrowed, with the button that clears it."""
+    note, clear = st.columns([5, 1], vertical_alignment="center")
+    note.info(message, icon=icon)
+    clear.button(clear_label, key=key, on_click=on_clear, icon=":material/filter_alt_off:", width="stretch")
+
+
 CASE_COLUMN_CONFIG_WIDTHS = {"item_name": "medium", "steps": "large"}
 DATE_COLUMNS = ("accepted_at", "completed_at", "deadline_at")
 NUMBER_COLUMNS = ("elapsed_wd", "wd_left", "wd_over")
