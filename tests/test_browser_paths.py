@@ -23,9 +23,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import ARTIFACTS, CHROMIUM, REPO, VIEWPORT
+from tests.test_browser import ARTIFACTS, REPO, VIEWPORT, playwright_sync
 from tests.test_browser import browser as browser  # the fixtures of test_browser.py, for pytest
 from tests.test_browser import page as page
+from tests.test_browser import pytestmark as pytestmark  # browser mark, skipped without Chromium
 from tests.test_browser import server as server
 from xiaoneng import datapage, scorecard, supervision
 from xiaoneng.filters import Filters, Period
@@ -34,12 +35,6 @@ from xiaoneng.indicators import catalog
 from xiaoneng.metrics import headline, measures
 from xiaoneng.supervision import Focus
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium "
-                                                     "(make browser installs it)"),
-]
-playwright_sync = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 expect = playwright_sync.expect
 
 PERIOD = "2026-10"

@@ -7,23 +7,17 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from pptx import Presentation
 
-from tests.test_browser import ARTIFACTS, CHROMIUM
+from tests.test_browser import ARTIFACTS, playwright_sync
 from tests.test_browser import browser as browser  # the fixtures of test_browser.py, for pytest
 from tests.test_browser import page as page
+from tests.test_browser import pytestmark as pytestmark  # browser mark, skipped without Chromium
 from tests.test_browser import server as server
 from tests.test_browser_paths import wait_for_script
 from xiaoneng import briefing
 from xiaoneng.i18n import t
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium "
-                                                     "(make browser installs it)"),
-]
-playwright_sync = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 expect = playwright_sync.expect
 
 
