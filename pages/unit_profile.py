@@ -114,3 +114,24 @@ else:
                            period=filters.period.label(lang),
                            subset=t(f"supervision.subset.{selection.subset}", lang)) + "**")
     widgets.case_list_panel(ctx, selection, key="profile_cases", filters=filters)
+
+# The unit's slowest items and its bad reviews
+st.subheader(t("profile.slowest_header", lang))
+items = session.cached(profile.slowest_items, ctx, county=county, dept=dept)
+if items.empty:
+    st.info(t("profile.no_items", lang), icon=":material/info:")
+else:
+    st.caption(t("profile.slowest_caption", lang))
+    st.dataframe(items, hide_index=True, width="stretch")
+    widgets.download_buttons(items, t("profile.slowest_header", lang), key="profile_items_download", lang=lang)
+
+st.subheader(t("profile.reviews_header", lang))
+reviews = session.cached(profile.bad_reviews, ctx, county=county, dept=dept)
+total = reviews.attrs.get("total", len(reviews))
+if reviews.empty:
+    st.info(t("profile.no_reviews", lang), icon=":material/info:")
+else:
+    shown = t("profile.reviews_shown", lang, count=len(reviews)) if total > len(reviews) else ""
+    st.caption(t("profile.reviews_caption", lang, total=f"{total:,}", shown=shown))
+    st.dataframe(reviews, hide_index=True, width="stretch")
+    widgets.download_buttons(reviews, t("profile.reviews_header", lang), key="profile_reviews_download", lang=lang)

@@ -7,8 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from xiaoneng import profile
 from xiaoneng.caselist import SUBSETS, CaseSelection, case_page
-from xiaoneng.filters import Filters, Period
+from xiaoneng.filters import Filters, Period, months_up_to
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
 from xiaoneng.profile import (
@@ -17,7 +18,6 @@ from xiaoneng.profile import (
     clicked_month,
     drill_filters,
     drill_selection,
-    months_up_to,
     rank_among,
     unit_history,
     unit_label,
@@ -146,3 +146,28 @@ def test_page_lists_the_cases_behind_the_clicks(page):
     assert listed_cases(page) == ["K13"]
     page.selectbox(key="profile_county").set_value("C02").run()
     assert listed_cases(page) == ["K06"]
+
+
+def test_the_units_slowest_items_and_bad_reviews(handcount_view):
+    # the sidebar's county filter (甲区) gives way to the profiled unit (乙县), as for its peers
+    sidebar = Filters(Period.parse("2026-10"), counties=("C01",))
+    items = profile.slowest_items(handcount_view, sidebar, "zh", county="C02")
+    # 乙县 completed one case in October: K10, 就业登记, 3 working days against a promise of 3
+    assert items[["事项", "办结件数", "P90用时（工作日）", "承诺时限（工作日）"]].values.tolist() == [
+        ["就业登记", "1", "3.0", "3"]]
+    reviews = profile.bad_reviews(handcount_view, sidebar, "zh", county="C02")
+    assert list(reviews["评价编号"]) == ["R4", "R6", "R8"]
+    assert list(reviews["整改状态"]) == ["逾期未整改", "核实不实", "整改中（未到期）"]
+    assert reviews.attrs["total"] == 3
+    department = profile.bad_reviews(handcount_view, OCTOBER, "zh", dept="D01")
+    assert list(department["评价编号"]) == ["R4", "R8"]
+
+
+def test_page_shows_the_units_slowest_items_and_bad_reviews(page):
+    page.run()
+    page.selectbox(key="profile_county").set_value("C02").run()
+    assert not page.exception
+    frames = {d.value.columns[0]: d.value for d in page.dataframe}
+    assert list(frames["评价编号"]["评价编号"]) == ["R4", "R6", "R8"]
+    assert list(frames["事项"]["事项"]) == ["就业登记"]
+    assert any(c.value.startswith("统计期内的差评（1–2分）共 3 条") for c in page.caption)

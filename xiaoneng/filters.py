@@ -104,6 +104,15 @@ class Period:
         return {"period_start": start, "period_end": end, "state_at": state_at}
 
 
+def months_up_to(period: Period, count: int) -> list[Period]:
+    """The ``count`` calendar months ending with the month the period ends in, oldest first."""
+    last = Period.parse(f"{period.end:%Y-%m}")
+    months = [last]
+    while len(months) < count:
+        months.insert(0, months[0].previous())
+    return months
+
+
 def _codes(values) -> tuple[str, ...]:
     return tuple(sorted({str(v) for v in values if str(v).strip()}))
 

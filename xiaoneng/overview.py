@@ -19,11 +19,10 @@ from pandas.io.formats.style import Styler
 
 from xiaoneng import scorecard
 from xiaoneng.charts import GRID_COLOR, MUTED_TEXT, STATUS_COLORS, TEXT_COLOR
-from xiaoneng.filters import Filters, Period
+from xiaoneng.filters import Filters, Period, months_up_to
 from xiaoneng.i18n import t
 from xiaoneng.indicators import Indicator, catalog, headline_indicators
 from xiaoneng.metrics import HeadlineValue, SnapshotView, headline, indicator_table, unit_names
-from xiaoneng.profile import months_up_to
 
 # A cell below target by at most this many points (in the indicator's unit) is amber, not red.
 AMBER_BAND = 5.0

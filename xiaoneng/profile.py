@@ -7,11 +7,14 @@ counties, the other departments, or the same department in the other counties.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
+from xiaoneng import briefing, satisfaction
 from xiaoneng.caselist import CaseSelection
 from xiaoneng.charts import point_customdata
-from xiaoneng.filters import Filters, Period
+from xiaoneng.filters import Filters, Period, months_up_to
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
 from xiaoneng.metrics import SnapshotView, indicator_table_with_changes, scored_table
@@ -83,15 +86,6 @@ def unit_vs_peers(view: SnapshotView, filters: Filters, lang: str, level: str = 
         "year_ago": table.loc[mask, "composite_score_year_ago"].iloc[0] if mask.any() else float("nan"),
     })
     return pd.DataFrame(rows)
-
-
-def months_up_to(period: Period, count: int) -> list[Period]:
-    """The ``count`` calendar months ending with the month the period ends in, oldest first."""
-    last = Period.parse(f"{period.end:%Y-%m}")
-    months = [last]
-    while len(months) < count:
-        months.insert(0, months[0].previous())
-    return months
 
 
 def unit_history(view: SnapshotView, filters: Filters, lang: str, level: str = "county",
@@ -197,3 +191,36 @@ def unit_label(county: str | None, dept: str | None, counties: dict[str, str], d
     """The profiled unit's name: "甲区", "人社局" or "甲区 · 人社局"."""
     names = [counties.get(county, county) if county else None, depts.get(dept, dept) if dept else None]
     return t("crossfilter_more.separator", lang).join(n for n in names if n)
+
+
+# ---------------------------------------------------------------- the unit's slowest items and bad reviews
+
+# Bad reviews listed on the profile: the first page; the full list is on 满意度.
+PROFILE_REVIEWS = 50
+
+
+def unit_filters(filters: Filters, county: str | None = None, dept: str | None = None) -> Filters:
+    """The filters narrowed to the profiled unit (the sidebar's county and department filters give way
+    to it, as for its peers)."""
+    return replace(filters.without("counties", "departments"), counties=(county,) if county else (),
+                   departments=(dept,) if dept else ())
+
+
+def slowest_items(view: SnapshotView, filters: Filters, lang: str, county: str | None = None,
+                  dept: str | None = None) -> pd.DataFrame:
+    """The unit's items whose P90 runs furthest past their promise: the meeting's slowest-items table
+    (xiaoneng.briefing), so the profile, the screen and the slide say the same."""
+    view_of_unit = briefing.build_view(view, unit_filters(filters, county, dept), briefing.ViewSpec("slowest_items"),
+                                       lang)
+    return view_of_unit.tables[0].table
+
+
+def bad_reviews(view: SnapshotView, filters: Filters, lang: str, county: str | None = None,
+                dept: str | None = None) -> pd.DataFrame:
+    """The unit's bad reviews of the period (newest first page, PROFILE_REVIEWS rows), with the
+    rectification state, headers in ``lang``; ``total`` in ``attrs`` says how many there are."""
+    reviews, total = satisfaction.review_page(view, unit_filters(filters, county, dept), lang,
+                                              satisfaction.LISTING_BAD, page=1, page_size=PROFILE_REVIEWS)
+    table = satisfaction.review_table(reviews, lang, screen=True)
+    table.attrs["total"] = total
+    return table
