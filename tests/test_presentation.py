@@ -111,3 +111,9 @@ def test_english(page):
 ])
 def test_bar_axes_zoom_only_onto_scores_and_rates_that_are_close(values, target, start):
     assert briefing.bar_axis_start(values, target) == start
+
+
+def test_trend_labels_go_below_dips_and_above_peaks():
+    nan = float("nan")
+    assert presentation.label_positions([78.7, 81.1, 72.6, 95.0, nan, 94.0]) == [
+        "bottom center", "top center", "bottom center", "top center", "top center", "top center"]

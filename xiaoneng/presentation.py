@@ -11,7 +11,7 @@ import html
 
 import plotly.graph_objects as go
 
-from xiaoneng.briefing import TARGET, BriefingView, bar_axis_start
+from xiaoneng.briefing import TARGET, BriefingView, bar_axis_start, target_text
 from xiaoneng.charts import FONT_FAMILY, MUTED, MUTED_TEXT, TEXT_COLOR, empty_figure, government_template
 from xiaoneng.i18n import t
 
@@ -46,6 +46,11 @@ def _label(value: float, number_format: str) -> str:
     return f"{value:,.{places}f}"
 
 
+def _target_label(view: BriefingView, lang: str) -> str:
+    """"目标 ≥ 95.0%": the catalog's target of the view's indicator, as the KPI cards write it."""
+    return t("presentation.target", lang, target=target_text(view.series[0].column, lang))
+
+
 def _bars(view: BriefingView, lang: str) -> go.Figure:
     data = view.data
     labels = data[view.category_col].astype(str).tolist()
@@ -66,8 +71,7 @@ def _bars(view: BriefingView, lang: str) -> go.Figure:
                 data[[s.column for s in view.series]].max().max())
     if view.target is not None:
         fig.add_vline(x=view.target, line={"color": TARGET, "dash": "dash", "width": 2},
-                      annotation={"text": t("presentation.target", lang, target=_label(view.target,
-                                                                                          view.number_format)),
+                      annotation={"text": _target_label(view, lang),
                                   "font": {"size": TITLE_SIZE, "color": MUTED_TEXT}, "yanchor": "bottom"},
                       annotation_position="top")
     low = 0.0 if stacked else bar_axis_start(data[view.series[0].column], view.target)
@@ -80,6 +84,17 @@ def _bars(view: BriefingView, lang: str) -> go.Figure:
     return _style(fig, max(360, min(CHART_HEIGHT, 60 * len(labels) + 160)))
 
 
+def label_positions(values: list[float]) -> list[str]:
+    """Where each point's label goes: below a dip (a point under the mean of its neighbours), above
+    otherwise, so that no label sits on the line running into it."""
+    positions = []
+    for i, value in enumerate(values):
+        neighbours = [v for v in values[max(0, i - 1):i] + values[i + 1:i + 2] if v == v]
+        dip = value == value and neighbours and value < sum(neighbours) / len(neighbours)
+        positions.append("bottom center" if dip else "top center")
+    return positions
+
+
 def _lines(view: BriefingView, lang: str) -> go.Figure:
     data = view.data
     fig = go.Figure()
@@ -89,17 +104,19 @@ def _lines(view: BriefingView, lang: str) -> go.Figure:
             x=data[view.category_col], y=values, name=series.label, mode="lines+markers+text",
             line={"color": series.color, "width": 4}, marker={"size": 12}, connectgaps=False,
             text=["" if v != v else _label(v, view.number_format) for v in values.astype(float)],
-            textposition="top center", textfont={"size": LABEL_SIZE - 2, "color": TEXT_COLOR},
+            textposition=label_positions(values.astype(float).tolist()),
+            textfont={"size": LABEL_SIZE - 2, "color": TEXT_COLOR},
         ))
     if view.target is not None:
-        fig.add_hline(y=view.target, line={"color": TARGET, "dash": "dash", "width": 2},
-                      annotation={"text": t("presentation.target", lang,
-                                            target=_label(view.target, view.number_format)),
-                                  "font": {"size": TITLE_SIZE, "color": MUTED_TEXT}},
-                      annotation_position="bottom right")
+        # the target as a legend entry, not a note on the line: a note there covers the latest point
+        fig.add_trace(go.Scatter(
+            x=data[view.category_col], y=[view.target] * len(data), mode="lines", hoverinfo="skip",
+            name=_target_label(view, lang),
+            line={"color": TARGET, "dash": "dash", "width": 2},
+        ))
     fig.update_xaxes(type="category", showgrid=False)
     fig.update_yaxes(title={"text": view.value_title}, showgrid=True)
-    fig.update_layout(showlegend=False)
+    fig.update_layout(showlegend=True, legend={"x": 0, "xanchor": "left"})
     return _style(fig, CHART_HEIGHT)
 
 
