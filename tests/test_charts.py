@@ -39,7 +39,8 @@ def test_ranking_bar_best_at_top_with_labels():
     assert fig.layout.yaxis.autorange == "reversed"  # first row at the top
     assert list(bar.text) == ["91.3", "84.0", "77.6"]
     assert bar.textposition == "outside" and bar.cliponaxis is False
-    assert fig.layout.xaxis.range[0] == 0 and fig.layout.xaxis.range[1] > 100  # room for the labels
+    # scores 77.6–91.3: the axis starts at 70 (bar_axis_start), as on the slides, with room for the labels
+    assert fig.layout.xaxis.range[0] == 70.0 and fig.layout.xaxis.range[1] > 91.3 + 2
     assert fig.layout.template.layout.font.family == charts.FONT_FAMILY
     assert fig.layout.xaxis.title.text == "综合绩效得分"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.apptest import html_bodies
-from xiaoneng import briefing, presentation
+from xiaoneng import briefing, charts, presentation
 from xiaoneng.filters import Filters, Period
 
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "presentation.py"
@@ -110,7 +110,7 @@ def test_english(page):
     ([], None, 0.0),
 ])
 def test_bar_axes_zoom_only_onto_scores_and_rates_that_are_close(values, target, start):
-    assert briefing.bar_axis_start(values, target) == start
+    assert charts.bar_axis_start(values, target) == start
 
 
 def test_trend_labels_go_below_dips_and_above_peaks():

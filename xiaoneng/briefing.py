@@ -173,18 +173,6 @@ def _value_title(key: str, lang: str) -> str:
     return t("briefing.axis_with_unit", lang, label=ind.label(lang), unit=ind.unit(lang))
 
 
-def bar_axis_start(values, target: float | None = None) -> float:
-    """Where a bar axis of scores or rates (0–100) starts: at zero, unless every value (and the
-    target) lies above 50 — then 5 below the lowest, on a multiple of 5, so that differences of a
-    point or two between counties stay visible. The axis title and value labels say the numbers."""
-    numbers = [float(v) for v in values if v == v]
-    if target is not None:
-        numbers.append(float(target))
-    if not numbers or min(numbers) <= 50 or max(numbers) > 100:
-        return 0.0
-    return float(max(0, (int(min(numbers)) // 5) * 5 - 5))
-
-
 # ---------------------------------------------------------------- the views
 
 def headline_kpis(view: SnapshotView, filters: Filters, lang: str, config: MeetingConfig,

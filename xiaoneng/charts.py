@@ -99,6 +99,18 @@ def clicked_code(selection: object) -> str | None:
     return None
 
 
+def bar_axis_start(values, target: float | None = None) -> float:
+    """Where a bar axis of scores or rates (0–100) starts: at zero, unless every value (and the
+    target) lies above 50 — then 5 below the lowest, on a multiple of 5, so that differences of a
+    point or two between counties stay visible. The axis title and value labels say the numbers."""
+    numbers = [float(v) for v in values if v == v]
+    if target is not None:
+        numbers.append(float(target))
+    if not numbers or min(numbers) <= 50 or max(numbers) > 100:
+        return 0.0
+    return float(max(0, (int(min(numbers)) // 5) * 5 - 5))
+
+
 def ranking_bar(frame: pd.DataFrame, *, label_col: str, value_col: str, axis_title: str,
                 highlight_col: str | None = None, value_places: int = 1, value_max: float = 100.0,
                 hover_label: str = "", empty_message: str = "", code_col: str | None = None) -> go.Figure:
@@ -125,8 +137,9 @@ def ranking_bar(frame: pd.DataFrame, *, label_col: str, value_col: str, axis_tit
         unselected={"marker": {"opacity": 1.0}, "textfont": {"color": TEXT_COLOR}},
         hovertemplate=f"%{{y}}<br>{hover_label or axis_title}: %{{x:.{value_places}f}}<extra></extra>",
     ))
-    top = max(value_max, max(values))
-    fig.update_xaxes(range=[0, top * 1.1], title={"text": axis_title}, showgrid=True)
+    low = bar_axis_start(values)
+    top = max(value_max, max(values)) if not low else max(values)
+    fig.update_xaxes(range=[low, top + (top - low) * 0.1], title={"text": axis_title}, showgrid=True)
     fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", showgrid=False)
     fig.update_layout(bargap=0.28, showlegend=False)
     return _apply_style(fig, height=max(200, 44 * len(labels) + 90))

@@ -38,7 +38,7 @@ from pptx.util import Inches, Pt
 
 from xiaoneng import briefing, cli_args
 from xiaoneng.briefing import BriefingView, MeetingConfig, TitledTable
-from xiaoneng.charts import AXIS_COLOR, GRID_COLOR, MUTED, MUTED_TEXT, STATUS_COLORS, TEXT_COLOR
+from xiaoneng.charts import AXIS_COLOR, GRID_COLOR, MUTED, MUTED_TEXT, STATUS_COLORS, TEXT_COLOR, bar_axis_start
 from xiaoneng.filters import Filters, Period
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
@@ -468,7 +468,7 @@ def _axes(chart, bview: BriefingView, box: Box, scale: tuple[float, float] | Non
         _every_label(category)
     if bview.chart == "bar":
         top = max((v for s in bview.series for v in bview.data[s.column] if not pd.isna(v)), default=0.0)
-        low = briefing.bar_axis_start(bview.data[bview.series[0].column], bview.target)
+        low = bar_axis_start(bview.data[bview.series[0].column], bview.target)
         value.minimum_scale = low
         if top > 0:
             value.maximum_scale = float(top) + (float(top) - low) * 0.15  # room for the labels after the bars

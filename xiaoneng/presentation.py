@@ -11,8 +11,16 @@ import html
 
 import plotly.graph_objects as go
 
-from xiaoneng.briefing import TARGET, BriefingView, bar_axis_start, target_text
-from xiaoneng.charts import FONT_FAMILY, MUTED, MUTED_TEXT, TEXT_COLOR, empty_figure, government_template
+from xiaoneng.briefing import TARGET, BriefingView, target_text
+from xiaoneng.charts import (
+    FONT_FAMILY,
+    MUTED,
+    MUTED_TEXT,
+    TEXT_COLOR,
+    bar_axis_start,
+    empty_figure,
+    government_template,
+)
 from xiaoneng.i18n import t
 
 # Sizes for the back of a meeting room (a 1920×1080 projector); the page's own text is scaled by CSS.
