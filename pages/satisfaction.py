@@ -204,24 +204,12 @@ listing = pick.selectbox(more("satisfaction.list_pick"), options, key=KEY_LISTIN
                          format_func=lambda o: satisfaction.listing_label(o, lang))
 described.caption(more("satisfaction.list_caption", state_at=f"{state_at:%Y-%m-%d %H:%M}"))
 list_filters = narrowed()
-page_key = f"satisfaction_reviews_page_{abs(hash((ctx.snapshot.snapshot_id, list_filters, listing)))}"
-reviews, total = satisfaction.review_page(ctx.view, list_filters, lang, listing, st.session_state.get(page_key, 1))
-if total == 0:
-    st.info(more("satisfaction.list_empty"), icon=":material/info:")
-else:
-    pages = caselist.page_count(total)
-    info, pager = st.columns([4, 1], vertical_alignment="bottom")
-    info.caption(more("satisfaction.list_total", total=f"{total:,}", page=st.session_state.get(page_key, 1),
-                      pages=f"{pages:,}", size=caselist.PAGE_SIZE))
-    pager.number_input(t("supervision.list_page", lang), min_value=1, max_value=pages, step=1, key=page_key)
-    st.dataframe(satisfaction.review_table(reviews, lang, screen=True), hide_index=True, width="stretch",
-                 key="satisfaction_reviews_table")
-    widgets.download_buttons(
-        lambda: satisfaction.review_table(satisfaction.review_page(
-            ctx.view, list_filters, lang, listing, page_size=caselist.EXPORT_MAX_ROWS)[0], lang),
-        f"{more('satisfaction.file_reviews')}_{stamp}", "satisfaction_reviews", lang)
-    if total > caselist.EXPORT_MAX_ROWS:
-        st.caption(more("satisfaction.list_cap", cap=f"{caselist.EXPORT_MAX_ROWS:,}", total=f"{total:,}"))
+widgets.paged_list(
+    "satisfaction_reviews", (ctx.snapshot.snapshot_id, list_filters, listing),
+    lambda page, size: satisfaction.review_screen_page(ctx.view, list_filters, lang, listing, page, size),
+    lambda: satisfaction.review_table(satisfaction.review_page(
+        ctx.view, list_filters, lang, listing, page_size=caselist.EXPORT_MAX_ROWS)[0], lang),
+    texts="crossfilter_more.satisfaction", file_stem=f"{more('satisfaction.file_reviews')}_{stamp}", lang=lang)
 
 # Surveys: department × dimension heatmap (index or change vs the previous wave), and by respondent group
 index = cat["satisfaction_index"]

@@ -219,8 +219,7 @@ def bad_reviews(view: SnapshotView, filters: Filters, lang: str, county: str | N
                 dept: str | None = None) -> pd.DataFrame:
     """The unit's bad reviews of the period (newest first page, PROFILE_REVIEWS rows), with the
     rectification state, headers in ``lang``; ``total`` in ``attrs`` says how many there are."""
-    reviews, total = satisfaction.review_page(view, unit_filters(filters, county, dept), lang,
-                                              satisfaction.LISTING_BAD, page=1, page_size=PROFILE_REVIEWS)
-    table = satisfaction.review_table(reviews, lang, screen=True)
+    table, total = satisfaction.review_screen_page(view, unit_filters(filters, county, dept), lang,
+                                                   satisfaction.LISTING_BAD, page=1, page_size=PROFILE_REVIEWS)
     table.attrs["total"] = total
     return table

@@ -531,3 +531,10 @@ def review_table(reviews: pd.DataFrame, lang: str = "zh", screen: bool = False) 
         for column in REVIEW_TIMES:
             table[column] = ["" if pd.isna(v) else f"{v:%Y-%m-%d %H:%M}" for v in table[column]]
     return table.rename(columns={c: t(f"crossfilter_more.review_col.{c}", lang) for c in REVIEW_COLUMNS})
+
+
+def review_screen_page(view: SnapshotView, filters: Filters, lang: str = "zh", listing: str = LISTING_BAD,
+                       page: int = 1, page_size: int = PAGE_SIZE) -> tuple[pd.DataFrame, int]:
+    """One page of ``review_page`` as the screen shows it (``review_table(screen=True)``), and the total."""
+    reviews, total = review_page(view, filters, lang, listing, page, page_size)
+    return review_table(reviews, lang, screen=True), total

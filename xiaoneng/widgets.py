@@ -87,45 +87,59 @@ def _for_screen(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out.fillna("")
 
 
-def case_list_panel(ctx: AppContext, selection: caselist.CaseSelection, key: str,
-                    filters: Filters | None = None, page_size: int = caselist.PAGE_SIZE) -> int:
-    """The selection's cases, ``page_size`` a page, with CSV/Excel downloads of the whole selection
-    (at most caselist.EXPORT_MAX_ROWS rows, said on the page). Returns the selection's total.
+def paged_list(key: str, identity: object, page_rows: Callable[[int, int], tuple[pd.DataFrame, int]],
+               all_rows: Callable[[], pd.DataFrame], *, texts: str, file_stem: str, lang: str = "zh",
+               sheet_name: str | None = None, column_config: dict | None = None,
+               page_size: int = caselist.PAGE_SIZE) -> int:
+    """Rows behind a number, ``page_size`` a page, with CSV/Excel downloads of all of them (at most
+    caselist.EXPORT_MAX_ROWS rows, said on the page). Returns how many there are.
 
-    ``filters`` defaults to the page's; a drill-through passes them narrowed (another month, a unit).
-    The page number goes back to 1 whenever the selection or the filters change.
+    ``page_rows(page, size)`` gives one page as shown and the total; ``all_rows()`` the table the
+    downloads hold (run only on a click). The page number goes back to 1 whenever ``identity`` (what
+    is listed: the selection, the filters, the snapshot) changes. ``texts`` names the catalog section
+    holding list_total, list_empty and list_cap.
     """
-    lang, view = ctx.lang, ctx.view
-    filters = filters or ctx.filters
     page_key, seen_key = f"{key}_page", f"{key}_selection"
-    identity = (selection, filters, ctx.snapshot.snapshot_id)
     if st.session_state.get(seen_key) != identity:
         st.session_state[seen_key] = identity
         st.session_state[page_key] = 1
     page = int(st.session_state.get(page_key) or 1)
-    cases, total = caselist.case_page(view, filters, selection, page, page_size, lang)
+    rows, total = page_rows(page, page_size)
     pages = caselist.page_count(total, page_size)
     if page > pages:  # the selection shrank under a later page
         page = pages
         st.session_state[page_key] = page
-        cases, total = caselist.case_page(view, filters, selection, page, page_size, lang)
+        rows, total = page_rows(page, page_size)
     if total == 0:
-        st.info(t("supervision.list_empty", lang), icon=":material/info:")
+        st.info(t(f"{texts}.list_empty", lang), icon=":material/info:")
         return 0
 
     info, pager = st.columns([4, 1], vertical_alignment="bottom")
-    info.caption(t("supervision.list_total", lang, total=f"{total:,}", page=page, pages=f"{pages:,}",
-                   size=page_size))
+    info.caption(t(f"{texts}.list_total", lang, total=f"{total:,}", page=page, pages=f"{pages:,}", size=page_size))
     pager.number_input(t("supervision.list_page", lang), min_value=1, max_value=pages, step=1, key=page_key)
-    st.dataframe(_for_screen(caselist.case_table(cases, lang), lang), hide_index=True, width="stretch",
-                 column_config=_column_config(lang), key=f"{key}_table")
+    st.dataframe(rows, hide_index=True, width="stretch", column_config=column_config, key=f"{key}_table")
+    download_buttons(all_rows, file_stem, key, lang, sheet_name=sheet_name)
+    if total > caselist.EXPORT_MAX_ROWS:
+        st.caption(t(f"{texts}.list_cap", lang, cap=f"{caselist.EXPORT_MAX_ROWS:,}", total=f"{total:,}"))
+    return total
+
+
+def case_list_panel(ctx: AppContext, selection: caselist.CaseSelection, key: str,
+                    filters: Filters | None = None, page_size: int = caselist.PAGE_SIZE) -> int:
+    """The selection's cases as a ``paged_list``. ``filters`` defaults to the page's; a
+    drill-through passes them narrowed (another month, a unit). Returns the selection's total."""
+    lang, view = ctx.lang, ctx.view
+    filters = filters or ctx.filters
+
+    def page_rows(page: int, size: int) -> tuple[pd.DataFrame, int]:
+        cases, total = caselist.case_page(view, filters, selection, page, size, lang)
+        return _for_screen(caselist.case_table(cases, lang), lang), total
 
     def everything() -> pd.DataFrame:
         rows, _ = caselist.case_page(view, filters, selection, 1, caselist.EXPORT_MAX_ROWS, lang)
         return caselist.case_table(rows, lang)
 
     stem = f"{t('supervision.file_cases', lang)}_{ctx.snapshot.snapshot_id}_{filters.period.key}_{selection.subset}"
-    download_buttons(everything, stem, key, lang, sheet_name=t("supervision.sheet_cases", lang))
-    if total > caselist.EXPORT_MAX_ROWS:
-        st.caption(t("supervision.list_cap", lang, cap=f"{caselist.EXPORT_MAX_ROWS:,}", total=f"{total:,}"))
-    return total
+    return paged_list(key, (selection, filters, ctx.snapshot.snapshot_id), page_rows, everything,
+                      texts="supervision", file_stem=stem, lang=lang, sheet_name=t("supervision.sheet_cases", lang),
+                      column_config=_column_config(lang), page_size=page_size)
