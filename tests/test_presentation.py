@@ -115,5 +115,8 @@ def test_bar_axes_zoom_only_onto_scores_and_rates_that_are_close(values, target,
 
 def test_trend_labels_go_below_dips_and_above_peaks():
     nan = float("nan")
-    assert presentation.label_positions([78.7, 81.1, 72.6, 95.0, nan, 94.0]) == [
+    # ranks on a reversed axis: rank 5 between 2 and 3 is drawn lower, its label goes below
+    assert charts.label_positions([2, 5, 3, None], reversed_axis=True) == [
+        "top center", "bottom center", "top center", "top center"]
+    assert charts.label_positions([78.7, 81.1, 72.6, 95.0, nan, 94.0]) == [
         "bottom center", "top center", "bottom center", "top center", "top center", "top center"]

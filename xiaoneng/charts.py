@@ -31,6 +31,13 @@ STATUS_COLORS = {"green": "#2E8B57", "amber": "#F2B233", "red": "#C8102E", "none
 STATUS_ORDER = ("none", "red", "amber", "green")  # z values 0..3 of the matrix heatmap
 
 
+# Selection styles that leave every point as drawn: the page redraws the clicked unit's highlight
+# itself (its own state outlives Plotly's selection), and plotly.js fails on a click on a trace with
+# text labels when the selection styles are missing.
+SELECTION_KEEPS_STYLE = {"selected": {"marker": {"opacity": 1.0}, "textfont": {"color": TEXT_COLOR}},
+                         "unselected": {"marker": {"opacity": 1.0}, "textfont": {"color": TEXT_COLOR}}}
+
+
 def government_template() -> go.layout.Template:
     """The report template; a new object per call, since plotly templates are mutable."""
     axis = {
@@ -132,9 +139,7 @@ def ranking_bar(frame: pd.DataFrame, *, label_col: str, value_col: str, axis_tit
         text=[f"{v:.{value_places}f}" for v in values], textposition="outside", cliponaxis=False,
         textfont={"size": 15, "color": TEXT_COLOR},
         customdata=[[c] for c in data[code_col].astype(str)] if code_col else None,
-        # explicit selection styles: without them plotly.js fails on a click on a labelled bar
-        selected={"marker": {"opacity": 1.0}, "textfont": {"color": TEXT_COLOR}},
-        unselected={"marker": {"opacity": 1.0}, "textfont": {"color": TEXT_COLOR}},
+        **SELECTION_KEEPS_STYLE,  # without explicit selection styles plotly.js fails on a click on a labelled bar
         hovertemplate=f"%{{y}}<br>{hover_label or axis_title}: %{{x:.{value_places}f}}<extra></extra>",
     ))
     low = bar_axis_start(values)
@@ -872,14 +877,18 @@ def supervision_aging_bars(frame: pd.DataFrame, *, label_col: str, bucket_col: s
     return _apply_style(fig, height=400)
 
 
-def _label_positions(ranks: list[int | None]) -> list[str]:
-    """A point's label goes below it when it is a dip (worse rank than both neighbours, drawn
-    lower on the reversed axis): above it, the line would run through the label."""
+def label_positions(values: list[float | None], reversed_axis: bool = False) -> list[str]:
+    """Where each point's label goes: below a dip (a point drawn under the mean of its neighbours;
+    on a ``reversed_axis``, such as ranks, a larger value is drawn lower), above otherwise, so that no
+    label sits on the line running into it. Missing values (None, NaN) are no neighbours."""
+    def present(v) -> bool:
+        return v is not None and v == v
+
     positions = []
-    for i, rank in enumerate(ranks):
-        neighbours = [r for r in (ranks[i - 1] if i else None, ranks[i + 1] if i + 1 < len(ranks) else None)
-                      if r is not None]
-        dip = rank is not None and neighbours and all(rank > r for r in neighbours)
+    for i, value in enumerate(values):
+        neighbours = [v for v in values[max(0, i - 1):i] + values[i + 1:i + 2] if present(v)]
+        mean = sum(neighbours) / len(neighbours) if neighbours else None
+        dip = present(value) and mean is not None and (value > mean if reversed_axis else value < mean)
         positions.append("bottom center" if dip else "top center")
     return positions
 
@@ -897,7 +906,8 @@ def rank_history_line(frame: pd.DataFrame, *, x_col: str, rank_col: str, peers_c
         x=xs, y=ranks, mode="lines+markers+text", connectgaps=False, customdata=[[x] for x in xs],
         line={"color": PRIMARY, "width": 3}, marker=_ringed_markers(xs, highlight_x, PRIMARY),
         text=["" if r is None else f"{r}/{p}" for r, p in zip(ranks, peers, strict=True)],
-        textposition=_label_positions(ranks), textfont={"size": 13, "color": TEXT_COLOR}, **SELECTION_KEEPS_STYLE,
+        textposition=label_positions(ranks, reversed_axis=True), textfont={"size": 13, "color": TEXT_COLOR},
+        **SELECTION_KEEPS_STYLE,
         hovertemplate=f"%{{x}}<br>{axis_title}: %{{text}}<extra></extra>", showlegend=False,
     ))
     worst = max([p for p in peers if p] or [1])
@@ -1008,13 +1018,6 @@ def small_multiple_lines(frame: pd.DataFrame, *, panel_col: str, title_col: str,
 
 
 # ---------------------------------------------------------------- cross-filtering on the analysis pages
-
-# Selection styles that leave every point as drawn: the page redraws the clicked unit's highlight
-# itself (its own state outlives Plotly's selection), and plotly.js fails on a click on a trace with
-# text labels when the selection styles are missing.
-SELECTION_KEEPS_STYLE = {"selected": {"marker": {"opacity": 1.0}, "textfont": {"color": TEXT_COLOR}},
-                         "unselected": {"marker": {"opacity": 1.0}, "textfont": {"color": TEXT_COLOR}}}
-
 
 def point_customdata(point: dict) -> list:
     """A clicked point's ``customdata`` (from Streamlit's Plotly selection) as a list: the chart

@@ -40,7 +40,7 @@ from xiaoneng import briefing, cli_args
 from xiaoneng.briefing import BriefingView, MeetingConfig, TitledTable
 from xiaoneng.charts import AXIS_COLOR, GRID_COLOR, MUTED, MUTED_TEXT, STATUS_COLORS, TEXT_COLOR, bar_axis_start
 from xiaoneng.filters import Filters, Period
-from xiaoneng.i18n import t
+from xiaoneng.i18n import is_wide, t
 from xiaoneng.indicators import catalog
 from xiaoneng.metrics import SnapshotView
 from xiaoneng.overview import change_tone
@@ -56,10 +56,10 @@ HEADER_FILL = briefing.PRIMARY
 BAND_FILL = "#F5F7FA"  # every other table row
 WHITE = "#FFFFFF"
 LANG_TAGS = {"zh": "zh-CN", "en": "en-US"}
+BOLD_WIDTH = 1.1  # bold Latin runs about a tenth wider (table headers, card values)
 CELL_MARGIN = 0.06  # inches, left and right of a table cell's text
 CELL_PAD = 0.04  # inches, above and below it
 CELL_PAD_X = 2 * CELL_MARGIN + 0.05  # a column's width beyond its text (margins and a little air)
-BOLD = 1.08  # bold text (table headers) is this much wider
 LINE_HEIGHT = 1.35  # of the font size, one line of a table cell
 TABLE_SIZES = (18, 16, 15, 14, 13, 12, 11, 10)  # tried largest first
 CARD_LINE_SIZES = (18, 17, 16, 15, 14, 13)  # 环比, 同比 and the target on a KPI card
@@ -107,14 +107,10 @@ def _style(run, lang: str, size: float, *, bold: bool = False, color: str = TEXT
     run.font.color.rgb = _rgb(color)
 
 
-def _is_cjk(char: str) -> bool:
-    return ord(char) > 0x2E7F  # the CJK blocks and full-width forms (as in export's column widths)
-
-
 def _char_em(char: str) -> float:
     """A character's width in em, on the safe side of both YaHei and the font LibreOffice substitutes on
     a machine without YaHei (DejaVu Sans for Latin text, whose digits are about 0.64 em)."""
-    if _is_cjk(char):
+    if is_wide(char):
         return 1.0
     if char.isdigit():
         return 0.64
@@ -123,9 +119,6 @@ def _char_em(char: str) -> float:
     if char == " " or (char.isascii() and not char.isalnum()):
         return 0.38
     return 0.6
-
-
-BOLD_WIDTH = 1.1  # bold Latin runs about a tenth wider
 
 
 def _text_width(text: str, size: float, bold: bool = False) -> float:
@@ -525,7 +518,7 @@ def _row_height(lines: int, size: float) -> float:
 
 def _longest_word(text: str, size: float) -> float:
     """The narrowest a cell can be without breaking a word (CJK text breaks anywhere: one character)."""
-    return max((size / 72 if any(_is_cjk(c) for c in word) else _text_width(word, size) * BOLD
+    return max((size / 72 if any(is_wide(c) for c in word) else _text_width(word, size, bold=True)
                 for word in text.split()), default=0.0)
 
 
@@ -536,13 +529,13 @@ def _header_parts(text: str) -> list[str]:
 
 def _header_lines(text: str, size: float, width: float) -> list[str]:
     """The header's lines in a column ``width`` inches wide: one if it fits, else broken before its unit."""
-    return [text] if _text_width(text, size * BOLD) <= width else _header_parts(text)
+    return [text] if _text_width(text, size, bold=True) <= width else _header_parts(text)
 
 
-def _lines(text: str, size: float, width: float) -> int:
+def _lines(text: str, size: float, width: float, bold: bool = False) -> int:
     """Lines a cell's text takes: a line breaks before the character or word that overflows, so each
     line but the last loses up to an em."""
-    need = _text_width(text, size)
+    need = _text_width(text, size, bold)
     return 1 if need <= width else math.ceil(need / max(width - size / 72, size / 72))
 
 
@@ -565,9 +558,9 @@ def _layout(frame: pd.DataFrame, width: float, height: float, sizes: tuple[float
     pad = CELL_PAD_X
     for size in sizes:
         last = size == sizes[-1]
-        header = [_text_width(text, size * BOLD) for text in rows[0]]
+        header = [_text_width(text, size, bold=True) for text in rows[0]]
         # a header on two lines: its unit in brackets on the second, or else halves
-        split = [max(_text_width(part, size * BOLD) for part in parts) if len(parts) > 1 else h / 2 + size / 72
+        split = [max(_text_width(part, size, bold=True) for part in parts) if len(parts) > 1 else h / 2 + size / 72
                  for parts, h in zip(map(_header_parts, rows[0]), header, strict=True)]
         body = [max((_text_width(row[j], size) for row in rows[1:]), default=0.0) for j in columns]
         words = [max(_longest_word(row[j], size) for row in rows) for j in columns]
@@ -582,7 +575,7 @@ def _layout(frame: pd.DataFrame, width: float, height: float, sizes: tuple[float
             widths = _capped(least, width)
         if not last and any(widths[j] < words[j] + pad for j in columns):
             continue  # a word would break in the middle: a smaller size first
-        lines = [max(sum(_lines(part, size * BOLD, w - pad) for part in _header_lines(text, size, w - pad))
+        lines = [max(sum(_lines(part, size, w - pad, bold=True) for part in _header_lines(text, size, w - pad))
                      for text, w in zip(rows[0], widths, strict=True)),
                  *(max(_lines(text, size, w - pad) for text, w in zip(row, widths, strict=True)) for row in rows[1:])]
         layout = _TableLayout(size, widths, lines)

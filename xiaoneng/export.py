@@ -21,6 +21,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from xiaoneng.i18n import is_wide
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel read the file as UTF-8 (Chinese otherwise garbles)
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -55,7 +57,7 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
 
 def _display_width(text: str) -> int:
     """Excel column units: a CJK character is about two Latin ones wide."""
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+    return sum(2 if is_wide(ch) else 1 for ch in text)
 
 
 def _is_missing(value: object) -> bool:

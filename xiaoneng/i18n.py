@@ -54,6 +54,11 @@ def t(key: str, lang: str = DEFAULT_LANG, **values) -> str:
     return text.format(**values) if values else text
 
 
+def is_wide(char: str) -> bool:
+    """A CJK character or full-width form (U+2E80 on): about twice as wide as a Latin letter."""
+    return ord(char) > 0x2E7F
+
+
 def join_names(names: list[str], lang: str, limit: int = 3) -> str:
     """A short list for one line of text: the first ``limit`` names, then "等N项" / "and N more"."""
     if not names:

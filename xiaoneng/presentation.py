@@ -20,6 +20,7 @@ from xiaoneng.charts import (
     bar_axis_start,
     empty_figure,
     government_template,
+    label_positions,
 )
 from xiaoneng.i18n import t
 
@@ -90,17 +91,6 @@ def _bars(view: BriefingView, lang: str) -> go.Figure:
     fig.update_layout(barmode="stack" if stacked else "group", bargap=0.3, showlegend=stacked,
                       legend={"traceorder": "normal"}, uniformtext={"minsize": LABEL_SIZE - 4, "mode": "hide"})
     return _style(fig, max(360, min(CHART_HEIGHT, 60 * len(labels) + 160)))
-
-
-def label_positions(values: list[float]) -> list[str]:
-    """Where each point's label goes: below a dip (a point under the mean of its neighbours), above
-    otherwise, so that no label sits on the line running into it."""
-    positions = []
-    for i, value in enumerate(values):
-        neighbours = [v for v in values[max(0, i - 1):i] + values[i + 1:i + 2] if v == v]
-        dip = value == value and neighbours and value < sum(neighbours) / len(neighbours)
-        positions.append("bottom center" if dip else "top center")
-    return positions
 
 
 def _lines(view: BriefingView, lang: str) -> go.Figure:

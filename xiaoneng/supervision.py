@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from xiaoneng.caselist import OPEN_SUBSETS, SUBSETS, CaseSelection
+from xiaoneng.charts import point_customdata
 from xiaoneng.filters import Filters, Period
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
@@ -244,16 +245,9 @@ def drill_selection(focus: Focus) -> CaseSelection:
                          age_min_wd=low, age_max_wd=high)
 
 
-def _customdata(point: dict) -> list:
-    data = point.get("customdata")
-    if data is None:
-        return []
-    return list(data) if isinstance(data, list | tuple) else [data]
-
-
 def focus_from_trend_point(point: dict, by: str, current: Focus) -> Focus:
     """A click on a month of a line: that month's on-time misses of that county or department."""
-    data = _customdata(point)
+    data = point_customdata(point)
     if len(data) < 2:
         return current
     unit, month = data[0], data[1]
@@ -264,7 +258,7 @@ def focus_from_trend_point(point: dict, by: str, current: Focus) -> Focus:
 
 def focus_from_lights_point(point: dict, current: Focus) -> Focus:
     """A click on a department's red or yellow bar: that department's red or yellow cases now."""
-    data = _customdata(point)
+    data = point_customdata(point)
     if len(data) < 2:
         return current
     dept, light = data[0], data[1]
@@ -273,7 +267,7 @@ def focus_from_lights_point(point: dict, current: Focus) -> Focus:
 
 def focus_from_aging_point(point: dict, current: Focus) -> Focus:
     """A click on an age bucket (its red/yellow/green part): those open cases now."""
-    data = _customdata(point)
+    data = point_customdata(point)
     if len(data) < 2:
         return current
     bucket, light = int(data[0]), data[1]
