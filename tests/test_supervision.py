@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest import metric_values, metrics_before_and_after_county
 from xiaoneng import charts, supervision
 from xiaoneng.caselist import CaseSelection, selection_total
 from xiaoneng.filters import Filters, Period
@@ -222,10 +223,6 @@ def _view(data_folder: Path) -> SnapshotView:
     return SnapshotView(SnapshotStore(data_folder / "snapshots").get("handcount"))
 
 
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
 def case_ids(at: AppTest) -> list[str]:
     return list(at.dataframe[-1].value[t("supervision.col.case_id")])
 
@@ -244,9 +241,9 @@ def test_page_renders_the_hand_count(page, data_folder):
     page.run()
     assert not page.exception
     assert page.title[0].value == t("supervision.title")
-    assert metrics(page) == {"按时办结率": "60.0%", "超期件（红灯）": "1 件", "临期件（黄灯）": "2 件",
+    assert metric_values(page) == {"按时办结率": "60.0%", "超期件（红灯）": "1 件", "临期件（黄灯）": "2 件",
                              "在办件": "4 件"}
-    assert metrics(page) == expected_metrics(data_folder, OCTOBER)
+    assert metric_values(page) == expected_metrics(data_folder, OCTOBER)
     assert len(page.get("plotly_chart")) == 3  # trend, lights, aging
     assert case_ids(page) == ["K06"]  # the red-light cases are listed first
     assert any("2026-10-30 17:00" in c.value and "handcount" in c.value for c in page.caption)
@@ -254,12 +251,7 @@ def test_page_renders_the_hand_count(page, data_folder):
 
 
 def test_county_filter_changes_the_numbers(page, data_folder):
-    page.run()
-    before = metrics(page)
-    page.multiselect(key="filter_counties").set_value(["C01"]).run()
-    assert not page.exception
-    after = metrics(page)
-    assert after != before
+    _, after = metrics_before_and_after_county(page, "C01")
     filters = Filters(Period.parse("2026-10"), counties=("C01",))
     assert after == expected_metrics(data_folder, filters)
     # C01: K05, K11 on time, K13 late → 66.7 %; open K07 (yellow), K09; no red case
@@ -318,7 +310,7 @@ def test_english(page, data_folder):
     page.segmented_control(key="lang").set_value("en").run()
     assert not page.exception
     assert page.title[0].value == t("supervision.title", "en")
-    assert metrics(page) == expected_metrics(data_folder, OCTOBER, "en")
+    assert metric_values(page) == expected_metrics(data_folder, OCTOBER, "en")
     assert list(page.dataframe[-1].value.columns[:2]) == ["Case ID", "Item code"]
 
 
