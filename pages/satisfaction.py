@@ -153,10 +153,9 @@ with rates_column:
             empty_message=text("rates_empty"), hover_cols={"ratings": text("ratings")}, code_col="code",
             highlight_code=getattr(focus, own),
         ), theme=None, config=PLOTLY_CONFIG, **clickable("rates", f"rates_{rate_by}", rate_by))
-        with st.expander(text("table_expander")):
-            table = satisfaction.rates_table(rates, rate_by, lang)
-            st.dataframe(table, hide_index=True, column_config=rate_columns(*satisfaction.RATE_KEYS))
-            widgets.download_buttons(table, text("rates_header") + "_" + stamp, "satisfaction_rates", lang)
+        widgets.data_table(satisfaction.rates_table(rates, rate_by, lang), text("table_expander"),
+                           text("rates_header") + "_" + stamp, "satisfaction_rates", lang,
+                           column_config=rate_columns(*satisfaction.RATE_KEYS))
 with reasons_column:
     st.subheader(text("reasons_header"), help=cat["bad_rate"].definition(lang))
     st.caption(text("reasons_caption"))
@@ -189,10 +188,9 @@ else:
         axis_title=text("rectification_axis"), empty_message=text("rectification_empty"), note_col="note",
         hover_cols={"bad_reviews": text("bad_reviews")}, code_col="dept_code", highlight_code=focus.dept_code,
     ), theme=None, config=PLOTLY_CONFIG, **clickable("rectification", "rectification"))
-    with st.expander(text("table_expander")):
-        table = satisfaction.rectification_table(rectification, lang)
-        st.dataframe(table, hide_index=True, column_config=rate_columns("rectification_rate", "rectified_on_time_rate"))
-        widgets.download_buttons(table, text("rectification_header") + "_" + stamp, "satisfaction_rectification", lang)
+    widgets.data_table(satisfaction.rectification_table(rectification, lang), text("table_expander"),
+                       text("rectification_header") + "_" + stamp, "satisfaction_rectification", lang,
+                       column_config=rate_columns("rectification_rate", "rectified_on_time_rate"))
 
 # The reviews behind the numbers: every bad review of the selection, or those of a state, level or reason
 st.subheader(more("satisfaction.list_header"))

@@ -111,11 +111,8 @@ st.plotly_chart(
         trend_key, lambda p, f: supervision.focus_from_trend_point(p, by, f)),
     selection_mode="points", config={"displaylogo": False},
 )
-with st.expander(t("supervision.data_table", lang)):
-    trend_rows = supervision.trend_table(trend[trend["on_time_base"] > 0], lang)
-    st.dataframe(trend_rows, hide_index=True, width="stretch")
-    widgets.download_buttons(trend_rows, f"{t('supervision.file_trend', lang)}_{filters.period.key}", "sup_trend_dl",
-                             lang)
+widgets.data_table(supervision.trend_table(trend[trend["on_time_base"] > 0], lang), t("supervision.data_table", lang),
+                   f"{t('supervision.file_trend', lang)}_{filters.period.key}", "sup_trend_dl", lang)
 
 # ---------------------------------------------------------------- red/yellow lights and backlog aging
 lights_column, aging_column = st.columns(2, gap="large")
@@ -140,11 +137,8 @@ with lights_column:
             on_select=lambda: on_chart_click(lights_key, supervision.focus_from_lights_point),
             selection_mode="points", config={"displaylogo": False},
         )
-    with st.expander(t("supervision.data_table", lang)):
-        light_rows = supervision.lights_table(lights, lang)
-        st.dataframe(light_rows, hide_index=True, width="stretch")
-        widgets.download_buttons(light_rows, f"{t('supervision.file_lights', lang)}_{filters.period.key}",
-                                 "sup_lights_dl", lang)
+    widgets.data_table(supervision.lights_table(lights, lang), t("supervision.data_table", lang),
+                       f"{t('supervision.file_lights', lang)}_{filters.period.key}", "sup_lights_dl", lang)
 
 with aging_column:
     st.subheader(t("supervision.aging_header", lang))
@@ -166,11 +160,8 @@ with aging_column:
             theme=None, key=aging_key, on_select=lambda: on_chart_click(aging_key, supervision.focus_from_aging_point),
             selection_mode="points", config={"displaylogo": False},
         )
-    with st.expander(t("supervision.data_table", lang)):
-        aging_rows = supervision.aging_table(aging, lang)
-        st.dataframe(aging_rows, hide_index=True, width="stretch")
-        widgets.download_buttons(aging_rows, f"{t('supervision.file_aging', lang)}_{filters.period.key}",
-                                 "sup_aging_dl", lang)
+    widgets.data_table(supervision.aging_table(aging, lang), t("supervision.data_table", lang),
+                       f"{t('supervision.file_aging', lang)}_{filters.period.key}", "sup_aging_dl", lang)
 
 # ---------------------------------------------------------------- the cases behind the numbers
 st.subheader(t("supervision.list_header", lang))

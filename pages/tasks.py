@@ -104,10 +104,8 @@ else:
         st.caption(text("breakdown_caption"))
         completion_chart(by_source, "source")
     rate_column = {tasks.rate_header(lang): st.column_config.NumberColumn(format="%.1f", help=rate.definition(lang))}
-    with st.expander(t("satisfaction.table_expander", lang)):
-        table = tasks.completion_table(by_dept, lang)
-        st.dataframe(table, hide_index=True, column_config=rate_column)
-        widgets.download_buttons(table, text("by_dept_header") + "_" + stamp, "tasks_by_dept", lang)
+    widgets.data_table(tasks.completion_table(by_dept, lang), t("satisfaction.table_expander", lang),
+                       text("by_dept_header") + "_" + stamp, "tasks_by_dept", lang, column_config=rate_column)
 
 # The overdue tasks, longest overdue first
 st.subheader(text("overdue_header"), help=text("open_overdue_help"))

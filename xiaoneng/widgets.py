@@ -49,6 +49,14 @@ def download_buttons(df: TableSource, file_stem: str, key: str, lang: str = "zh"
     )
 
 
+def data_table(table: pd.DataFrame, label: str, file_stem: str, key: str, lang: str = "zh",
+               column_config: dict | None = None) -> None:
+    """A chart's numbers under it, folded away: the table as people read it, with its downloads."""
+    with st.expander(label):
+        st.dataframe(table, hide_index=True, width="stretch", column_config=column_config)
+        download_buttons(table, file_stem, key, lang)
+
+
 def cross_filter_note(message: str, *, key: str, clear_label: str, on_clear: Callable[[], None],
                       icon: str = ":material/filter_alt:") -> None:
     """The line saying what a click on a chart narrowed, with the button that clears it."""
