@@ -82,7 +82,7 @@ with st.expander(t("presentation.settings", lang), icon=":material/co_present:")
                    format_func=lambda s: t("presentation.auto_seconds", lang, seconds=s) if s
                    else t("presentation.auto_off", lang))
     download.download_button(
-        t("presentation.deck", lang), data=lambda: deck.deck_bytes(ctx.view, ctx.filters, lang),
+        t("presentation.deck", lang), data=lambda: deck.deck_bytes(ctx.view, ctx.filters, lang, views=views),
         file_name=f"{t('app.title', lang)}_{ctx.filters.period.key}_{export.file_stamp(ctx.snapshot.as_of)}.pptx",
         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
         key="presentation_deck", on_click="ignore", icon=":material/slideshow:", help=t("presentation.deck_help", lang),

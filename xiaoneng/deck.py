@@ -637,11 +637,12 @@ def _table(slide, frame: pd.DataFrame, box: Box, layout: _TableLayout, lang: str
 
 # ---------------------------------------------------------------- the deck
 
-def build_deck(view: SnapshotView, filters: Filters, lang: str = "zh",
-               config: MeetingConfig | None = None) -> PresentationType:
-    """The title slide and one slide per view of the configured sequence, for these filters."""
+def build_deck(view: SnapshotView, filters: Filters, lang: str = "zh", config: MeetingConfig | None = None,
+               views: list[BriefingView] | None = None) -> PresentationType:
+    """The title slide and one slide per view of the configured sequence, for these filters.
+    ``views`` are those views if the caller has them already (汇报模式 has them cached)."""
     config = config or briefing.meeting_config()
-    views = briefing.build_views(view, filters, lang, config)
+    views = views if views is not None else briefing.build_views(view, filters, lang, config)
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(SLIDE_W), Inches(SLIDE_H)
     prs.core_properties.title = t("deck.title", lang, city=config.city(lang))
@@ -653,10 +654,11 @@ def build_deck(view: SnapshotView, filters: Filters, lang: str = "zh",
     return prs
 
 
-def deck_bytes(view: SnapshotView, filters: Filters, lang: str = "zh", config: MeetingConfig | None = None) -> bytes:
+def deck_bytes(view: SnapshotView, filters: Filters, lang: str = "zh", config: MeetingConfig | None = None,
+               views: list[BriefingView] | None = None) -> bytes:
     """The deck as a .pptx file's bytes (the app's download button)."""
     out = io.BytesIO()
-    build_deck(view, filters, lang, config).save(out)
+    build_deck(view, filters, lang, config, views).save(out)
     return out.getvalue()
 
 
