@@ -57,6 +57,7 @@ from docx.oxml.ns import qn
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from xiaoneng import bulletin
+from xiaoneng.briefing import load_config
 from xiaoneng.cli import main
 from xiaoneng.filters import Filters, Period
 
@@ -256,11 +257,11 @@ def test_file_name_is_the_title(october):
 
 def test_rectify_days_is_checked(tmp_path):
     seven, zero = tmp_path / "seven.yaml", tmp_path / "zero.yaml"
-    seven.write_text("bulletin_rectify_days: 7\n", encoding="utf-8")
-    zero.write_text("bulletin_rectify_days: 0\n", encoding="utf-8")
-    assert bulletin.rectify_days(seven) == 7
+    seven.write_text("bulletin_rectify_days: 7\nviews: [headline_kpis]\n", encoding="utf-8")
+    zero.write_text("bulletin_rectify_days: 0\nviews: [headline_kpis]\n", encoding="utf-8")
+    assert load_config(seven).rectify_days == 7
     with pytest.raises(ValueError, match=r"zero\.yaml: bulletin_rectify_days"):
-        bulletin.rectify_days(zero)
+        load_config(zero)
 
 
 # ---------------------------------------------------------------- the page

@@ -26,7 +26,6 @@ from xiaoneng.metrics import SnapshotView, indicator_table, unit_names
 from xiaoneng.paths import CONFIG_DIR
 
 SEQUENCE_FILE = CONFIG_DIR / "presentation.yaml"
-CHARTS = ("kpis", "bar", "stacked_bar", "line", "table")
 
 
 # ---------------------------------------------------------------- configuration
@@ -48,6 +47,7 @@ class MeetingConfig:
     city_en: str
     red_black_size: int
     views: tuple[ViewSpec, ...]
+    rectify_days: int = 10  # working days the units a 通报 names have to report their rectification
 
     def city(self, lang: str = "zh") -> str:
         return self.city_zh if lang == "zh" else self.city_en
@@ -72,12 +72,14 @@ def load_config(path: Path = SEQUENCE_FILE) -> MeetingConfig:
     views = raw.get("views") or []
     if not isinstance(views, list) or not views:
         raise ValueError(f"{path}: 'views' must be a non-empty list")
-    size = raw.get("red_black_size", 3)
-    if not isinstance(size, int) or size < 1:
-        raise ValueError(f"{path}: red_black_size must be a positive whole number, got {size!r}")
+    counts = {key: raw.get(key, default) for key, default in (("red_black_size", 3), ("bulletin_rectify_days", 10))}
+    for key, value in counts.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{path}: {key} must be a positive whole number, got {value!r}")
     return MeetingConfig(
         city_zh=str(raw.get("city_zh", "")), city_en=str(raw.get("city_en", raw.get("city_zh", ""))),
-        red_black_size=size, views=tuple(_spec(entry, path, i) for i, entry in enumerate(views)),
+        red_black_size=counts["red_black_size"], views=tuple(_spec(entry, path, i) for i, entry in enumerate(views)),
+        rectify_days=counts["bulletin_rectify_days"],
     )
 
 

@@ -17,10 +17,8 @@ import re
 import sys
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import pandas as pd
-import yaml
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -28,7 +26,6 @@ from docx.shared import Cm, Pt
 
 from xiaoneng import approval, cli_args, overview, satisfaction, scorecard, supervision
 from xiaoneng.briefing import (
-    SEQUENCE_FILE,
     MeetingConfig,
     format_value,
     is_missing,
@@ -50,7 +47,6 @@ DECLINE_KEY = "on_time_rate"
 # A unit's on-time rate moves by a few tenths of a point from month to month without anything
 # going wrong; a fall smaller than this (percentage points) is not called 效能下滑.
 DECLINE_MIN_POINTS = 1.0
-RECTIFY_DAYS_KEY = "bulletin_rectify_days"
 
 # A heading is a line "一、…" (Chinese) or "I. …" (English); a sub-heading opens a paragraph
 # "（一）….": the docx sets them in the 公文 fonts.
@@ -212,15 +208,6 @@ def file_name(bulletin: Bulletin, suffix: str, fallback: str) -> str:
 # ---------------------------------------------------------------- configuration
 
 @cache
-def rectify_days(path: Path = SEQUENCE_FILE) -> int:
-    """Working days the units of 四、整改要求 have to report back (config/presentation.yaml)."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    days = raw.get(RECTIFY_DAYS_KEY, 10)
-    if not isinstance(days, int) or days < 1:
-        raise ValueError(f"{path}: {RECTIFY_DAYS_KEY} must be a positive whole number, got {days!r}")
-    return days
-
-
 # ---------------------------------------------------------------- wording helpers
 
 def _text(key: str, lang: str, **values) -> str:
@@ -526,10 +513,10 @@ def draft(view: SnapshotView, filters: Filters, lang: str = "zh", config: Meetin
     """The 通报 of ``filters``' period and units, generated from the query layer.
 
     ``config`` gives the city and the size of the 红榜/黑榜 (config/presentation.yaml unless given);
-    ``days`` the working days allowed for the rectification report (``bulletin_rectify_days``).
+    ``days`` the working days allowed for the rectification report (else the config's ``rectify_days``).
     """
     config = config or meeting_config()
-    days = days if days is not None else rectify_days()
+    days = days if days is not None else config.rectify_days
     city = config.city(lang)
     whole = not (filters.counties or filters.departments)
     # in prose "全市" (English: the city's name) or the named units; in the title the city comes first
