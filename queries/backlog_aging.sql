@@ -5,20 +5,10 @@
 -- are defined as in queries/indicator_measures.sql; queries/case_list.sql lists the same cases.
 with
 
-state_day as (
-    select max(wd_index) as wd_index from calendar where date = cast($state_at as date)
-),
-
 open_cases as (
-    select
-        greatest(0, s.wd_index - c.accepted_wd_index - c.suspended_wd) as open_wd,
-        c.deadline_at < $state_at as is_red,
-        c.deadline_at >= $state_at
-        and c.deadline_wd_index - s.wd_index <= greatest(1, 0.2 * c.promised_limit_wd) as is_yellow
-    from cases as c
-    cross join state_day as s
-    where c.accepted_at < $period_end
-        and open_at(c.status, c.accepted_at, c.completed_at, $state_at)
+    select open_wd, light = 'red' as is_red, light = 'yellow' as is_yellow
+    from case_flags($period_start, $period_end, $state_at)
+    where light is not null
 ),
 
 bucketed as (

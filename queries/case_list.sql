@@ -1,46 +1,30 @@
 -- The cases behind one count (drill-through), one page of them, with the total for paging.
 -- $subset names the count; each subset is the exact filter of its measure in
--- queries/indicator_measures.sql, so a list always holds as many cases as the number it explains:
---   accepted, online                      accepted in [$period_start, $period_end)
---   completed, on_time, late, early, untimed, immediate_completed, immediate_same_day
---                                         completed in the period (late: on_time is false;
---                                         untimed: the calendar could not time it)
---   off_time                              the on-time rate's misses: late + open_overdue
---   open, open_overdue, open_yellow       open at $state_at (red / yellow light then)
+-- queries/indicator_measures.sql (both read case_flags), so a list always holds as many cases as
+-- the number it explains:
+--   accepted, online, no_deadline          accepted in [$period_start, $period_end)
+--   completed, on_time, late, untimed      completed in the period (on_time/late: 办结件按时率's
+--                                          verdict; untimed: no deadline)
+--   promised_completed, early              承诺件 completed in the period (durations, 提前办结率)
+--   due, due_on_time, due_missed           按期办结率: due in the period, completed by the
+--                                          deadline or not
+--   immediate_due, immediate_same_day, immediate_missed   即办率
+--   open, open_overdue, open_yellow        open at $state_at (red / yellow light then)
 -- Optional narrowing (null = any): $county_code, $dept_code, $item_code; $step_name and
 -- $handler_post keep cases with such a step; $age_min_wd / $age_max_wd bound the working days
 -- an open case had been open at $state_at (backlog aging). $limit_rows / $offset_rows page.
 with
 
-state_day as (
-    select max(wd_index) as wd_index from calendar where date = cast($state_at as date)
-),
-
-cases_flagged as (
-    select
-        c.*,
-        c.accepted_at >= $period_start and c.accepted_at < $period_end as accepted_in_period,
-        c.is_completed and c.completed_at >= $period_start and c.completed_at < $period_end as completed_in_period,
-        open_at(c.status, c.accepted_at, c.completed_at, $state_at) as open_at_state
-    from cases as c
-    where c.accepted_at < $period_end
-        and ($county_code is null or c.county_code = $county_code)
-        and ($dept_code is null or c.dept_code = $dept_code)
-        and ($item_code is null or c.item_code = $item_code)
-),
-
 cases_at_state as (
     select
         c.*,
-        c.open_at_state and c.deadline_at < $state_at as red_at_state,
-        c.open_at_state and c.deadline_at >= $state_at
-        and c.deadline_wd_index - s.wd_index <= greatest(1, 0.2 * c.promised_limit_wd) as yellow_at_state,
-        -- working days open so far, counted like elapsed_wd (suspended days do not count)
-        case when c.open_at_state then greatest(0, s.wd_index - c.accepted_wd_index - c.suspended_wd) end
-            as open_wd,
-        s.wd_index as state_wd_index
-    from cases_flagged as c
-    cross join state_day as s
+        c.light is not null as open_at_state,
+        c.light = 'red' as red_at_state,
+        c.light = 'yellow' as yellow_at_state
+    from case_flags($period_start, $period_end, $state_at) as c
+    where ($county_code is null or c.county_code = $county_code)
+        and ($dept_code is null or c.dept_code = $dept_code)
+        and ($item_code is null or c.item_code = $item_code)
 ),
 
 cases_with_step as (
@@ -56,15 +40,19 @@ selected as (
     where case $subset
             when 'accepted' then c.accepted_in_period
             when 'online' then c.accepted_in_period and c.is_online
+            when 'no_deadline' then c.accepted_in_period and c.deadline_at is null
             when 'completed' then c.completed_in_period
             when 'on_time' then c.completed_in_period and c.on_time
             when 'late' then c.completed_in_period and not c.on_time
-            when 'early' then c.completed_in_period and c.completed_early
             when 'untimed' then c.completed_in_period and c.on_time is null
-            when 'immediate_completed' then c.completed_in_period and c.is_immediate
-            when 'immediate_same_day' then c.completed_in_period and c.is_immediate
-                and cast(c.completed_at as date) = c.accepted_date
-            when 'off_time' then (c.completed_in_period and not c.on_time) or c.red_at_state
+            when 'promised_completed' then c.completed_in_period and c.is_promised
+            when 'early' then c.completed_in_period and c.is_promised and c.completed_early
+            when 'due' then c.is_due
+            when 'due_on_time' then c.due_on_time
+            when 'due_missed' then c.is_due and not c.due_on_time
+            when 'immediate_due' then c.immediate_due
+            when 'immediate_same_day' then c.immediate_same_day
+            when 'immediate_missed' then c.immediate_due and not c.immediate_same_day
             when 'open' then c.open_at_state
             when 'open_overdue' then c.red_at_state
             when 'open_yellow' then c.yellow_at_state
@@ -132,12 +120,7 @@ final as (
         case when p.open_at_state then p.open_wd else p.elapsed_wd end as elapsed_wd,
         case when p.is_completed and not p.open_at_state then p.on_time end as on_time,
         p.open_at_state as is_open,
-        case
-            when not p.open_at_state then null
-            when p.red_at_state then 'red'
-            when p.yellow_at_state then 'yellow'
-            else 'green'
-        end as light,
+        p.light,
         -- working days to the deadline (open: from $state_at; completed: from completion), split
         -- into what was left (or to spare) and what was over
         case

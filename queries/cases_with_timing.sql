@@ -2,8 +2,13 @@
 -- Inputs (registered by xiaoneng.snapshots): raw_cases, items, ratings, calendar; $as_of (snapshot time).
 -- Rules (product.md §3): the acceptance day does not count; a limit of N working days ends
 -- at the close of the N-th working day after the acceptance date; suspended working days
--- extend a derived deadline and do not count as elapsed. A case without any deadline
--- (no system deadline and no promised limit) is never late.
+-- extend a derived deadline and do not count as elapsed. A deadline is the close of its day,
+-- whatever time the source wrote (day_close): a completion is on time when it came before the
+-- close of the deadline's day. A case without any deadline (no system deadline and no promised
+-- limit) has no verdict: it is a 无时限件, outside the on-time rates.
+-- Completions are status completed and denied (不予许可, a decision); refused cases (不予受理) were
+-- never accepted and get no timing. Everything here is a fact of the case's own events, the same in
+-- every later snapshot; states at a time are taken by the queries (queries/macros/).
 with
 
 calendar_days as (
@@ -15,7 +20,8 @@ working_days as (
 ),
 
 rated_cases as (
-    select distinct case_id from ratings where case_id is not null
+    -- the first review of a case: a case counts as rated at a time only once this has happened
+    select case_id, min(rated_at) as first_rated_at from ratings where case_id is not null group by 1
 ),
 
 cases_with_limits as (
@@ -76,27 +82,29 @@ final as (
     select
         c.*,
         dl.wd_index as deadline_wd_index,
-        c.status = 'completed' as is_completed,
+        c.status <> 'refused' as is_accepted,
+        c.status in ('completed', 'denied') as is_completed,
         c.channel in ('online', 'mobile') as is_online,
         c.promised_limit_wd = 0 as is_immediate,
+        -- 承诺件: items with a promised limit of at least one working day (durations, 提前办结率)
+        c.promised_limit_wd > 0 as is_promised,
         -- (greatest() skips nulls: a date outside the calendar must stay unknown, not become 0)
         case
-            when c.status = 'completed' and c.completed_wd_index is not null and c.accepted_wd_index is not null
+            when c.status in ('completed', 'denied') and c.completed_wd_index is not null and c.accepted_wd_index is not null
                 then greatest(0, c.completed_wd_index - c.accepted_wd_index - c.suspended_wd)
             when c.status = 'in_progress' and c.as_of_wd_index is not null and c.accepted_wd_index is not null
                 then greatest(0, c.as_of_wd_index - c.accepted_wd_index - c.suspended_wd)
         end as elapsed_wd,
-        -- unknown (null) when the deadline had to be derived but the calendar does not reach it
+        -- the completion's verdict: null when not completed, without a deadline, or when the deadline
+        -- had to be derived but the calendar does not reach it
         case
-            when c.status <> 'completed' then false
-            when c.deadline_source = 'outside_calendar' then null
-            else c.deadline_at is null or c.completed_at <= c.deadline_at
+            when c.status in ('completed', 'denied') and c.deadline_at is not null then done_by(c.completed_at, c.deadline_at)
         end as on_time,
-        c.status = 'completed' and dl.wd_index - c.completed_wd_index >= 1 as completed_early,
+        c.status in ('completed', 'denied') and dl.wd_index - c.completed_wd_index >= 1 as completed_early,
         (c.accepted_wd_index is null)
         or (c.completed_at is not null and c.completed_wd_index is null)
         or c.deadline_source = 'outside_calendar' as outside_calendar,
-        r.case_id is not null as has_rating
+        r.first_rated_at
     from cases_with_deadline as c
     left join calendar_days as dl on dl.date = cast(c.deadline_at as date)
     left join rated_cases as r on r.case_id = c.case_id

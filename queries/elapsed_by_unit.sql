@@ -1,4 +1,5 @@
--- Elapsed working days of cases completed in [$period_start, $period_end): count, mean, median and
+-- Elapsed working days of 承诺件 (promised limit > 0, as the catalog's durations) completed in
+-- [$period_start, $period_end): count, mean, median and
 -- P90 (linear interpolation, as indicator_measures.sql), one row per group: the whole selection,
 -- or per item ($by_item), department ($by_dept) and/or county ($by_county).
 -- $item_code narrows to one item (null = every item).
@@ -7,7 +8,7 @@ with
 completed_cases as (
     select item_code, dept_code, county_code, elapsed_wd
     from cases
-    where is_completed
+    where is_completed and is_promised
         and completed_at >= $period_start and completed_at < $period_end
         and ($item_code is null or item_code = $item_code)
 ),

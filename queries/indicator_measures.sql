@@ -1,123 +1,116 @@
--- Base measures of every indicator (config/indicators.yaml turns them into rates), one row per
+-- Base measures of every indicator (config/indicators.yaml turns them into values), one row per
 -- group: the whole selection, or per county and/or department ($by_county, $by_dept).
--- Period: [$period_start, $period_end). States "at the end of the period" (open, overdue,
--- yellow light) are taken at $state_at = min(period end, snapshot time).
+-- Period: [$period_start, $period_end). Every state (open, overdue, yellow, due, rectified, task
+-- done) is taken at $state_at — the period's end (midnight after its last day), or the snapshot's
+-- moment when that is earlier — from timestamps only (queries/macros/), so a past period's figures
+-- are the same in every later snapshot of the same data. Refused cases (不予受理) are not accepted
+-- cases and enter no measure.
 with
-
-state_day as (
-    select max(wd_index) as wd_index from calendar where date = cast($state_at as date)
-),
 
 case_measures as (
     select
         case when $by_county then county_code else '' end as county_code,
         case when $by_dept then dept_code else '' end as dept_code,
-        count(*) filter (where accepted_at >= $period_start and accepted_at < $period_end) as cases_accepted,
-        count(*) filter (
-            where accepted_at >= $period_start and accepted_at < $period_end and is_online
-        ) as cases_online,
-        count(*) filter (where is_completed and completed_at >= $period_start and completed_at < $period_end)
-            as completed,
-        count(*) filter (
-            where is_completed and completed_at >= $period_start and completed_at < $period_end and on_time
-        ) as completed_on_time,
-        count(*) filter (
-            where is_completed and completed_at >= $period_start and completed_at < $period_end and completed_early
-        ) as completed_early,
-        count(*) filter (
-            where is_completed and completed_at >= $period_start and completed_at < $period_end and on_time is null
-        ) as completed_untimed,
-        -- has_rating: the case has a review in the snapshot (any channel, any time up to the snapshot)
-        count(*) filter (
-            where is_completed and completed_at >= $period_start and completed_at < $period_end and has_rating
-        ) as completed_rated,
-        sum(elapsed_wd) filter (
-            where is_completed and completed_at >= $period_start and completed_at < $period_end
-        ) as elapsed_wd_sum,
-        count(elapsed_wd) filter (
-            where is_completed and completed_at >= $period_start and completed_at < $period_end
-        ) as elapsed_wd_count,
-        median(elapsed_wd) filter (
-            where is_completed and completed_at >= $period_start and completed_at < $period_end
-        ) as elapsed_wd_median,
-        quantile_cont(elapsed_wd, 0.9) filter (
-            where is_completed and completed_at >= $period_start and completed_at < $period_end
-        ) as elapsed_wd_p90,
-        count(*) filter (
-            where is_immediate and is_completed and completed_at >= $period_start and completed_at < $period_end
-        ) as immediate_completed,
-        count(*) filter (
-            where is_immediate and is_completed and completed_at >= $period_start and completed_at < $period_end
-                and cast(completed_at as date) = accepted_date
-        ) as immediate_same_day,
-        count(*) filter (where open_at_state) as open_at_end,
-        count(*) filter (where open_at_state and deadline_at < $state_at) as open_overdue,
-        count(*) filter (
-            where open_at_state and deadline_at >= $state_at
-                and deadline_wd_index - (select wd_index from state_day) <= greatest(1, 0.2 * promised_limit_wd)
-        ) as open_yellow
-    from (
-        select
-            *,
-            open_at(status, accepted_at, completed_at, $state_at) as open_at_state
-        from cases
-        where accepted_at < $period_end
-    )
+        count(*) filter (where accepted_in_period) as cases_accepted,
+        count(*) filter (where accepted_in_period and is_online) as cases_online,
+        count(*) filter (where accepted_in_period and deadline_at is null) as cases_no_deadline,
+        count(*) filter (where completed_in_period) as completed,
+        -- 办结件按时率: completions in the period that had a deadline, and those before its day's close
+        count(*) filter (where completed_in_period and on_time is not null) as completed_with_deadline,
+        count(*) filter (where completed_in_period and on_time) as completed_on_time,
+        -- rated by the state time (a review given later had not happened yet)
+        count(*) filter (where completed_in_period and first_rated_at < $state_at) as completed_rated,
+        -- durations and 提前办结率 over 承诺件 (promised limit > 0); immediate items have 即办率
+        count(*) filter (where completed_in_period and is_promised) as promised_completed,
+        count(*) filter (where completed_in_period and is_promised and completed_early is not null)
+            as promised_completed_timed,
+        count(*) filter (where completed_in_period and is_promised and completed_early) as completed_early,
+        sum(elapsed_wd) filter (where completed_in_period and is_promised) as elapsed_wd_sum,
+        count(elapsed_wd) filter (where completed_in_period and is_promised) as elapsed_wd_count,
+        median(elapsed_wd) filter (where completed_in_period and is_promised) as elapsed_wd_median,
+        quantile_cont(elapsed_wd, 0.9) filter (where completed_in_period and is_promised) as elapsed_wd_p90,
+        -- 按期办结率: cases due in the period (each once, in its deadline's period), completed by then
+        count(*) filter (where is_due) as due_cases,
+        count(*) filter (where due_on_time) as due_on_time,
+        -- 即办率: open ones count against it, one withdrawn that same day is not owed
+        count(*) filter (where immediate_due) as immediate_due,
+        count(*) filter (where immediate_same_day) as immediate_same_day,
+        count(*) filter (where light is not null) as open_at_end,
+        count(*) filter (where light = 'red') as open_overdue,
+        count(*) filter (where light = 'yellow') as open_yellow
+    from case_flags($period_start, $period_end, $state_at)
     group by 1, 2
 ),
 
 items_handled as (
-    select distinct
+    -- each item with cases accepted in the period once, with the limits recorded on its latest case
+    select
         case when $by_county then county_code else '' end as county_code,
         case when $by_dept then dept_code else '' end as dept_code,
-        item_code
+        item_code,
+        arg_max(promised_limit_wd, accepted_at) as promised_limit_wd,
+        arg_max(legal_limit_wd, accepted_at) as legal_limit_wd
     from cases
-    where accepted_at >= $period_start and accepted_at < $period_end
+    where is_accepted and accepted_at >= $period_start and accepted_at < $period_end
+    group by 1, 2, 3
 ),
 
 compression as (
     select
-        h.county_code,
-        h.dept_code,
-        sum(i.promised_limit_wd) as promised_wd_sum,
-        sum(i.legal_limit_wd) as legal_wd_sum
-    from items_handled as h
-    join items as i using (item_code)
-    where i.legal_limit_wd > 0 and i.promised_limit_wd is not null
+        county_code,
+        dept_code,
+        sum(promised_limit_wd) as promised_wd_sum,
+        sum(legal_limit_wd) as legal_wd_sum
+    from items_handled
+    where legal_limit_wd > 0 and promised_limit_wd is not null
     group by 1, 2
 ),
 
 rating_measures as (
+    -- reviews given in the period; a bad review found unfounded by the state time is not a 差评
     select
         case when $by_county then county_code else '' end as county_code,
         case when $by_dept then dept_code else '' end as dept_code,
         count(*) as ratings,
         count(*) filter (where score >= 4) as ratings_good,
-        count(*) filter (where score <= 2) as ratings_bad,
+        count(*) filter (where score <= 2 and state <> 'unfounded') as ratings_bad,
         count(*) filter (where score >= 3) as ratings_satisfied,
-        count(*) filter (
-            where state in ('rectified_on_time', 'rectified_late', 'pending_overdue', 'pending_not_due')
-        ) as bad_verified,
-        -- verified bad reviews whose rectification is due by $state_at or done: a review still
-        -- inside its rectification window does not count against the unit yet
-        count(*) filter (where state in ('rectified_on_time', 'rectified_late', 'pending_overdue')) as bad_due,
-        count(*) filter (where state in ('rectified_on_time', 'rectified_late')) as bad_rectified,
-        count(*) filter (where state = 'rectified_on_time') as bad_rectified_on_time
+        count(*) filter (where state = 'unfounded') as ratings_unfounded
     from (
         select
             *,
-            rectify_state(score, verified_at, rectify_status, rectified_at, rectify_due_at, $state_at) as state
+            rectify_state(score, verified_at, rectify_status, rectified_at, rectify_due_day, $state_at) as state
         from ratings
         where rated_at >= $period_start and rated_at < $period_end
     )
     group by 1, 2
 ),
 
+rectification_measures as (
+    -- verified bad reviews whose rectification fell due in the period (each once, in its due day's
+    -- period), whenever they were given; rectified by the state time, and by the due day's close
+    select
+        case when $by_county then county_code else '' end as county_code,
+        case when $by_dept then dept_code else '' end as dept_code,
+        count(*) as bad_due,
+        count(*) filter (where state in ('rectified_on_time', 'rectified_late')) as bad_rectified,
+        count(*) filter (where state = 'rectified_on_time') as bad_rectified_on_time
+    from (
+        select
+            *,
+            rectify_state(score, verified_at, rectify_status, rectified_at, rectify_due_day, $state_at) as state
+        from ratings
+        where score <= 2 and due_in(rectify_due_day, $period_start, $period_end, $state_at)
+    )
+    where state not in ('unfounded', 'unverified')
+    group by 1, 2
+),
+
 survey_wave as (
-    -- the latest wave that had started by the end of the period (H1 starts 1 Jan, H2 1 Jul)
+    -- the latest wave completed by the period's end (and by the snapshot's moment)
     select max(wave) as wave
     from surveys
-    where wave_start(wave) < cast($period_end as date)
+    where day_close(wave_end(wave)) <= $state_at
 ),
 
 survey_measures as (
@@ -133,13 +126,14 @@ survey_measures as (
 ),
 
 task_measures as (
+    -- tasks due in the period (due day closed by the state time), done by the close of the due day
     select
         case when $by_county then county_code else '' end as county_code,
         case when $by_dept then dept_code else '' end as dept_code,
         count(*) as tasks_due,
-        count(*) filter (where completed_at <= due_at) as tasks_on_time
+        count(*) filter (where done_by(completed_at, due_at)) as tasks_on_time
     from tasks
-    where due_at >= $period_start and due_at < $period_end and due_at <= $state_at
+    where due_in(due_at, $period_start, $period_end, $state_at)
     group by 1, 2
 ),
 
@@ -147,22 +141,29 @@ final as (
     select
         nullif(county_code, '') as county_code,
         nullif(dept_code, '') as dept_code,
-        coalesce(cm.cases_accepted, 0) as cases_accepted,
+        -- a unit without a case accepted, completed, due or open has no case data: its counts are
+        -- null (无数据), never 0
+        coalesce(cm.cases_accepted, 0) + coalesce(cm.completed, 0) + coalesce(cm.due_cases, 0)
+            + coalesce(cm.open_at_end, 0) > 0 as has_cases,
+        case when has_cases then coalesce(cm.cases_accepted, 0) end as cases_accepted,
         coalesce(cm.cases_online, 0) as cases_online,
+        coalesce(cm.cases_no_deadline, 0) as cases_no_deadline,
         coalesce(cm.completed, 0) as completed,
+        coalesce(cm.completed_with_deadline, 0) as completed_with_deadline,
         coalesce(cm.completed_on_time, 0) as completed_on_time,
+        coalesce(cm.due_cases, 0) as due_cases,
+        coalesce(cm.due_on_time, 0) as due_on_time,
+        coalesce(cm.promised_completed, 0) as promised_completed,
+        coalesce(cm.promised_completed_timed, 0) as promised_completed_timed,
         coalesce(cm.completed_early, 0) as completed_early,
-        coalesce(cm.open_overdue, 0) as open_overdue,
-        coalesce(cm.open_yellow, 0) as open_yellow,
+        case when has_cases then coalesce(cm.open_overdue, 0) end as open_overdue,
+        case when has_cases then coalesce(cm.open_yellow, 0) end as open_yellow,
         coalesce(cm.open_at_end, 0) as open_at_end,
-        coalesce(cm.completed_untimed, 0) as completed_untimed,
-        -- cases the calendar could not time are neither on time nor late
-        coalesce(cm.completed, 0) - coalesce(cm.completed_untimed, 0) + coalesce(cm.open_overdue, 0) as on_time_base,
         cm.elapsed_wd_sum,
         coalesce(cm.elapsed_wd_count, 0) as elapsed_wd_count,
         cm.elapsed_wd_median,
         cm.elapsed_wd_p90,
-        coalesce(cm.immediate_completed, 0) as immediate_completed,
+        coalesce(cm.immediate_due, 0) as immediate_due,
         coalesce(cm.immediate_same_day, 0) as immediate_same_day,
         coalesce(cm.completed_rated, 0) as completed_rated,
         cp.promised_wd_sum,
@@ -171,10 +172,10 @@ final as (
         coalesce(rm.ratings_good, 0) as ratings_good,
         coalesce(rm.ratings_bad, 0) as ratings_bad,
         coalesce(rm.ratings_satisfied, 0) as ratings_satisfied,
-        coalesce(rm.bad_verified, 0) as bad_verified,
-        coalesce(rm.bad_due, 0) as bad_due,
-        coalesce(rm.bad_rectified, 0) as bad_rectified,
-        coalesce(rm.bad_rectified_on_time, 0) as bad_rectified_on_time,
+        coalesce(rm.ratings_unfounded, 0) as ratings_unfounded,
+        coalesce(rc.bad_due, 0) as bad_due,
+        coalesce(rc.bad_rectified, 0) as bad_rectified,
+        coalesce(rc.bad_rectified_on_time, 0) as bad_rectified_on_time,
         sm.survey_wave,
         coalesce(sm.survey_responses, 0) as survey_responses,
         sm.survey_index,
@@ -183,6 +184,7 @@ final as (
     from case_measures as cm
     full join compression as cp using (county_code, dept_code)
     full join rating_measures as rm using (county_code, dept_code)
+    full join rectification_measures as rc using (county_code, dept_code)
     full join survey_measures as sm using (county_code, dept_code)
     full join task_measures as tm using (county_code, dept_code)
 )

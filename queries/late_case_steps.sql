@@ -1,6 +1,6 @@
--- The trace-back (倒查) of late cases: where did the time go? Late cases of the period are those
--- completed in [$period_start, $period_end) after their deadline (on_time = false), and those open
--- and past their deadline at $state_at (the on-time rate's two kinds of failure). For each of their
+-- The trace-back (倒查) of late cases: where did the time go? Late cases of the period are the
+-- 按期办结率's misses (case_flags): due in [$period_start, $period_end) and not completed by the
+-- close of the deadline's day — completed late before $state_at, or still open then. For each of their
 -- steps: working days = wd_index of the end date − wd_index of the start date (the start day does not
 -- count, as for elapsed_wd; a step still open, or ending after $state_at in an open case, ends at
 -- $state_at), against step_limit_wd. Summed per step name ($by_step) and/or per post ($by_post, with
@@ -12,23 +12,12 @@ calendar_days as (
     select date, wd_index from calendar
 ),
 
-case_states as (
-    select
-        case_id,
-        dept_code,
-        completed_at,
-        is_completed and completed_at >= $period_start and completed_at < $period_end and on_time = false
-            as completed_late,
-        accepted_at < $period_end and open_at(status, accepted_at, completed_at, $state_at)
-        and deadline_at < $state_at as open_overdue
-    from cases
-    where $item_code is null or item_code = $item_code
-),
-
 late_cases as (
-    select case_id, dept_code, completed_at, completed_late
-    from case_states
-    where completed_late or open_overdue
+    -- completed_late: closed before $state_at (after the deadline); otherwise open at $state_at
+    select case_id, dept_code, completed_at, light is null as completed_late
+    from case_flags($period_start, $period_end, $state_at)
+    where is_due and not due_on_time
+        and ($item_code is null or item_code = $item_code)
 ),
 
 late_steps as (
@@ -42,13 +31,13 @@ late_steps as (
         cast(
             case
                 when c.completed_late then coalesce(s.ended_at, c.completed_at)
-                else least(coalesce(s.ended_at, $state_at), $state_at)
+                else least(coalesce(s.ended_at, $state_at), $state_at - interval 1 microsecond)
             end as date
         ) as ended_date
     from case_steps as s
     join late_cases as c using (case_id)
     -- an open case's steps begun after $state_at had not happened yet at that time
-    where c.completed_late or s.started_at <= $state_at
+    where c.completed_late or s.started_at < $state_at
 ),
 
 step_days as (

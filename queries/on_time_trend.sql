@@ -1,64 +1,58 @@
--- The on-time rate's measures month by month over [$trend_start, $trend_end) (both month starts),
+-- The on-time rates' measures month by month over [$trend_start, $trend_end) (both month starts),
 -- for the whole selection or per county and/or department ($by_county, $by_dept).
--- Each month is measured exactly as queries/indicator_measures.sql measures a month: completed
--- (on time, untimed) in the month, and open and overdue at its state time
--- min(month end, $as_of). The rate is config/indicators.yaml's on_time_rate of these columns.
+-- Each month is measured exactly as queries/indicator_measures.sql measures a month: 按期办结率 over
+-- the cases due in the month (deadline's day in it and closed by its state time, min(month end,
+-- $snapshot_at)), 办结件按时率 over the month's completions with a deadline. The rates are
+-- config/indicators.yaml's on_time_rate and completion_on_time_rate of these columns.
 with
 
 months as (
-    select * from month_grid($trend_start, $trend_end, $as_of)
+    select * from month_grid($trend_start, $trend_end, $snapshot_at)
 ),
 
-completed_cases as (
+due as (
+    select
+        m.month_start,
+        case when $by_county then c.county_code else '' end as county_code,
+        case when $by_dept then c.dept_code else '' end as dept_code,
+        count(*) as due_cases,
+        count(*) filter (where c.is_completed and done_by(c.completed_at, c.deadline_at)) as due_on_time
+    from cases as c
+    join months as m
+        on date_trunc('month', cast(c.deadline_at as date)) = m.month_start
+        and due_in(c.deadline_at, m.month_start, m.month_end, m.state_at)
+    where c.is_accepted and not (c.status = 'withdrawn' and c.completed_at < day_close(c.deadline_at))
+    group by 1, 2, 3
+),
+
+completions as (
     select
         date_trunc('month', completed_at) as month_start,
         case when $by_county then county_code else '' end as county_code,
         case when $by_dept then dept_code else '' end as dept_code,
         count(*) as completed,
-        count(*) filter (where on_time) as completed_on_time,
-        count(*) filter (where on_time is null) as completed_untimed
+        count(*) filter (where on_time is not null) as completed_with_deadline,
+        count(*) filter (where on_time) as completed_on_time
     from cases
     where is_completed and completed_at >= $trend_start and completed_at < $trend_end
-    group by 1, 2, 3
-),
-
-overdue_candidates as (
-    -- only a case whose deadline passed before it closed (or before the snapshot) can be red at a month end
-    select county_code, dept_code, accepted_at, deadline_at, completed_at, status
-    from cases
-    where deadline_at < coalesce(completed_at, $as_of)
-        and deadline_at < $trend_end
-        and (completed_at is null or completed_at > $trend_start)
-),
-
-overdue_at_month_end as (
-    select
-        m.month_start,
-        case when $by_county then c.county_code else '' end as county_code,
-        case when $by_dept then c.dept_code else '' end as dept_code,
-        count(*) as open_overdue
-    from months as m
-    join overdue_candidates as c
-        on open_at(c.status, c.accepted_at, c.completed_at, m.state_at)
-        and c.deadline_at < m.state_at
     group by 1, 2, 3
 ),
 
 final as (
     select
         cast(m.month_start as date) as month_start,
-        nullif(coalesce(cc.county_code, od.county_code), '') as county_code,
-        nullif(coalesce(cc.dept_code, od.dept_code), '') as dept_code,
-        coalesce(cc.completed, 0) as completed,
-        coalesce(cc.completed_on_time, 0) as completed_on_time,
-        coalesce(cc.completed_untimed, 0) as completed_untimed,
-        coalesce(od.open_overdue, 0) as open_overdue,
-        coalesce(cc.completed, 0) - coalesce(cc.completed_untimed, 0) + coalesce(od.open_overdue, 0) as on_time_base
+        nullif(coalesce(d.county_code, c.county_code), '') as county_code,
+        nullif(coalesce(d.dept_code, c.dept_code), '') as dept_code,
+        coalesce(d.due_cases, 0) as due_cases,
+        coalesce(d.due_on_time, 0) as due_on_time,
+        coalesce(c.completed, 0) as completed,
+        coalesce(c.completed_with_deadline, 0) as completed_with_deadline,
+        coalesce(c.completed_on_time, 0) as completed_on_time
     from months as m
     join (
-        completed_cases as cc
-        full join overdue_at_month_end as od using (month_start, county_code, dept_code)
-    ) on coalesce(cc.month_start, od.month_start) = m.month_start
+        due as d
+        full join completions as c using (month_start, county_code, dept_code)
+    ) on coalesce(d.month_start, c.month_start) = m.month_start
 )
 
 select * from final

@@ -1,26 +1,19 @@
--- Open cases at $state_at (min(period end, snapshot time)) and their lights, per county and/or
--- department ($by_county, $by_dept): red = past the deadline, yellow = within 1 working day or
--- 20 % of the promised limit of it, green = the rest. The definitions (and the column names)
+-- Open cases at $state_at (min(period end, snapshot's moment)) and their lights (light_at), per
+-- county and/or department ($by_county, $by_dept): red = the deadline's day has closed, yellow =
+-- at most max(1, 20 % of the promised limit) working days left, green = the rest. The definitions (and the column names)
 -- are those of open_at_end, open_overdue and open_yellow in queries/indicator_measures.sql;
 -- queries/case_list.sql lists the same cases (subsets open, open_overdue, open_yellow).
 with
 
-state_day as (
-    select max(wd_index) as wd_index from calendar where date = cast($state_at as date)
-),
-
 open_cases as (
     select
-        c.county_code,
-        c.dept_code,
-        c.deadline_at < $state_at as is_red,
-        c.deadline_at >= $state_at
-        and c.deadline_wd_index - s.wd_index <= greatest(1, 0.2 * c.promised_limit_wd) as is_yellow,
-        s.wd_index - c.deadline_wd_index as wd_past_deadline
-    from cases as c
-    cross join state_day as s
-    where c.accepted_at < $period_end
-        and open_at(c.status, c.accepted_at, c.completed_at, $state_at)
+        county_code,
+        dept_code,
+        light = 'red' as is_red,
+        light = 'yellow' as is_yellow,
+        state_wd_index - deadline_wd_index as wd_past_deadline
+    from case_flags($period_start, $period_end, $state_at)
+    where light is not null
 ),
 
 final as (

@@ -1,18 +1,19 @@
--- Supervised tasks overdue at $state_at: past due_at and not completed by then (whenever they
--- fell due), with the days over: calendar days and working days (official calendar) from the
--- due date to the state date. completed_at shows a later completion when the state is in the past.
+-- Supervised tasks overdue at $state_at: their due day closed by then and not completed before it
+-- (whenever they fell due), with the days over: calendar days and working days (official calendar)
+-- from the due date to the state day. completed_at shows a later completion when the state is in
+-- the past.
 with
 
 state_day as (
-    select cast($state_at as date) as date
+    select state_day($state_at) as date
 ),
 
 overdue as (
     select *
     from tasks
-    where due_at < $state_at
-        and assigned_at <= $state_at
-        and (completed_at is null or completed_at > $state_at)
+    where day_close(due_at) <= $state_at
+        and assigned_at < $state_at
+        and (completed_at is null or completed_at >= $state_at)
 ),
 
 final as (

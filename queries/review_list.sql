@@ -15,7 +15,7 @@ reviews as (
         r.*,
         list_filter(list_transform(string_split(coalesce(r.reason_tags, ''), ';'), lambda tag: trim(tag)),
                     lambda tag: tag <> '') as reasons,
-        rectify_state(r.score, r.verified_at, r.rectify_status, r.rectified_at, r.rectify_due_at, $state_at)
+        rectify_state(r.score, r.verified_at, r.rectify_status, r.rectified_at, r.rectify_due_day, $state_at)
             as rectify_state
     from ratings as r
     where r.rated_at >= $period_start and r.rated_at < $period_end
@@ -53,6 +53,7 @@ final as (
         p.reasons,
         p.verified_at,
         p.rectify_due_at,
+        p.rectify_due_day,
         p.rectified_at,
         p.rectify_state,
         p.total_rows

@@ -1,4 +1,4 @@
--- 满意度测评 scores of the latest survey wave started by $period_end and of the wave before it,
+-- 满意度测评 scores of the latest survey wave completed by the period's end and of the wave before it,
 -- scaled to 0–100 as the catalog's satisfaction_index: (mean score − 1) × 25. One row per group:
 -- the whole selection, or per department, dimension, respondent group and/or county
 -- ($by_dept, $by_dimension, $by_group, $by_county). A group present in only one of the two waves
@@ -6,11 +6,11 @@
 with
 
 latest_wave as (
-    -- as indicator_measures.sql: the latest wave that had started by the end of the period
-    -- (H1 starts 1 January, H2 1 July)
+    -- as indicator_measures.sql: the latest wave completed by the end of the period (and by the
+    -- snapshot's moment): H1 ends 30 June, H2 31 December
     select max(wave) as wave
     from surveys
-    where wave_start(wave) < cast($period_end as date)
+    where day_close(wave_end(wave)) <= $state_at
 ),
 
 previous_wave as (

@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from xiaoneng import demo
+from xiaoneng.asof import cut_at
 from xiaoneng.reference import load_calendar, load_dimensions
 from xiaoneng.schema import FACT_TABLES, REFERENCE_TABLES
 from xiaoneng.snapshots import SnapshotError, SnapshotStore
@@ -19,6 +20,7 @@ from xiaoneng.snapshots import SnapshotError, SnapshotStore
 SMALL = 5_000
 STORY_CASES = 30_000
 AS_OF = demo.DEFAULT_AS_OF
+CUT = dt.datetime(2026, 9, 30, 23, 59, 59)
 # Columns that record events; deadlines (deadline_at, rectify_due_at, due_at) may lie after the snapshot time.
 EVENT_COLUMNS = {
     "cases": ("received_at", "accepted_at", "completed_at"),
@@ -41,6 +43,18 @@ def calendar():
 @pytest.fixture(scope="module")
 def facts(reference, calendar) -> dict[str, pa.Table]:
     return demo.generate(20_000, reference=reference, calendar=calendar)
+
+
+@pytest.fixture(scope="module")
+def cut(reference, calendar) -> dict[str, pa.Table]:
+    """The default world of the ``facts`` fixture as known on 30 September."""
+    return demo.generate(20_000, as_of=CUT, reference=reference, calendar=calendar)
+
+
+@pytest.fixture(params=["facts", "cut"])
+def world(request) -> tuple[dict[str, pa.Table], dt.datetime]:
+    """Both the default world and its cut, with their snapshot times: the same invariants hold in each."""
+    return request.getfixturevalue(request.param), {"facts": AS_OF, "cut": CUT}[request.param]
 
 
 @pytest.fixture(scope="module")
@@ -159,16 +173,18 @@ def test_cases_carry_the_limits_of_their_item(facts, reference):
 # --- time consistency --------------------------------------------------------------------------------
 
 
-def test_nothing_happens_after_the_snapshot_time(facts):
-    limit = pa.scalar(AS_OF, type=pa.timestamp("us"))
+def test_nothing_happens_after_the_snapshot_time(world):
+    facts, as_of = world
+    limit = pa.scalar(as_of, type=pa.timestamp("us"))
     for name, columns in EVENT_COLUMNS.items():
         for column in columns:
             latest = pc.max(facts[name].column(column)).as_py()
-            assert latest is not None and latest <= AS_OF, f"{name}.{column}: {latest}"
+            assert latest is not None and latest <= as_of, f"{name}.{column}: {latest}"
             assert pc.sum(pc.greater(facts[name].column(column), limit)).as_py() in (0, None)
 
 
-def test_case_times_are_in_order(facts):
+def test_case_times_are_in_order(world):
+    facts, _ = world
     con = duckdb.connect()
     con.register("cases", facts["cases"])
     bad = _value(con, """
@@ -199,7 +215,8 @@ def test_system_deadlines_follow_the_working_day_rule(facts, calendar):
         assert row["deadline_at"] == dt.datetime.combine(expected, dt.time(23, 59, 59))
 
 
-def test_steps_are_consistent_with_their_case(facts):
+def test_steps_are_consistent_with_their_case(world):
+    facts, _ = world
     con = duckdb.connect()
     con.register("cases", facts["cases"])
     con.register("steps", facts["case_steps"])
@@ -212,17 +229,18 @@ def test_steps_are_consistent_with_their_case(facts):
             group by case_id
         )
         select
-            count(*) filter (where c.status in ('completed', 'in_progress') and p.n not between 1 and 5),
-            count(*) filter (where c.status = 'completed' and p.n not between 3 and 5),
+            count(*) filter (where c.status in ('completed', 'denied', 'in_progress') and p.n not between 1 and 5),
+            count(*) filter (where c.status in ('completed', 'denied') and p.n not between 3 and 5),
+            count(*) filter (where c.status = 'refused' and p.n not between 1 and 2),
             count(*) filter (where p.first_start <> c.accepted_at),
             count(*) filter (where c.status <> 'in_progress' and (p.last_end <> c.completed_at or p.open_steps > 0)),
             count(*) filter (where c.status = 'in_progress' and p.open_steps <> 1),
-            count(*) filter (where c.status = 'completed' and p.limits <> c.promised_limit_wd),
+            count(*) filter (where c.status in ('completed', 'denied') and p.limits <> c.promised_limit_wd),
             count(*) filter (where not p.numbered),
             (select count(*) from cases) - count(*)
         from cases c join per_case p using (case_id)
     """).fetchone()
-    assert row == (0,) * 8
+    assert row == (0,) * 9
     backwards = _value(con, """
         select count(*) from (
             select started_at, ended_at, lag(ended_at) over (partition by case_id order by step_no) as previous_end
@@ -231,14 +249,15 @@ def test_steps_are_consistent_with_their_case(facts):
     assert backwards == 0
 
 
-def test_ratings_and_tasks_are_consistent(facts):
+def test_ratings_and_tasks_are_consistent(world):
+    facts, _ = world
     con = duckdb.connect()
     con.register("cases", facts["cases"])
     con.register("ratings", facts["ratings"])
     con.register("tasks", facts["tasks"])
     assert _value(con, """
         select count(*) from ratings r join cases c using (case_id)
-        where r.rated_at < c.completed_at or c.status <> 'completed'
+        where r.rated_at < c.completed_at or c.status not in ('completed', 'denied')
            or r.county_code <> c.county_code or r.item_code <> c.item_code""") == 0
     assert _value(con, """
         select count(*) from ratings
@@ -247,13 +266,116 @@ def test_ratings_and_tasks_are_consistent(facts):
            or (revisit_score is not null) <> (rectify_status = 'rectified')
            or verified_at < rated_at or rectified_at < verified_at or rectify_due_at < verified_at""") == 0
     coverage = _value(con, """
-        select count(distinct r.case_id) / (select count(*) from cases where status = 'completed')
+        select count(distinct r.case_id) / (select count(*) from cases where status in ('completed', 'denied'))
         from ratings r""")
     assert 0.35 <= coverage <= 0.45
     assert _value(con, """
         select count(*) from tasks
         where due_at <= assigned_at or completed_at < assigned_at
            or (status = 'completed') <> (completed_at is not null)""") == 0
+
+
+def test_statuses_denied_and_refused_replace_rejected(facts, reference):
+    con = duckdb.connect()
+    con.register("cases", facts["cases"])
+    con.register("items", reference["items"])
+    statuses = dict(con.execute("select status, count(*) from cases group by 1").fetchall())
+    assert set(statuses) == {"completed", "in_progress", "denied", "refused", "withdrawn"}
+    shares = dict(con.execute("""
+        select i.item_type = '行政许可', 100.0 * avg((c.status = 'denied')::int)
+        from cases c join items i using (item_code) group by 1""").fetchall())
+    assert 0.8 <= shares[True] <= 2.5 and shares[False] < 1.0
+    assert 0.7 <= 100.0 * statuses["refused"] / facts["cases"].num_rows <= 1.3
+    # Refused at intake: decided soon, never open, nothing promised, not rated; denied cases are decisions.
+    wrong, same_day = con.execute("""
+        select count(*) filter (where completed_at is null or deadline_at is not null or suspended_wd <> 0
+                                 or completed_at > accepted_at + interval 10 days),
+               count(*) filter (where cast(completed_at as date) = cast(accepted_at as date))
+        from cases where status = 'refused'""").fetchall()[0]
+    assert wrong == 0 and same_day >= 0.6 * statuses["refused"]
+    con.register("ratings", facts["ratings"])
+    assert _value(con, """select count(*) from ratings r join cases c using (case_id)
+                          where c.status = 'refused'""") == 0
+    assert _value(con, """select count(*) from ratings r join cases c using (case_id)
+                          where c.status = 'denied'""") > 0
+
+
+def test_the_cut_is_the_default_world_filtered_by_the_rules(facts, cut):
+    """demo --as-of 2026-09-30 shows the default world as it stood then: the same cases, fewer events."""
+    con = duckdb.connect()
+    for name in FACT_TABLES:
+        con.register(f"full_{name}", facts[name])
+        con.register(f"cut_{name}", cut[name])
+    con.execute("set variable cut = timestamp '2026-09-30 23:59:59'")
+    # Every case of the cut is a case of the world, with what was recorded at acceptance unchanged.
+    assert _value(con, """
+        select count(*) from cut_cases c left join full_cases f using (case_id)
+        where f.case_id is null or c.accepted_at <> f.accepted_at or c.received_at <> f.received_at
+           or c.deadline_at is distinct from f.deadline_at or c.suspended_wd <> f.suspended_wd
+           or c.promised_limit_wd is distinct from f.promised_limit_wd
+           or c.legal_limit_wd is distinct from f.legal_limit_wd or c.item_code <> f.item_code
+           or c.county_code <> f.county_code or c.channel <> f.channel""") == 0
+    # ... and every case of the world accepted by then is there, unless refused after it.
+    expected = _value(con, """
+        select count(*) from full_cases where accepted_at <= getvariable('cut')
+           and not (status = 'refused' and completed_at > getvariable('cut'))""")
+    assert cut["cases"].num_rows == expected < facts["cases"].num_rows
+    # Completions by the cut are equal; later ones are open.
+    assert _value(con, """
+        select count(*) from cut_cases c join full_cases f using (case_id)
+        where case when f.completed_at <= getvariable('cut')
+                    then c.completed_at is distinct from f.completed_at or c.status <> f.status
+                    else c.completed_at is not null or c.status <> 'in_progress' end""") == 0
+    reopened = _value(con, """select count(*) from cut_cases c join full_cases f using (case_id)
+                              where c.status = 'in_progress' and f.status <> 'in_progress'""")
+    assert reopened > 0
+    # Steps: those begun by the cut, ended only when they had ended by then.
+    assert _value(con, """
+        select count(*) from full_case_steps f join cut_cases using (case_id)
+        where f.started_at <= getvariable('cut')""") == cut["case_steps"].num_rows
+    assert _value(con, """
+        select count(*) from cut_case_steps c join full_case_steps f using (case_id, step_no)
+        where c.started_at <> f.started_at or c.handler_post <> f.handler_post
+           or c.ended_at is distinct from (case when f.ended_at <= getvariable('cut') then f.ended_at end)""") == 0
+    # Ratings given by the cut; rectification known only once done.
+    assert _value(con, "select count(*) from full_ratings where rated_at <= getvariable('cut')") == \
+        cut["ratings"].num_rows
+    assert _value(con, """
+        select count(*) from cut_ratings c join full_ratings f using (rating_id)
+        where c.score <> f.score
+           or c.verified_at is distinct from (case when f.verified_at <= getvariable('cut') then f.verified_at end)
+           or c.rectified_at is distinct from
+              (case when f.rectified_at <= getvariable('cut') then f.rectified_at end)
+           or (f.rectified_at > getvariable('cut') and c.rectify_status <> 'pending')""") == 0
+    # Tasks assigned by the cut; completions after it undone.
+    assert _value(con, """
+        select count(*) from cut_tasks c join full_tasks f using (task_id)
+        where c.due_at <> f.due_at or c.completed_at is distinct from
+              (case when f.completed_at <= getvariable('cut') then f.completed_at end)""") == 0
+    assert _value(con, "select count(*) from full_tasks where assigned_at <= getvariable('cut')") == \
+        cut["tasks"].num_rows
+    # The survey waves completed by 30 September are those of the world.
+    assert cut["surveys"].equals(facts["surveys"])
+    assert sorted(pc.unique(cut["surveys"].column("wave")).to_pylist()) == \
+        [w for w, _, _ in demo._waves(demo.DEFAULT_START, CUT)]
+
+
+def test_a_cut_at_the_horizon_changes_nothing_and_an_earlier_one_drops_a_wave(facts):
+    again = cut_at(facts, AS_OF)
+    for name in FACT_TABLES:
+        assert again[name].equals(facts[name]), name
+    june = cut_at(facts, dt.datetime(2026, 6, 29, 23, 59, 59))
+    assert sorted(pc.unique(june["surveys"].column("wave")).to_pylist()) == ["2025H1", "2025H2"]
+
+
+def test_an_as_of_after_the_default_horizon_is_generated_directly(reference, calendar):
+    later = dt.datetime(2026, 12, 20, 23, 59, 59)
+    facts = demo.generate(SMALL, as_of=later, reference=reference, calendar=calendar)
+    assert facts["cases"].num_rows == SMALL
+    latest = pc.max(facts["cases"].column("accepted_at")).as_py()
+    assert dt.datetime(2026, 12, 1) < latest <= later
+    with pytest.raises(ValueError):
+        demo.generate(SMALL, as_of=dt.datetime(2024, 12, 31), reference=reference, calendar=calendar)
 
 
 def test_surveys_cover_the_waves_run_by_the_snapshot_time(facts):
@@ -303,6 +425,35 @@ def test_cli_builds_a_snapshot(tmp_path, monkeypatch, capsys):
     args = parser.parse_args(["demo", "--snapshot-id", "cli-test", "--if-absent"])
     assert args.run(args) == 0
     assert "exists" in capsys.readouterr().out
+
+
+def test_cli_as_of_publishes_the_default_world_cut_then(tmp_path, monkeypatch, capsys, reference, calendar):
+    import argparse
+    import shutil
+
+    from xiaoneng.paths import reference_dir
+
+    shutil.copytree(reference_dir(), tmp_path / "reference")
+    monkeypatch.setenv("XIAONENG_DATA", str(tmp_path))
+    parser = argparse.ArgumentParser()
+    demo.add_cli(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["demo", "--snapshot-id", "demo-0930", "--cases", "2000", "--seed", "3",
+                              "--as-of", "2026-09-30"])
+    assert args.run(args) == 0
+    assert "demo-0930" in capsys.readouterr().out
+    info = SnapshotStore(tmp_path / "snapshots").get("demo-0930")
+    assert info.as_of == CUT
+    report = info.manifest["report"]
+    assert (report["seed"], report["cases"], report["as_of"]) == (3, 2000, "2026-09-30T23:59:59")
+    assert report["horizon"] == AS_OF.isoformat() and report["cut"] is True
+    expected = cut_at(demo.generate(2000, seed=3, reference=reference, calendar=calendar), CUT)
+    for name in FACT_TABLES:
+        assert info.row_counts[name] == expected[name].num_rows, name
+    columns = ["case_id", "status", "completed_at", "accepted_at"]
+    published = pq.read_table(info.table_path("cases"), columns=columns)
+    assert published.sort_by("case_id").to_pylist() == expected["cases"].select(columns).sort_by("case_id").to_pylist()
+    with pytest.raises(SystemExit):
+        parser.parse_args(["demo", "--as-of", "30.9.2026"])
 
 
 # --- the stories, from the published cases (derived on_time, elapsed_wd, is_online) --------------------

@@ -327,8 +327,13 @@ def test_score_7_in_ratings(tmp_path, run):
     ({"特别程序天数": "-1"}, "suspended_wd", "out_of_range"),
     ({"承诺办结时间": "2026-01-01 08:00:00"}, "deadline_at", "deadline_after_accepted"),
     ({"申请时间": "2026-01-30 09:00:00"}, "received_at", "received_before_accepted"),
+    ({"办件状态": "rejected"}, "status", "not_accepted"),  # not a status of the contract (any more)
     ({"办件状态": "在办"}, "completed_at", "status_matches_completion"),
     ({"办结时间": ""}, "completed_at", "status_matches_completion"),
+    ({"办件状态": "不予许可", "办结时间": ""}, "completed_at", "status_matches_completion"),
+    ({"办件状态": "不予批准", "办结时间": ""}, "completed_at", "status_matches_completion"),
+    ({"办件状态": "不予受理", "办结时间": ""}, "completed_at", "status_matches_completion"),
+    ({"办件状态": "撤件", "办结时间": ""}, "completed_at", "status_matches_completion"),
     ({"办结时间": "2026-03-02 10:00:00", "承诺办结时间": "2026-03-05 17:30:00"}, "completed_at", "not_in_future"),
 ])
 def test_case_rules(tmp_path, run, changes, column, code):
@@ -337,6 +342,30 @@ def test_case_rules(tmp_path, run, changes, column, code):
     reject = only_reject(result)
     assert (reject.line, reject.column, reject.code) == (11, column, code), reject.reason
     assert result.tables["cases"].kept == 19
+
+
+def test_closed_statuses_with_a_completion_time_are_kept():
+    from xiaoneng.ingest.validate import OPEN_STATUSES
+    from xiaoneng.schema import CASE_CLOSED_STATUSES, CASE_STATUSES, CASES
+
+    accepted = set(CASES.column("status").accepted)
+    assert accepted == set(CASE_STATUSES) == {"completed", "in_progress", "denied", "refused", "withdrawn"}
+    assert accepted - OPEN_STATUSES == set(CASE_CLOSED_STATUSES) == {"completed", "denied", "refused", "withdrawn"}
+
+
+def test_status_values_map_onto_the_contract(tmp_path, run):
+    values = ["办结", "已办结", "在办", "办理中", "不予许可", "不予批准", "不予受理", "撤件", "撤回"]
+    open_ = {"在办", "办理中"}
+    path = write_cases(tmp_path / "办件.csv", len(values), changes={
+        i: {"办件状态": v, **({"办结时间": ""} if v in open_ else {})} for i, v in enumerate(values, 1)})
+    result = run([path])
+    assert result.ok and result.rows_rejected == 0, result.summary()
+    table = cases_of(result).set_index("case_id")
+    assert [table.loc[f"BJ2026{i:06d}", "status"] for i in range(1, len(values) + 1)] == [
+        "completed", "completed", "in_progress", "in_progress", "denied", "denied", "refused", "withdrawn",
+        "withdrawn"]
+    assert table.loc[table["status"] != "in_progress", "completed_at"].notna().all()
+    assert table.loc[table["status"] == "in_progress", "completed_at"].isna().all()
 
 
 def test_deadline_in_the_future_is_fine_and_a_bare_date_deadline_means_end_of_day(tmp_path, run):
@@ -349,6 +378,19 @@ def test_deadline_in_the_future_is_fine_and_a_bare_date_deadline_means_end_of_da
     table = cases_of(result).set_index("case_id")
     assert table.loc["BJ2026000002", "deadline_at"] == dt.datetime(2026, 1, 7, 23, 59, 59, 999999)
     assert bool(table.loc["BJ2026000002", "on_time"])
+
+
+def test_a_deadline_with_a_time_means_the_close_of_its_day(tmp_path, run):
+    """product.md §3: completed at 20:00 on a deadline given as 17:30 that day is on time; the next day is not."""
+    path = write_cases(tmp_path / "办件.csv", 3, changes={
+        1: {"办结时间": "2026-01-09 20:00:00", "承诺办结时间": "2026-01-09 17:30:00"},  # accepted 01-06
+        2: {"办结时间": "2026-01-10 08:00:00", "承诺办结时间": "2026-01-09 17:30:00"},  # accepted 01-07
+        3: {"办结时间": "2026-01-09 23:59:59", "承诺办结时间": "2026-01-09"},  # accepted 01-08
+    })
+    result = run([path])
+    assert result.rows_rejected == 0, result.summary()
+    on_time = cases_of(result).set_index("case_id")["on_time"]
+    assert [bool(on_time[f"BJ2026{i:06d}"]) for i in (1, 2, 3)] == [True, False, True]
 
 
 def test_a_row_with_two_problems_counts_once(tmp_path, run):
@@ -575,8 +617,10 @@ def test_shipped_example_ingests_through_the_chinese_mapping(run):
     assert result.tables["cases"].kept == 20 and result.tables["ratings"].kept == 6
     assert result.files[0].encoding == "gb18030"  # GBK, detected
     table = cases_of(result).set_index("case_id")
-    assert table["status"].value_counts().to_dict() == {"completed": 14, "in_progress": 4, "rejected": 1,
-                                                        "withdrawn": 1}
+    assert table["status"].value_counts().to_dict() == {"completed": 13, "in_progress": 4, "denied": 1,
+                                                        "refused": 1, "withdrawn": 1}
+    assert table.loc["BJ202601140016", "status"] == "denied"  # 不予许可
+    assert table.loc["BJ202601070007", "status"] == "refused"  # 不予受理
     assert table.loc["BJ202601090011", "accepted_at"] == dt.datetime(2026, 1, 9, 9, 30)  # 2026年1月9日 09:30
     assert table.loc["BJ202601050003", "deadline_source"] == "derived"
     ratings = pq.read_table(result.published.table_path("ratings")).to_pandas().set_index("rating_id")

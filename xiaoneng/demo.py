@@ -81,6 +81,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from xiaoneng.asof import cut_at
 from xiaoneng.reference import load_calendar_days, load_dimensions
 from xiaoneng.schema import FACT_TABLES, RESPONDENT_GROUPS, SURVEY_DIMENSIONS
 from xiaoneng.snapshots import SnapshotError, SnapshotInfo, SnapshotStore
@@ -174,8 +175,11 @@ US_PER_DAY = 24 * US_PER_HOUR
 STEP_CHUNK = 250_000
 
 # Status codes while generating.
-COMPLETED, IN_PROGRESS, REJECTED, WITHDRAWN = 0, 1, 2, 3
-STATUS_NAMES = ("completed", "in_progress", "rejected", "withdrawn")
+COMPLETED, IN_PROGRESS, DENIED, REFUSED, WITHDRAWN = 0, 1, 2, 3, 4
+STATUS_NAMES = ("completed", "in_progress", "denied", "refused", "withdrawn")
+DENIED_SHARE = {True: 0.015, False: 0.005}  # 不予许可, by item: licence (行政许可) or other
+REFUSED_SHARE = 0.01  # 不予受理, refused at intake
+WITHDRAWN_SHARE = 0.012
 
 
 # ---------------------------------------------------------------------------------------------
@@ -257,8 +261,10 @@ class _Days:
         return out.reshape(shape)
 
     def on_or_after(self, days: np.ndarray) -> np.ndarray:
-        """The first working day on or after each day."""
-        return self.add(days - 1, 1)
+        """The first working day on or after each day (the day itself past the end of the calendar)."""
+        days = np.asarray(days, dtype=np.int64)
+        found = self.add(np.minimum(days, self.last) - 1, 1)
+        return np.where(found >= days, found, days)
 
     def office_time(self, moments: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Each moment moved to office hours (08:30–17:50) of the first working day on or after it."""
@@ -437,11 +443,16 @@ def _generate_cases(n: int, ref: _Reference, days: _Days, start: dt.date, as_of:
     late = rng.random(n) < np.minimum(q, 0.9)
     del q
 
-    # Status: some are rejected or withdrawn (never late); the rest run to completion.
+    # Status: a few are denied (不予许可: a decision, timed and possibly late like any completion),
+    # refused at intake (不予受理) or withdrawn (never late); the rest run to completion.
     u = rng.random(n)
-    status = np.where(u < np.where(ref.item_permit[item], 0.035, 0.02), REJECTED,
-                      np.where(u > 0.988, WITHDRAWN, COMPLETED)).astype(np.int8)
-    late &= status == COMPLETED
+    p_denied = np.where(ref.item_permit[item], DENIED_SHARE[True], DENIED_SHARE[False])
+    status = np.select([u < p_denied, u < p_denied + REFUSED_SHARE, u > 1.0 - WITHDRAWN_SHARE],
+                       [DENIED, REFUSED, WITHDRAWN], COMPLETED).astype(np.int8)
+    del p_denied
+    decided = (status == COMPLETED) | (status == DENIED)
+    late &= decided
+    refused = status == REFUSED
 
     # Durations in working days (excluding suspension).
     on_time_wd = np.minimum(np.floor(np.exp(mu + 0.55 * rng.standard_normal(n)) * (limit + 1)), limit)
@@ -450,11 +461,12 @@ def _generate_cases(n: int, ref: _Reference, days: _Days, start: dt.date, as_of:
     stuck = late & (rng.random(n) < 0.02)
     excess = np.where(stuck, rng.integers(20, 300, n), excess)
     elapsed = np.where(late, limit + excess, on_time_wd)
-    elapsed = np.where(status == REJECTED, np.floor(rng.uniform(0.1, 0.9, n) * (limit + 1)), elapsed)
+    # Refused at intake: on the spot mostly, otherwise within two working days (never suspended).
+    elapsed = np.where(refused, np.where(rng.random(n) < 0.7, 0, rng.integers(1, 3, n)), elapsed)
     elapsed = np.where(status == WITHDRAWN, np.floor(rng.uniform(0.0, 0.6, n) * (limit + 1)), elapsed)
-    elapsed = np.minimum(elapsed, np.where(status == COMPLETED, 10_000, limit)).astype(np.int64)
-    del mu, on_time_wd, excess, stuck, u, story
-    suspended = np.where((limit >= 3) & (rng.random(n) < np.where(ref.item_permit[item], 0.075, 0.035)),
+    elapsed = np.minimum(elapsed, np.where(decided | refused, 10_000, limit)).astype(np.int64)
+    del mu, on_time_wd, excess, stuck, u, story, decided
+    suspended = np.where((limit >= 3) & (rng.random(n) < np.where(ref.item_permit[item], 0.075, 0.035)) & ~refused,
                          rng.integers(1, 11, n), 0)
 
     # Completion: a working day reached from the acceptance date; same-day cases a little later.
@@ -462,10 +474,18 @@ def _generate_cases(n: int, ref: _Reference, days: _Days, start: dt.date, as_of:
     done_day = days.add(day, total)
     acc_minute = (acc - day * US_PER_DAY) // US_PER_MIN
     quick = np.where(limit == 0, rng.integers(8, 90, n), rng.integers(30, 300, n))
+    quick = np.where(refused, rng.integers(5, 120, n), quick)
     same_day = acc + np.maximum(np.minimum(quick, 19 * 60 - acc_minute), 5) * US_PER_MIN
     later = done_day * US_PER_DAY + rng.integers(525, 1070, n) * US_PER_MIN + rng.integers(0, US_PER_MIN, n)
     done = np.where(total == 0, same_day, later)
-    del acc_minute, quick, same_day, later
+    # A refusal is known at the snapshot time or the application is not a case yet: refusals that would
+    # fall after it happen on the spot instead, and those still after it (a snapshot taken in the evening
+    # of the acceptance day) are left out.
+    late_refusal = refused & (done > as_of_us)
+    done = np.where(late_refusal, same_day, done)
+    elapsed = np.where(late_refusal, 0, elapsed)
+    kept = ~(refused & (done > as_of_us))
+    del acc_minute, quick, same_day, later, late_refusal
     open_ = done > as_of_us
     status = np.where(open_, IN_PROGRESS, status).astype(np.int8)
 
@@ -473,9 +493,23 @@ def _generate_cases(n: int, ref: _Reference, days: _Days, start: dt.date, as_of:
     promised = ref.promised[item]
     due_total = np.maximum(promised, 0) + suspended
     fits = days.index(day) + due_total <= days.max_index
-    has_deadline = (rng.random(n) < 0.2) & (promised >= 0) & fits
+    has_deadline = (rng.random(n) < 0.2) & (promised >= 0) & fits & ~refused  # a refused case promises nothing
     deadline = days.add(day, np.where(has_deadline, due_total, 0)) * US_PER_DAY + US_PER_DAY - 1_000_000
-    del due_total, fits
+    del due_total, fits, refused
+
+    small = np.int32  # codes and working days: halves the memory of the arrays kept for steps and ratings
+    c = {
+        "day": day, "acc": acc, "received": received, "done": done, "deadline": deadline,
+        "has_deadline": has_deadline, "county": county.astype(small), "item": item.astype(small),
+        "dept": dept.astype(small), "channel": channel, "enterprise": enterprise, "status": status, "late": late,
+        "elapsed": elapsed.astype(small), "suspended": suspended.astype(small), "limit": limit.astype(small),
+    }
+    del day, acc, received, done, deadline, has_deadline, county, item, dept, channel, enterprise, status, late
+    del elapsed, suspended, limit
+    if not kept.all():
+        c = {name: values[kept] for name, values in c.items()}
+    day, county = c["day"], c["county"].astype(np.int64)
+    n = len(day)
 
     # Case ids: QH + yyyymmdd + county number + running number of the day in that county.
     key = day * 128 + county
@@ -490,16 +524,8 @@ def _generate_cases(n: int, ref: _Reference, days: _Days, start: dt.date, as_of:
     months = dates.astype("datetime64[M]")
     ymd = ((months.astype("datetime64[Y]").astype(np.int64) + 1970) * 10_000
            + (months.astype(np.int64) % 12 + 1) * 100 + (dates - months.astype("datetime64[D]")).astype(np.int64) + 1)
-    case_id = _numbered("QH", ymd * 100_000_000 + (county + 1) * 1_000_000 + seq, 16)
-    del dates, months, ymd, seq
-
-    small = np.int32  # codes and working days: halves the memory of the arrays kept for steps and ratings
-    return {
-        "case_id": case_id, "day": day, "acc": acc, "received": received, "done": done, "deadline": deadline,
-        "has_deadline": has_deadline, "county": county.astype(small), "item": item.astype(small),
-        "dept": dept.astype(small), "channel": channel, "enterprise": enterprise, "status": status, "late": late,
-        "elapsed": elapsed.astype(small), "suspended": suspended.astype(small), "limit": limit.astype(small),
-    }
+    c["case_id"] = _numbered("QH", ymd * 100_000_000 + (county + 1) * 1_000_000 + seq, 16)
+    return c
 
 
 def _cases_table(c: dict[str, np.ndarray], ref: _Reference) -> pa.Table:
@@ -541,8 +567,8 @@ def _steps_chunk(c: dict[str, np.ndarray], sl: slice, ref: _Reference, days: _Da
     kinds = TEMPLATE_KINDS[template].astype(np.int64)
     fracs = TEMPLATE_FRACS[template]
     n_steps = template + 3
-    rejected, withdrawn = status == REJECTED, status == WITHDRAWN
-    n_steps = np.where(rejected, np.where(rng.random(m) < 0.6, 2, 3), n_steps)
+    refused, withdrawn = status == REFUSED, status == WITHDRAWN
+    n_steps = np.where(refused, np.where(rng.random(m) < 0.6, 1, 2), n_steps)
     n_steps = np.where(withdrawn, 2 + (rng.random(m) * (template + 2)).astype(np.int64), n_steps)
     in_case = col < n_steps[:, None]
 
@@ -555,7 +581,9 @@ def _steps_chunk(c: dict[str, np.ndarray], sl: slice, ref: _Reference, days: _Da
     extra = np.where(late, elapsed - base, 0)
     weights = np.where(limit[:, None] > 0, fracs, (kinds > 0) / (template + 2)[:, None])
     weights = weights * np.exp(0.35 * rng.standard_normal((m, 5))) * in_case * (col >= 1)
-    cum = np.rint(base[:, None] * np.cumsum(weights, axis=1) / weights.sum(axis=1)[:, None]).astype(np.int64)
+    weight_sum = weights.sum(axis=1)
+    weight_sum[weight_sum == 0] = 1.0  # a single step: it takes everything
+    cum = np.rint(base[:, None] * np.cumsum(weights, axis=1) / weight_sum[:, None]).astype(np.int64)
     cum = np.where(col >= n_steps[:, None] - 1, base[:, None], np.minimum(cum, base[:, None]))
     alloc = np.diff(cum, axis=1, prepend=0)
     weak = ref.weak_kind[dept]
@@ -609,7 +637,7 @@ def _steps_chunk(c: dict[str, np.ndarray], sl: slice, ref: _Reference, days: _Da
 
 def _ratings_table(c: dict[str, np.ndarray], ref: _Reference, days: _Days, day_range: np.ndarray,
                    p_day: np.ndarray, as_of_us: int, rng: np.random.Generator) -> pa.Table:
-    done_cases = np.flatnonzero(c["status"] == COMPLETED)
+    done_cases = np.flatnonzero((c["status"] == COMPLETED) | (c["status"] == DENIED))
     channel = c["channel"][done_cases]
     rated = done_cases[rng.random(len(done_cases)) < RATE_PROBABILITY[channel]]
     del done_cases, channel
@@ -630,7 +658,7 @@ def _ratings_table(c: dict[str, np.ndarray], ref: _Reference, days: _Days, day_r
     late = c["late"][rated]
     limit = c["limit"][rated]
     slow = (c["elapsed"][rated] > 0.8 * limit) & (limit > 0)
-    band = np.where(late, 2, np.where(slow, 1, 0))
+    band = np.where(late, 2, np.where(slow | (c["status"][rated] == DENIED), 1, 0))  # denied: less pleased
 
     # Ratings without a case: hotline and SMS feedback about a department.
     extra = round(0.02 * n)
@@ -729,7 +757,7 @@ def _surveys_table(c: dict[str, np.ndarray], ref: _Reference, start: dt.date, as
     group_offset = np.array([0.0, -0.12, 0.08, 0.05])
     dim_slope = np.array([2.5, 5.0, 1.2, 0.8, 1.2])  # 服务态度, 办事效率, 依法行政, 廉洁自律, 政务公开
     unit_noise = rng.normal(0.0, 0.08, n_units)
-    counted = (c["status"] == COMPLETED) | (c["status"] == IN_PROGRESS)
+    counted = np.isin(c["status"], (COMPLETED, DENIED, IN_PROGRESS))
     unit_of_case = c["county"] * len(ref.depts) + c["dept"]
     per_unit = int(group_sizes.sum())
     tables = []
@@ -825,16 +853,31 @@ def generate(
     as_of: dt.datetime = DEFAULT_AS_OF,
     reference: dict[str, pa.Table] | None = None,
     calendar: WorkCalendar | None = None,
+    horizon: dt.datetime | None = None,
 ) -> dict[str, pa.Table]:
-    """The fact tables of the demo city: about ``cases`` cases accepted from ``start`` to ``as_of``.
+    """The fact tables of the demo city as a snapshot taken at ``as_of`` holds them.
 
+    The city is generated with about ``cases`` cases accepted from ``start`` up to ``horizon``
+    (default: the later of ``as_of`` and DEFAULT_AS_OF) and, when ``as_of`` is earlier, cut at
+    ``as_of`` (xiaoneng.asof.cut_at): so every as-of of one seed and size shows the same world.
     Deterministic for a seed. ``reference`` (counties, departments, items) and ``calendar``
     default to the files of ``data/reference/``.
     """
-    if cases < 1:
-        raise ValueError("cases must be at least 1")
+    if horizon is None:
+        horizon = max(as_of, DEFAULT_AS_OF)
+    if as_of > horizon:
+        raise ValueError(f"the snapshot time {as_of} is after the generated horizon {horizon}")
     if start > as_of.date():
         raise ValueError(f"start {start} is after the snapshot time {as_of}")
+    facts = _generate_world(cases, seed, start, horizon, reference, calendar)
+    return facts if as_of == horizon else cut_at(facts, as_of)
+
+
+def _generate_world(cases: int, seed: int, start: dt.date, as_of: dt.datetime,
+                    reference: dict[str, pa.Table] | None, calendar: WorkCalendar | None) -> dict[str, pa.Table]:
+    """The city as it stands at ``as_of``, its horizon: cases accepted from ``start`` up to it."""
+    if cases < 1:
+        raise ValueError("cases must be at least 1")
     if reference is None:
         reference = load_dimensions()
     if calendar is None:
@@ -848,14 +891,15 @@ def generate(
     as_of_us = _us(as_of)
 
     c = _generate_cases(cases, ref, days, start, as_of, streams[1])
+    n = len(c["acc"])  # refusals not yet made at the horizon are left out
     out = {"cases": _cases_table(c, ref)}
     for name in ("received", "deadline", "has_deadline", "enterprise"):
         del c[name]
     step_streams = seeds[2].spawn((cases + STEP_CHUNK - 1) // STEP_CHUNK)
     out["case_steps"] = pa.concat_tables([
-        _steps_chunk(c, slice(i * STEP_CHUNK, min((i + 1) * STEP_CHUNK, cases)), ref, days, as_of_us,
+        _steps_chunk(c, slice(i * STEP_CHUNK, min((i + 1) * STEP_CHUNK, n)), ref, days, as_of_us,
                      np.random.default_rng(s))
-        for i, s in enumerate(step_streams)
+        for i, s in enumerate(step_streams) if i * STEP_CHUNK < n
     ])
     for name in ("acc", "suspended"):
         del c[name]
@@ -866,14 +910,29 @@ def generate(
     return out
 
 
+def snapshot_time(as_of: dt.date | dt.datetime | None) -> dt.datetime:
+    """The snapshot time of an as-of: a bare date means the close of that day (23:59:59)."""
+    if as_of is None:
+        return DEFAULT_AS_OF
+    if isinstance(as_of, dt.datetime):
+        return as_of
+    return dt.datetime.combine(as_of, dt.time(23, 59, 59))
+
+
 def build_demo_snapshot(
     store: SnapshotStore | None = None,
     snapshot_id: str = "demo",
     cases: int = DEFAULT_CASES,
     seed: int = DEFAULT_SEED,
     if_absent: bool = False,
+    as_of: dt.date | dt.datetime | None = None,
 ) -> SnapshotInfo | None:
-    """Generate the demo city and publish it as ``snapshot_id`` (None when it exists and ``if_absent``)."""
+    """Generate the demo city and publish it as ``snapshot_id`` (None when it exists and ``if_absent``).
+
+    ``as_of`` (a date: the close of that day; default DEFAULT_AS_OF) is the snapshot time: before
+    the default horizon the default world is cut at it, after it the world is generated up to it.
+    """
+    as_of = snapshot_time(as_of)
     store = store if store is not None else SnapshotStore()
     if store.exists(snapshot_id):
         if if_absent:
@@ -882,16 +941,18 @@ def build_demo_snapshot(
         raise SnapshotError(f"snapshot {snapshot_id!r} exists already; published snapshots are never overwritten")
     reference = load_dimensions()
     calendar_days = load_calendar_days()
-    facts = generate(cases, seed, DEFAULT_START, DEFAULT_AS_OF, reference=reference,
-                     calendar=WorkCalendar(calendar_days))
+    horizon = max(as_of, DEFAULT_AS_OF)
+    facts = generate(cases, seed, DEFAULT_START, as_of, reference=reference,
+                     calendar=WorkCalendar(calendar_days), horizon=horizon)
     return store.publish(
         snapshot_id,
-        as_of=DEFAULT_AS_OF,
+        as_of=as_of,
         reference=reference,
         calendar_days=calendar_days,
         facts=facts,
         producer="demo",
         report={"seed": seed, "cases": cases, "start": DEFAULT_START.isoformat(),
+                "as_of": as_of.isoformat(), "horizon": horizon.isoformat(), "cut": as_of < horizon,
                 "stories": {"improving_county": STORY_COUNTY, "campaign_start": CAMPAIGN_START.isoformat(),
                             "deteriorating_dept": STORY_DEPT, "items": list(STORY_ITEMS), "post": STORY_POST}},
     )
@@ -900,12 +961,20 @@ def build_demo_snapshot(
 def _run(args: argparse.Namespace) -> int:
     began = time.perf_counter()
     info = build_demo_snapshot(snapshot_id=args.snapshot_id, cases=args.cases, seed=args.seed,
-                               if_absent=args.if_absent)
+                               if_absent=args.if_absent, as_of=args.as_of)
     if info is None:
         return 0
     counts = " · ".join(f"{name} {info.row_counts[name]:,}" for name in FACT_TABLES)
-    print(f"快照 {info.snapshot_id} 已发布 (published): {counts} · {time.perf_counter() - began:.1f} s")
+    print(f"快照 {info.snapshot_id} 已发布 (published, as of {info.as_of:%Y-%m-%d %H:%M:%S}): {counts} · "
+          f"{time.perf_counter() - began:.1f} s")
     return 0
+
+
+def _date_arg(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
 
 
 def add_cli(subparsers) -> None:
@@ -917,4 +986,8 @@ def add_cli(subparsers) -> None:
     parser.add_argument("--cases", type=int, default=DEFAULT_CASES, help=f"number of cases (default: {DEFAULT_CASES})")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default: {DEFAULT_SEED})")
     parser.add_argument("--if-absent", action="store_true", help="do nothing when the snapshot exists already")
+    parser.add_argument("--as-of", type=_date_arg, default=None, metavar="YYYY-MM-DD",
+                        help="snapshot time: the close of this day; earlier than the default "
+                             f"{DEFAULT_AS_OF:%Y-%m-%d} it is the same world cut at that time (default: "
+                             f"{DEFAULT_AS_OF:%Y-%m-%d})")
     parser.set_defaults(run=_run)

@@ -22,6 +22,16 @@ _YEAR = re.compile(r"^(\d{4})$")
 _CUSTOM = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
 
 
+def state_moment(as_of: dt.datetime) -> dt.datetime:
+    """The moment a snapshot's states are read at: what happened strictly before it is known.
+
+    A snapshot time is read to the second (sources write seconds): everything stamped up to and
+    including ``as_of``'s second has happened, so a snapshot taken at 23:59:59 reads the close of
+    its day, exactly as a period's end does (product.md §3, "States at a time").
+    """
+    return as_of.replace(microsecond=0) + dt.timedelta(seconds=1)
+
+
 def _add_months(day: dt.date, months: int) -> dt.date:
     total = day.year * 12 + day.month - 1 + months
     year, month = divmod(total, 12)
@@ -97,11 +107,40 @@ class Period:
         return self._shift_months(-12)
 
     def bounds(self, as_of: dt.datetime) -> dict[str, dt.datetime]:
-        """Query parameters: [period_start, period_end) and the state time min(period end, as-of)."""
+        """Query parameters: [period_start, period_end) and the state moment (exclusive): the period's
+        end — midnight after its last day — or the snapshot's moment when that is earlier."""
         start = dt.datetime.combine(self.start, dt.time())
         end = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time())
-        state_at = min(end - dt.timedelta(microseconds=1), as_of)
-        return {"period_start": start, "period_end": end, "state_at": state_at}
+        return {"period_start": start, "period_end": end, "state_at": min(end, state_moment(as_of))}
+
+    def is_running(self, as_of: dt.datetime) -> bool:
+        """The snapshot was taken before the period closed (this month, quarter or year so far)."""
+        moment = state_moment(as_of)
+        return dt.datetime.combine(self.start, dt.time()) < moment < dt.datetime.combine(
+            self.end + dt.timedelta(days=1), dt.time())
+
+    def span_through(self, last_day: dt.date) -> Period:
+        """This period cut after ``last_day`` (a running period's span so far), as explicit days."""
+        return Period("custom", self.start, min(self.end, last_day))
+
+    def comparisons(self, as_of: dt.datetime) -> tuple[Period, Period]:
+        """The periods this one is compared with (环比, 同比), like for like: a running period is
+        compared with the same span of the previous period and of last year (1–31 Oct of Q4 with
+        1–31 Jul, and with 1–31 Oct a year before)."""
+        previous, year_ago = self.previous(), self.year_ago()
+        if not self.is_running(as_of):
+            return previous, year_ago
+        last_day = state_day(as_of)
+        if self.kind == "custom":
+            previous_last = last_day - (self.start - previous.start)
+        else:
+            previous_last = _add_months(last_day, -self._months())
+        return previous.span_through(previous_last), year_ago.span_through(_add_months(last_day, -12))
+
+
+def state_day(as_of: dt.datetime) -> dt.date:
+    """The last day a snapshot's moment has read (its own day; the day before at midnight)."""
+    return (state_moment(as_of) - dt.timedelta(microseconds=1)).date()
 
 
 def months_up_to(period: Period, count: int) -> list[Period]:

@@ -76,7 +76,9 @@ class Indicator:
     def format(self, value: float | None, lang: str = "zh", with_unit: bool = True) -> str:
         """Chinese conventions: percent with one decimal, counts with thousands separators."""
         if value is None or (isinstance(value, float) and math.isnan(value)):
-            return "—"
+            from xiaoneng.i18n import t  # the text catalog reads this module's catalog
+
+            return t("kpi.no_value", lang)
         text = f"{value:,.{self.places}f}"
         if not with_unit:
             return text
@@ -102,6 +104,32 @@ class Indicator:
         if self.better == "lower":
             return 1.0 if value <= self.target else (self.target / value if value > 0 else 1.0)
         return None
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The counting rules that are choices, not arithmetic (config/indicators.yaml, ``rules``)."""
+
+    rectify_default_wd: int  # a bad review without a due time is due this many working days after verification
+    min_cases: int  # below this many accepted cases a unit's rank carries 样本不足 and stays off the 红黑榜
+
+
+@cache
+def load_rules(path: Path = CATALOG_FILE) -> Rules:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")).get("rules") or {}
+    try:
+        found = Rules(**raw)
+    except TypeError as exc:
+        raise ValueError(f"{path}: rules: {exc}") from exc
+    for name in ("rectify_default_wd", "min_cases"):
+        value = getattr(found, name)
+        if not isinstance(value, int) or value < 0:
+            raise ValueError(f"{path}: rules.{name} must be a whole number >= 0, got {value!r}")
+    return found
+
+
+def rules() -> Rules:
+    return load_rules()
 
 
 @cache

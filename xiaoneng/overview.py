@@ -333,7 +333,7 @@ def headline_trend(view: SnapshotView, filters: Filters, lang: str = "zh", month
     window = trend_months(filters.period, view.as_of, months)
     start = dt.datetime.combine(window[0].start, dt.time())
     end = window[-1].bounds(view.as_of)["period_end"]
-    measured = view.layer.run("headline_trend", filters, trend_start=start, trend_end=end, as_of=view.as_of)
+    measured = view.layer.run("headline_trend", filters, trend_start=start, trend_end=end, snapshot_at=view.snapshot_at)
     month_keys = [f"{m:%Y-%m}" for m in measured["month_start"]]
     rows = []
     for ind in headline_indicators():

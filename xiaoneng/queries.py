@@ -19,13 +19,20 @@ import duckdb
 import pandas as pd
 
 from xiaoneng.filters import Filters, Scope, compile_filters
+from xiaoneng.indicators import rules
 from xiaoneng.paths import QUERIES_DIR
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 # Views in dependency order: case_steps reads cases, ratings reads items.
 VIEW_ORDER = ("calendar", "counties", "departments", "items", "cases", "case_steps", "ratings", "surveys", "tasks")
-# Rules several queries share (queries/macros/<name>.sql), defined before any query runs.
-MACROS = ("open_at", "rectify_state", "wave_start", "month_grid")
+# Rules several queries share (queries/macros/<name>.sql), defined before any query runs, in
+# dependency order (a macro may use the ones before it).
+MACROS = ("day_close", "state_day", "open_at", "done_by", "due_in", "light_at", "rectify_state", "wave_end",
+          "month_grid")
+# Table macros read the views, so they are defined after them.
+TABLE_MACROS = ("case_flags",)
+# The ones the snapshot build's timing (queries/cases_with_timing.sql) uses.
+TIMING_MACROS = ("day_close", "done_by")
 
 
 _SET_LIST_VARIABLE = {
@@ -95,9 +102,12 @@ class QueryLayer:
 
     def _prepare(self, cursor: duckdb.DuckDBPyConnection, filters: Filters | None) -> None:
         cursor.execute("set variable snapshot_dir = $v", {"v": str(self.snapshot_path)})
+        cursor.execute("set variable rectify_default_wd = $v::integer", {"v": rules().rectify_default_wd})
         for variable, value in compile_filters(filters, self.scope).items():
             cursor.execute(_SET_LIST_VARIABLE[variable], {"v": value})
+        for macro in MACROS:
+            cursor.execute(load_sql("macros/" + macro))
         for view in VIEW_ORDER:
             cursor.execute("create temp view " + view + " as " + load_sql("views/" + view))
-        for macro in MACROS:
+        for macro in TABLE_MACROS:
             cursor.execute(load_sql("macros/" + macro))

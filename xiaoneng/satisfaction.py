@@ -253,8 +253,8 @@ def group_name(group: str, lang: str = "zh") -> str:
 
 def _survey(view: SnapshotView, filters: Filters, **by: bool) -> pd.DataFrame:
     params = {"by_dept": False, "by_dimension": False, "by_group": False, "by_county": False, **by}
-    end = filters.period.bounds(view.as_of)["period_end"]
-    return view.layer.run("survey_scores", filters, period_end=end, **params)
+    state_at = filters.period.bounds(view.as_of)["state_at"]
+    return view.layer.run("survey_scores", filters, state_at=state_at, **params)
 
 
 def survey_waves(view: SnapshotView, filters: Filters, lang: str = "zh") -> pd.DataFrame:

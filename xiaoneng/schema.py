@@ -10,9 +10,15 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: statuses denied/refused, deadlines as the close of their day, first_rated_at
 
-CASE_STATUSES = ("completed", "in_progress", "rejected", "withdrawn")
+# completed: 办结; in_progress: 在办; denied: 不予许可 — a decision, so a completion (completed_at
+# is the decision time, timed like any completion); refused: 不予受理 — refused at intake, never an
+# accepted case (completed_at is the refusal time); withdrawn: 撤件.
+CASE_STATUSES = ("completed", "in_progress", "denied", "refused", "withdrawn")
+CASE_OPEN_STATUSES = ("in_progress",)  # no completed_at; every other case status needs one
+CASE_CLOSED_STATUSES = ("completed", "denied", "refused", "withdrawn")
+CASE_COMPLETION_STATUSES = ("completed", "denied")  # closed by a decision: completions, timed
 CHANNELS = ("window", "online", "mobile", "kiosk")
 RATING_CHANNELS = ("window", "online", "mobile", "sms", "hotline")
 APPLICANT_TYPES = ("person", "enterprise")

@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 from xiaoneng import __version__
 from xiaoneng.checks import check_tables
 from xiaoneng.paths import snapshots_dir
-from xiaoneng.queries import load_sql
+from xiaoneng.queries import TIMING_MACROS, load_sql
 from xiaoneng.schema import ALL_TABLES, FACT_TABLES, SCHEMA_VERSION
 from xiaoneng.workdays import CalendarDay, WorkCalendar
 
@@ -95,6 +95,8 @@ def derive_case_timing(cases: pa.Table, items: pa.Table, ratings: pa.Table, cale
         con.register("items", items)
         con.register("ratings", ratings)
         con.register("calendar", calendar.table())
+        for macro in TIMING_MACROS:
+            con.execute(load_sql("macros/" + macro))
         return con.sql(load_sql("cases_with_timing"), params={"as_of": as_of}).to_arrow_table()
     finally:
         con.close()

@@ -101,7 +101,7 @@ def on_time_trend(view: SnapshotView, filters: Filters, lang: str = "zh", by: st
     if by not in TREND_BY:
         raise ValueError(f"by must be one of {TREND_BY}, got {by!r}")
     start, end = trend_window(filters.period, view.as_of)
-    frame = view.layer.run("on_time_trend", filters, trend_start=start, trend_end=end, as_of=view.as_of,
+    frame = view.layer.run("on_time_trend", filters, trend_start=start, trend_end=end, snapshot_at=view.snapshot_at,
                            by_county=by == "county", by_dept=by == "dept")
     counties, depts = unit_names(view, lang)
     names = {"county": counties, "dept": depts}.get(by, {"": t("supervision.trend_all", lang)})

@@ -1,6 +1,7 @@
--- open_at(status, accepted_at, completed_at, moment): the case was open at `moment` — accepted by
--- then, and either still in progress with no completion or completed after it. Every "open at the
--- state time" count (red and yellow lights, backlog, the on-time rate's open overdue cases, case
--- lists) uses this one rule. A scalar macro: DuckDB inlines it, so it costs nothing at run time.
+-- open_at(status, accepted_at, completed_at, moment): the case was open at `moment` (exclusive) —
+-- accepted before it and not closed (completed, denied or withdrawn) before it. A refused case
+-- (不予受理) was never accepted, so never open. From timestamps only, never from the final status:
+-- a case completed after `moment` was open then. Every "open at a time" count (lights, backlog,
+-- case lists) uses this one rule. A scalar macro: DuckDB inlines it, so it costs nothing at run time.
 create or replace temp macro open_at(status, accepted_at, completed_at, moment) as
-    accepted_at <= moment and ((status = 'in_progress' and completed_at is null) or completed_at > moment)
+    status <> 'refused' and accepted_at < moment and (completed_at is null or completed_at >= moment)

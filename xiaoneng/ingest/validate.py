@@ -22,11 +22,13 @@ import pyarrow as pa
 from xiaoneng.ingest.mapping import InputSpec
 from xiaoneng.ingest.readers import FileRefused, RawFile
 from xiaoneng.ingest.reasons import REASONS
-from xiaoneng.schema import ALL_TABLES, Column, Table
+from xiaoneng.schema import ALL_TABLES, CASE_OPEN_STATUSES, Column, Table
 
 # Deadlines may lie after the snapshot time; every other timestamp is an event that has happened.
 DEADLINE_COLUMNS = frozenset(c.name for t in ALL_TABLES.values() for c in t.columns if c.deadline)
-OPEN_STATUSES = frozenset({"in_progress"})  # statuses that must not have a completion time
+# Statuses that must not have a completion time; every other accepted status is closed and needs
+# one: a case that is completed, denied (不予许可), refused (不予受理) or withdrawn, a completed task.
+OPEN_STATUSES = frozenset(CASE_OPEN_STATUSES)
 INT32 = (-(2**31), 2**31 - 1)
 WAVE = re.compile(r"^\d{4}H[12]$")  # half-year waves; queries/indicator_measures.sql reads them so
 _TRUE = {"true", "1", "yes", "y", "是", "t"}
