@@ -44,7 +44,8 @@ EXPORT_HEADERS = {
     "promised_limit_wd": "承诺时限", "legal_limit_wd": "法定时限",
 }
 EXPORT_VALUES = {
-    "status": {"completed": "办结", "in_progress": "在办", "rejected": "不予受理", "withdrawn": "撤件"},
+    "status": {"completed": "办结", "in_progress": "在办", "denied": "不予许可", "refused": "不予受理",
+               "withdrawn": "撤件"},
     "channel": {"window": "窗口", "online": "网上", "mobile": "移动端", "kiosk": "自助终端"},
     "applicant_type": {"person": "个人", "enterprise": "企业"},
 }

@@ -24,15 +24,36 @@ K11 I03 immediate, acc and completed Sat 10-10 (make-up): elapsed 0, same day.
 K12 I02, acc 10-14, withdrawn 10-16: counted as accepted, never as completed.
 K13 I04 promised 3, acc Mon 10-19 → deadline 10-22; completed 10-27: elapsed 6, late.
 
-October 2026, whole city: accepted 8 (K06–K13), online/mobile 4 (K06,K07,K10,K13);
-completed 4 (K05,K10,K11,K13), on time 3, open overdue 1 (K06) → on-time 3/5 = 60 %;
-elapsed 9,3,0,6 → mean 4.5, median 4.5, P90 8.1; early 1/4; immediate 1/1;
+K14 I02 promised 5, acc Tue 06-23, system deadline 06-30 23:59:59; completed Thu 07-02: elapsed 7 (06-24,
+    06-25,06-26,06-29,06-30,07-01,07-02), late. Open and overdue at the end of June.
+K15 I02 promised 5, acc Tue 06-23 → 06-24,06-25,06-26,06-29,06-30: derived deadline 06-30 (the same
+    deadline as K14's); completed Fri 07-03: elapsed 8, late. Open and overdue at the end of June.
+R9  bad (2), rated 06-24, verified 06-25, due 06-30 17:00, rectified 07-06: at the end of June due and
+    not rectified; rectified late later.
+R10 bad (1), rated 06-10, verified Thu 06-11, no due time: due 10 working days later (06-12, 06-15..18,
+    06-19 Dragon Boat holiday, 06-22..26) = Fri 06-26; rectified 06-15: on time.
+T6  due 06-30 18:00, completed 07-01 09:00: late.  T7 due 06-30 09:00, completed 06-30 17:00: the same
+    day, so on time (a due time is the close of its day).
+
+June 2026, whole city: accepted 2 (K14, K15), due 2, on time 0 → 按期办结率 0 %; open overdue 2 at the
+end of June (K14 with its 23:59:59 deadline and K15 with its derived one alike); no completion; ratings
+R9, R10: bad 2 of 2; due for rectification 2 (R9, R10), rectified by the end of June 1 (R10, on time)
+→ 50 %, 50 %; tasks due 2 (T6 late, T7 on time) → 50 %.
+July 2026: completed 2 (K14 7, K15 8: mean 7.5), both late → 办结件按时率 0 %; nothing due.
+
+October 2026, whole city (state moment: the snapshot, Fri 10-30 17:00:01):
+accepted 8 (K06–K13), online/mobile 4 (K06,K07,K10,K13);
+按期办结率: due in October and passed by the snapshot K05, K06, K10, K11, K13 (K07 is due today, not yet
+passed; K12 was withdrawn before its deadline 10-21), completed by the deadline K05, K10, K11 → 3/5 = 60 %;
+办结件按时率: completed with a deadline K05, K10, K11, K13, on time 3 → 75 %;
+承诺件 completed K05 (9), K10 (3), K13 (6) → mean 6, median 6, P90 6 + 0.8 × 3 = 8.4; early K05 → 1/3;
+immediate accepted with the day closed K11, same day → 1/1; open overdue 1 (K06), yellow 2 (K07, K08);
 items handled I01 (20/10), I02 (15/5), I03 (5/0), I04 (10/3) → compression 1 − 18/50 = 64 %;
-ratings R1–R6, R8: good 2, bad 4, satisfied 3 of 7; verified bad 3 (R2, R4, R8; R6 unfounded), of
-which due for rectification 2 (R8's due time is after the snapshot), rectified 1 (R2, late) →
-rectification 50 %, on time 0 %; rated completed 3/4 (K11's
-review R5 is not linked to the case); survey wave 2026H1 mean 3.5 → index 62.5;
-tasks due by the snapshot 3 (T1 on time, T2 late, T3 open) → 1/3.
+ratings R1–R6, R8: good 2, satisfied 3 of 7; bad R2, R4, R8 (R6 was found unfounded on 10-23) → 3/7;
+rectification due in October: R2 (due 10-29, rectified 10-30: late), R4 (due 10-28, pending) → 1/2 = 50 %,
+on time 0 % (R8 is due 11-06); rated completed 3/4 (K11's review R5 is not linked to the case);
+survey wave 2026H1 (completed 06-30) mean 3.5 → index 62.5;
+tasks due by the snapshot 3 (T1 on time, T2 late, T3 open; T5's day has not closed) → 1/3.
 """
 
 from __future__ import annotations
@@ -102,6 +123,10 @@ CASES = [
     _case("K11", "I03", "C01", "D02", "window", "2026-10-10 09:00", "2026-10-10 11:00"),
     _case("K12", "I02", "C02", "D01", "window", "2026-10-14 10:00", "2026-10-16 10:00", status="withdrawn"),
     _case("K13", "I04", "C01", "D02", "mobile", "2026-10-19 10:00", "2026-10-27 15:00"),
+    # June 2026: two deadlines on the same day, written differently, both passed at the end of June
+    _case("K14", "I02", "C01", "D01", "window", "2026-06-23 10:00", "2026-07-02 10:00",
+          deadline="2026-06-30 23:59:59"),
+    _case("K15", "I02", "C02", "D01", "online", "2026-06-23 11:00", "2026-07-03 15:00"),
 ]
 
 CASE_STEPS = [
@@ -141,6 +166,10 @@ RATINGS = [
     _rating("R7", "K01", "C01", "D01", "I01", "window", "2026-02-28 12:00", 5),
     _rating("R8", None, "C02", "D01", None, "hotline", "2026-10-29 09:00", 1, verified="2026-10-30 09:00",
             due="2026-11-06 17:00", status="pending", tags="办事效率低"),
+    _rating("R9", None, "C01", "D01", "I02", "hotline", "2026-06-24 09:00", 2, verified="2026-06-25 09:00",
+            due="2026-06-30 17:00", rectified="2026-07-06 10:00", status="rectified", revisit=3, tags="办事效率低"),
+    _rating("R10", None, "C01", "D01", "I02", "sms", "2026-06-10 09:00", 1, verified="2026-06-11 10:00",
+            rectified="2026-06-15 16:00", status="rectified", revisit=4, tags="态度不好"),
 ]
 
 
@@ -171,6 +200,8 @@ TASKS = [
     _task("T3", "referral", "C01", "D02", "2026-10-05 09:00", "2026-10-28 18:00"),
     _task("T4", "meeting", "C02", "D01", "2026-10-10 09:00", "2026-11-10 18:00"),
     _task("T5", "meeting", "C01", "D01", "2026-10-12 09:00", "2026-10-31 12:00"),
+    _task("T6", "instruction", "C02", "D02", "2026-06-01 09:00", "2026-06-30 18:00", "2026-07-01 09:00"),
+    _task("T7", "meeting", "C01", "D02", "2026-06-01 09:00", "2026-06-30 09:00", "2026-06-30 17:00"),
 ]
 
 

@@ -212,6 +212,12 @@ def test_a_survey_wave_is_there_once_it_has_ended(as_of, waves):
     assert set(out.column("wave").to_pylist()) == waves
 
 
+def test_a_bare_date_is_the_close_of_that_day(facts, cut):
+    by_date = cut_at(facts, CUT.date())
+    for name in facts:
+        assert by_date[name].equals(cut[name]), name
+
+
 def test_wave_end():
     assert wave_end("2026H1") == dt.date(2026, 6, 30)
     assert wave_end("2026H2") == dt.date(2026, 12, 31)

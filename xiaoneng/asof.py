@@ -59,7 +59,12 @@ def wave_end(wave: str) -> dt.date | None:
 
 
 def cut_at(facts: dict[str, pa.Table], as_of: dt.datetime) -> dict[str, pa.Table]:
-    """The fact tables as a snapshot taken at ``as_of`` would have held them (see the module)."""
+    """The fact tables as a snapshot taken at ``as_of`` would have held them (see the module).
+
+    ``as_of`` is a naive local time like the tables' timestamps; a bare date means the close of that day.
+    """
+    if not isinstance(as_of, dt.datetime):
+        as_of = dt.datetime.combine(as_of, dt.time(23, 59, 59))
     moment = pa.scalar(as_of, type=pa.timestamp("us"))
     out = dict(facts)
     absent_cases = None

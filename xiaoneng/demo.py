@@ -8,6 +8,17 @@ seed always gives the same tables; ``--cases`` sets the size (500,000 by default
 millions for benchmarks). Everything is drawn with numpy in whole-array
 operations, so there is no Python loop per case.
 
+``--as-of YYYY-MM-DD`` publishes the snapshot as it stood at the close of that day:
+the same world (same seed, same number of cases, the default horizon 2026-10-31
+23:59:59) cut at that time by ``xiaoneng.asof.cut_at``, so ``demo --snapshot-id
+demo-0930 --as-of 2026-09-30`` holds the September that ``demo`` holds, as known on
+30 September (cases accepted later absent, later completions open, later
+rectifications pending, the waves run by then). An as-of after the default horizon
+generates the world up to it instead (no cut). The cut is exact for this city
+because everything a case records at acceptance is known from then on: its limits,
+its system deadline_at and its suspended_wd (the special procedures are recorded at
+acceptance, with the deadline that includes them).
+
 How the city behaves
 --------------------
 * Volumes follow the official working-day calendar: cases are accepted on working
@@ -25,22 +36,32 @@ How the city behaves
   number of days, and about 0.1 % get stuck for months (the aged red lights).
   Immediate items (承诺时限 0) are completed on the acceptance day unless late.
   About 5 % of cases spend 1–10 working days in special procedures (suspended_wd).
-  About 2–3 % are rejected and 1 % withdrawn; cases whose completion lies after the
+  About 1.5 % of licence cases (行政许可) and 0.5 % of the others are denied (denied,
+  不予许可): a decision, so a completion timed like any other (completed_at, all its
+  steps, late as often as a completed case). About 1 % are refused at intake (refused,
+  不予受理: never an accepted case; accepted_at is when the window took the
+  application up, completed_at the refusal, mostly on the spot, otherwise within
+  two working days; no deadline_at, no special procedures, never open: a refusal
+  not made by the snapshot time leaves the application out). About 1.2 % are
+  withdrawn (never late). Cases whose completion lies after the
   snapshot time are open (in_progress), so open cases concentrate in the last weeks,
   with a tail of overdue ones (红灯) and some near their deadline (黄灯). 20 % of the
   cases carry the system's own deadline_at (close of the (promised + suspended)-th
   working day after acceptance); the others get it derived at publish.
-* Steps: 受理 → (审查) → 审核 → 决定 → (送达), three to five per case (rejected and
+* Steps: 受理 → (审查) → 审核 → 决定 → (送达), three to five per case (a denied case
+  goes through all of them; a refused one has one or two, 受理 and at most the next;
   withdrawn cases stop early; an open case has the steps begun by the snapshot
   time, the current one without ended_at). Step limits add up to the promised limit.
   In a late case the overrun sits in one step, mostly the department's weak step
   and post.
-* Ratings (好差评): about 40 % of completed cases are rated, through the window
+* Ratings (好差评): about 40 % of decided cases (completed or denied; denied
+  applicants are a little less pleased) are rated, through the window
   device, website, app, SMS or the 12345 hotline, plus a few hotline/SMS ratings
   without a case; scores are high for quick cases and much lower for late ones;
   bad reviews are verified, given a rectification deadline 10 days later and mostly
   rectified (some late, some still pending, a few unfounded), then revisited.
-* Surveys (满意度测评) run twice a year (2025H1, 2025H2, 2026H1 by 2026-10-31): 21
+* Surveys (满意度测评) run twice a year, a wave in the snapshots from the last day of
+  its half-year (30 June, 31 December) on (2025H1, 2025H2, 2026H1 by 2026-10-31): 21
   respondents (群众 8, 企业 5, 代表委员 2, 服务对象 6) per county × department × wave
   score the five dimensions; the means fall with the unit's share of late cases.
 * Tasks (督办事项): a few thousand assignments from meetings, leaders' instructions
@@ -75,6 +96,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 import time
 
 import numpy as np
@@ -960,8 +982,12 @@ def build_demo_snapshot(
 
 def _run(args: argparse.Namespace) -> int:
     began = time.perf_counter()
-    info = build_demo_snapshot(snapshot_id=args.snapshot_id, cases=args.cases, seed=args.seed,
-                               if_absent=args.if_absent, as_of=args.as_of)
+    try:
+        info = build_demo_snapshot(snapshot_id=args.snapshot_id, cases=args.cases, seed=args.seed,
+                                   if_absent=args.if_absent, as_of=args.as_of)
+    except (ValueError, SnapshotError) as exc:
+        print(f"未生成 (not generated): {exc}", file=sys.stderr)
+        return 1
     if info is None:
         return 0
     counts = " · ".join(f"{name} {info.row_counts[name]:,}" for name in FACT_TABLES)
