@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pandas as pd
 import pytest
 
 from xiaoneng.filters import Filters, Period, Scope, compile_filters
@@ -45,7 +46,7 @@ def _params(view: SnapshotView) -> dict:
         "offset_rows": 0,
         "trend_start": dt.datetime(2025, 11, 1),
         "trend_end": dt.datetime(2026, 11, 1),
-        "as_of": view.as_of,
+        "snapshot_at": view.snapshot_at,
         "age_bounds_wd": [5, 10, 20],
         # the reviews behind the Satisfaction page's numbers (queries/review_list.sql)
         "bad_only": True,
@@ -123,8 +124,11 @@ def test_period_bounds_cap_the_state_at_the_snapshot_time():
     bounds = Period.parse("2026-10").bounds(as_of)
     assert bounds["period_start"] == dt.datetime(2026, 10, 1)
     assert bounds["period_end"] == dt.datetime(2026, 11, 1)
-    assert bounds["state_at"] == as_of
-    assert Period.parse("2026-09").bounds(as_of)["state_at"] == dt.datetime(2026, 9, 30, 23, 59, 59, 999999)
+    # state moments are exclusive: the snapshot's second has happened, and a past period is read at
+    # the close of its last day (midnight), when a deadline of that day has passed
+    assert bounds["state_at"] == dt.datetime(2026, 10, 30, 17, 0, 1)
+    assert Period.parse("2026-09").bounds(as_of)["state_at"] == dt.datetime(2026, 10, 1)
+    assert Period.parse("2026-10").bounds(dt.datetime(2026, 10, 31, 23, 59, 59))["state_at"] == dt.datetime(2026, 11, 1)
 
 
 def test_url_round_trip():
@@ -155,7 +159,7 @@ def test_scope_restricts_every_view(handcount_view):
     assert (full["tasks_due"], mine["tasks_due"]) == (3, 2)
     assert mine["survey_responses"] == 2
     asking_for_c02 = indicator_table(restricted, Filters(Period.parse("2026-10"), counties=("C02",))).iloc[0]
-    assert asking_for_c02["cases_accepted"] == 0
+    assert pd.isna(asking_for_c02["cases_accepted"])  # nothing visible: no data, not 0
     assert list(restricted.layer.run("county_list")["county_code"]) == ["C01"]
 
 

@@ -29,10 +29,10 @@ def test_publish_writes_a_complete_snapshot_with_manifest(tmp_path):
     info = store.publish("s1", as_of=AS_OF, reference=reference_tables(), calendar_days=load_calendar_days(),
                          facts=fact_tables(), sources=[(source, "cases")], producer="test")
     manifest = json.loads((info.path / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["schema_version"] == 1
+    assert manifest["schema_version"] == 2
     assert manifest["as_of"] == "2026-10-30T17:00:00"
-    assert manifest["row_counts"]["cases"] == 13
-    assert manifest["row_counts"]["ratings"] == 8
+    assert manifest["row_counts"]["cases"] == 15  # K01–K15
+    assert manifest["row_counts"]["ratings"] == 10  # R1–R10
     assert manifest["calendar_range"] == ["2004-01-01", "2026-12-31"]
     assert manifest["sources"] == [{"file": "export.csv", "table": "cases", "sha256": sha256_of(source),
                                     "bytes": source.stat().st_size}]
@@ -95,8 +95,11 @@ def test_cases_outside_the_calendar_are_counted_in_the_manifest(tmp_path):
     assert (k01["deadline_source"], k01["deadline_at"], k01["on_time"], k01["elapsed_wd"]) == (
         "outside_calendar", None, None, None)
     february = indicator_table(SnapshotView(info), Filters(Period.parse("2026-02"))).iloc[0]
-    # K01 can be timed neither way: on time K03 of K03, K04
-    assert (february["completed"], february["completed_untimed"], february["on_time_rate"]) == (3, 1, 50.0)
+    # K01 has no known deadline: it is a completion without a verdict (on time K03 of K03, K04) and
+    # is due in no period (due in February: K02, K03, K04; by the deadline K03)
+    assert (february["completed"], february["completed_with_deadline"], february["completion_on_time_rate"]) == (
+        3, 2, 50.0)
+    assert (february["due_cases"], february["due_on_time"]) == (3, 1)
 
 
 @pytest.mark.parametrize(
