@@ -10,8 +10,9 @@ import pandas as pd
 
 from xiaoneng import cli_args
 from xiaoneng.filters import Filters
+from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
-from xiaoneng.metrics import GROUPINGS, SnapshotView, indicator_table, indicator_table_with_changes
+from xiaoneng.metrics import GROUPINGS, SnapshotView, indicator_table, indicator_table_with_changes, through_day
 from xiaoneng.snapshots import SnapshotStore
 
 
@@ -62,7 +63,7 @@ def indicators_frame(view: SnapshotView, filters: Filters, by: str, lang: str = 
                   GROUPINGS[by][0 if c.startswith("county") else 1]]
     keys = [*catalog(), "composite_score"]
     changes = [f"{k}_{s}" for k in keys for s in ("previous", "year_ago")] if with_changes else []
-    return table[[*group_cols, *keys, "rank", *changes]]
+    return table[[*group_cols, *keys, "rank", "small_base", *changes]]
 
 
 def run_indicators(args: argparse.Namespace) -> int:
@@ -84,7 +85,11 @@ def run_indicators(args: argparse.Namespace) -> int:
         frame.to_csv(sys.stdout, index=False, float_format="%.4f")
     else:
         labels = {k: i.label(args.lang) for k, i in catalog().items()}
-        print(f"# {info.snapshot_id} as of {info.manifest['as_of']} · {period.label(args.lang)} · by {args.by}")
+        through = through_day(view, period)
+        span = f" ({t('cli.through', args.lang, month=through.month, day=through.day)})" if through else ""
+        print(f"# {info.snapshot_id} as of {info.manifest['as_of']} · {period.label(args.lang)}{span} · by {args.by}")
+        # no figure is shown as 无数据 / no data, never as 0 or NaN
+        shown = frame.astype(object).where(frame.notna(), t("kpi.no_value", args.lang))
         with pd.option_context("display.max_columns", None, "display.width", 200):
-            print(frame.rename(columns=labels).T.to_string(header=False))
+            print(shown.rename(columns=labels).T.to_string(header=False))
     return 0
