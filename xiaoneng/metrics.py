@@ -16,6 +16,8 @@ from xiaoneng.queries import QueryLayer
 from xiaoneng.scoring import add_composite_score, add_rank
 from xiaoneng.snapshots import SnapshotInfo
 
+# A moment before any snapshot's data: the bounds of a period that is not measured.
+NOTHING_BEFORE = dt.datetime(1900, 1, 1)
 # How a table of indicators is grouped: (by county, by department).
 GROUPINGS = {"total": (False, False), "county": (True, False), "dept": (False, True), "county,dept": (True, True)}
 
@@ -76,9 +78,11 @@ def measures(view: SnapshotView, filters: Filters, by: str = "total") -> pd.Data
     if by not in GROUPINGS:
         raise ValueError(f"by must be one of {list(GROUPINGS)}, got {by!r}")
     by_county, by_dept = GROUPINGS[by]
-    frame = view.layer.run(
-        "indicator_measures", filters, by_county=by_county, by_dept=by_dept, **filters.period.bounds(view.as_of)
-    )
+    bounds = filters.period.bounds(view.as_of)
+    if not view.has_begun(filters.period):
+        # nothing to measure: an empty span before any data gives the columns without a scan
+        bounds = dict.fromkeys(bounds, NOTHING_BEFORE)
+    frame = view.layer.run("indicator_measures", filters, by_county=by_county, by_dept=by_dept, **bounds)
     if not view.has_begun(filters.period):
         frame = frame.iloc[0:0]
     if by == "total" and frame.empty:
