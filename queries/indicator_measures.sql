@@ -87,22 +87,15 @@ rating_measures as (
 ),
 
 rectification_measures as (
-    -- verified bad reviews whose rectification fell due in the period (each once, in its due day's
-    -- period), whenever they were given; rectified by the state time, and by the due day's close
+    -- the bad reviews whose rectification fell due in the period (reviews_due): rectified by the
+    -- state time, and by the due day's close
     select
         case when $by_county then county_code else '' end as county_code,
         case when $by_dept then dept_code else '' end as dept_code,
         count(*) as bad_due,
         count(*) filter (where state in ('rectified_on_time', 'rectified_late')) as bad_rectified,
         count(*) filter (where state = 'rectified_on_time') as bad_rectified_on_time
-    from (
-        select
-            *,
-            rectify_state(score, verified_at, rectify_status, rectified_at, rectify_due_day, $state_at) as state
-        from ratings
-        where score <= 2 and due_in(rectify_due_day, $period_start, $period_end, $state_at)
-    )
-    where state not in ('unfounded', 'unverified')
+    from reviews_due($period_start, $period_end, $state_at)
     group by 1, 2
 ),
 

@@ -12,16 +12,12 @@ months as (
 
 due as (
     select
-        m.month_start,
-        case when $by_county then c.county_code else '' end as county_code,
-        case when $by_dept then c.dept_code else '' end as dept_code,
+        month_start,
+        case when $by_county then county_code else '' end as county_code,
+        case when $by_dept then dept_code else '' end as dept_code,
         count(*) as due_cases,
-        count(*) filter (where c.is_completed and done_by(c.completed_at, c.deadline_at)) as due_on_time
-    from cases as c
-    join months as m
-        on date_trunc('month', cast(c.deadline_at as date)) = m.month_start
-        and due_in(c.deadline_at, m.month_start, m.month_end, m.state_at)
-    where c.is_accepted and not (c.status = 'withdrawn' and c.completed_at < day_close(c.deadline_at))
+        count(*) filter (where due_on_time) as due_on_time
+    from cases_due_by_month($trend_start, $trend_end, $snapshot_at)
     group by 1, 2, 3
 ),
 

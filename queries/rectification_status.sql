@@ -21,15 +21,6 @@ given as (
     where rated_at >= $period_start and rated_at < $period_end and score <= 2
 ),
 
-fell_due as (
-    select
-        dept_code,
-        county_code,
-        rectify_state(score, verified_at, rectify_status, rectified_at, rectify_due_day, $state_at) as state
-    from ratings
-    where score <= 2 and due_in(rectify_due_day, $period_start, $period_end, $state_at)
-),
-
 given_counts as (
     select
         case when $by_dept then dept_code else '' end as dept_code,
@@ -52,8 +43,7 @@ due_counts as (
         count(*) as bad_due,
         count(*) filter (where state in ('rectified_on_time', 'rectified_late')) as bad_rectified,
         count(*) filter (where state = 'rectified_on_time') as bad_rectified_on_time
-    from fell_due
-    where state not in ('unfounded', 'unverified')
+    from reviews_due($period_start, $period_end, $state_at)
     group by 1, 2
 ),
 

@@ -30,7 +30,7 @@ VIEW_ORDER = ("calendar", "counties", "departments", "items", "cases", "case_ste
 MACROS = ("day_close", "state_day", "open_at", "done_by", "due_in", "light_at", "rectify_state", "wave_end",
           "month_grid")
 # Table macros read the views, so they are defined after them.
-TABLE_MACROS = ("case_flags",)
+TABLE_MACROS = ("case_flags", "reviews_due", "cases_due_by_month")
 # The ones the snapshot build's timing (queries/cases_with_timing.sql) uses.
 TIMING_MACROS = ("day_close", "done_by")
 
