@@ -578,7 +578,8 @@ def test_manifest_lists_sources_with_sha256(tmp_path, run):
         assert entry["bytes"] == path.stat().st_size
         assert (result.published.path / "sources" / entry["file"]).read_bytes() == path.read_bytes()
     report = result.published.manifest["report"]
-    assert report["rows_read"] == 6 and report["tables"]["cases"] == {"read": 5, "kept": 5, "rejected": 0}
+    assert report["rows_read"] == 6 and report["tables"]["cases"] == {"read": 5, "kept": 5, "rejected": 0, "skipped": 0,
+                                                              "threshold": 1.0}
 
 
 def test_two_files_with_the_same_name_are_refused(tmp_path, run):

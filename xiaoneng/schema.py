@@ -52,6 +52,9 @@ class Column:
     references: str | None = None  # "table.column" that must contain the value
     label_zh: str = ""
     deadline: bool = False  # a due time: may lie after the snapshot; a bare date means the end of that day
+    # the values the ingest accepts when the mapping gives no list of its own (a reference table of
+    # survey dimensions or respondent groups, mappings/README.md); not checked on the snapshot
+    default_accepted: tuple[str, ...] | None = None
 
     @property
     def arrow_type(self) -> pa.DataType:
@@ -67,6 +70,9 @@ class Table:
     label_zh: str = ""
     checks: tuple[str, ...] = field(default=())  # row rules, see ingest.validate
     unique_together: tuple[str, ...] = ()  # a composite key, checked on every snapshot
+    # optional columns only an ingest fills (a source's own verdict): kept in the snapshot when loaded,
+    # not part of arrow_schema() (generated data and queries do not need them)
+    extra_columns: tuple[Column, ...] = ()
 
     @property
     def column_names(self) -> list[str]:
@@ -158,6 +164,9 @@ CASES = Table(
     ),
     key="case_id",
     label_zh="办件",
+    # the source system's own verdict (e.g. an "exceeded timeframe: Y/N" column), kept beside ours;
+    # the ingest counts where the two disagree (mappings/README.md)
+    extra_columns=(C("source_on_time", "bool", label_zh="源系统按时判定"),),
     checks=("completed_after_accepted", "deadline_after_accepted", "received_before_accepted",
             "status_matches_completion", "not_in_future"),
 )
@@ -208,10 +217,10 @@ SURVEYS = Table(
     (
         C("response_id", "str", True, label_zh="答卷编号"),
         C("wave", "str", True, label_zh="测评批次"),
-        C("respondent_group", "str", True, accepted=RESPONDENT_GROUPS, label_zh="测评群体"),
+        C("respondent_group", "str", True, default_accepted=RESPONDENT_GROUPS, label_zh="测评群体"),
         C("county_code", "str", True, references="counties.county_code", label_zh="区县代码"),
         C("dept_code", "str", True, references="departments.dept_code", label_zh="部门代码"),
-        C("dimension", "str", True, accepted=SURVEY_DIMENSIONS, label_zh="测评维度"),
+        C("dimension", "str", True, default_accepted=SURVEY_DIMENSIONS, label_zh="测评维度"),
         C("score", "int", True, min_value=1, max_value=5, label_zh="得分(1-5)"),
     ),
     label_zh="满意度测评",

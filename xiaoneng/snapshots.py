@@ -83,7 +83,12 @@ def conform(table: pa.Table, table_name: str) -> pa.Table:
             raise SnapshotError(f"{table_name}: required column {col.name} is missing")
         else:
             arrays.append(pa.nulls(table.num_rows, col.arrow_type))
-    return pa.Table.from_arrays(arrays, schema=spec.arrow_schema())
+    schema = spec.arrow_schema()
+    for col in spec.extra_columns:  # kept when the load has them (schema.Table.extra_columns)
+        if col.name in table.column_names:
+            arrays.append(table.column(col.name).cast(col.arrow_type))
+            schema = schema.append(pa.field(col.name, col.arrow_type))
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def derive_case_timing(cases: pa.Table, items: pa.Table, ratings: pa.Table, calendar: WorkCalendar,
@@ -154,8 +159,10 @@ class SnapshotStore:
         quarantine_csv: bytes | None = None,
         producer: str,
         report: dict | None = None,
+        base: dict | None = None,
     ) -> SnapshotInfo:
-        """Write a complete snapshot atomically. ``sources`` are (file, table it fed) pairs."""
+        """Write a complete snapshot atomically. ``sources`` are (file, table it fed) pairs; ``base``
+        (an incremental snapshot) records the snapshot it was built on and where each table came from."""
         self._check_id(snapshot_id)
         if self.exists(snapshot_id):
             raise SnapshotError(f"snapshot {snapshot_id!r} exists already; published snapshots are never overwritten")
@@ -207,6 +214,8 @@ class SnapshotStore:
                 "sources": source_entries,
                 "report": report or {},
             }
+            if base:
+                manifest["base"] = base
             self._verify(staging, manifest)
             (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
             final = self.root / snapshot_id

@@ -57,13 +57,21 @@ def add_cli(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--reference", type=Path, default=None, metavar="DIR",
                         help="reference tables not in the load come from DIR (default data/reference)")
     parser.add_argument("--reject-threshold", type=_threshold, default=0.01, metavar="SHARE",
-                        help="refuse when rejected rows exceed this share of the rows read (default 0.01 = 1%%)")
+                        help="refuse when a table's rejected rows exceed this share of its rows (default 0.01 = "
+                             "1%%; applies to each table; the mapping's reject_threshold may set a table's own)")
     parser.add_argument("--accept-rejects", action="store_true",
                         help="publish even when the rejected rows exceed the threshold")
+    parser.add_argument("--accept-untimed", action="store_true",
+                        help="publish even when more of the load's cases than the cases threshold fall outside "
+                             "the working-day calendar (they get no timing)")
+    parser.add_argument("--base", default=None, metavar="SNAPSHOT",
+                        help="build on this snapshot: its tables plus this load (each loaded table replaces the "
+                             "base's or is appended to it, per the mapping's mode); the base is not changed")
     parser.add_argument("--dry-run", action="store_true", help="validate and report only; write nothing")
     parser.add_argument("--quarantine-out", type=Path, default=None, metavar="FILE",
                         help="also write the quarantine CSV here (useful with --dry-run or when refused)")
-    parser.add_argument("files", nargs="+", type=Path, metavar="FILES", help="source files (.csv, .csv.gz, .xlsx)")
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILES",
+                        help="source files (.csv, .csv.gz, .xlsx, .xls)")
     parser.set_defaults(run=run_cli)
     return parser
 
@@ -78,6 +86,8 @@ def run_cli(args: argparse.Namespace) -> int:
         reject_threshold=args.reject_threshold,
         accept_rejects=args.accept_rejects,
         publish=not args.dry_run,
+        base=getattr(args, "base", None),
+        accept_untimed=getattr(args, "accept_untimed", False),
     )
     print(result.summary())
     out = getattr(args, "quarantine_out", None)

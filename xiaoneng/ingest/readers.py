@@ -22,6 +22,8 @@ import pyarrow.csv as pacsv
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+# The first bytes of a workbook: a zip container (.xlsx, .xlsm, .ods) or an OLE2 compound file (.xls).
+WORKBOOK_MAGIC = {b"PK\x03\x04": "xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "xls"}
 
 
 class FileRefused(Exception):
@@ -45,6 +47,8 @@ class RawFile:
         self.long_rows = long_rows
         self.encoding: str | None = None
         self.sheet: str | None = None
+        self.note: str | None = None  # e.g. "a workbook named .csv, read as a workbook"
+        self.skipped: dict[str, int] = {}  # rows left out before the mapping (unpivot's blank answers)
 
     @property
     def n(self) -> int:
@@ -264,6 +268,13 @@ def read_csv(path: Path, *, encoding: str, delimiter: str, header_row: int) -> R
     return raw
 
 
+def workbook_kind(path: Path) -> str | None:
+    """``xlsx`` / ``xls`` when the file's first bytes are a workbook's, whatever its name says."""
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    return next((kind for magic, kind in WORKBOOK_MAGIC.items() if head.startswith(magic)), None)
+
+
 def read_excel(path: Path, *, sheet: str | int, header_row: int) -> RawFile:
     from python_calamine import CalamineError, CalamineWorkbook
 
@@ -271,6 +282,9 @@ def read_excel(path: Path, *, sheet: str | int, header_row: int) -> RawFile:
         workbook = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as exc:
         raise FileRefused(f"{path.name}: 无法打开 Excel 文件 (cannot open the workbook: {exc})") from None
+    except Exception as exc:  # calamine raises its own errors for damaged files
+        raise FileRefused(f"{path.name}: Excel 文件已损坏或格式不对 (the workbook is damaged or not a "
+                          f"workbook: {exc})") from None
     names = workbook.sheet_names
     try:
         if isinstance(sheet, int):
@@ -304,10 +318,71 @@ def read_file(path: Path, *, encoding: str = "auto", delimiter: str = ",", sheet
             raise FileRefused(f"{path.name}: Excel 文件不能压缩 (compressed Excel files are not supported)")
         return read_excel(path, sheet=sheet, header_row=header_row)
     if suffix in CSV_SUFFIXES:
+        kind = None if path.name.lower().endswith(".gz") else workbook_kind(path)
+        if kind is not None:
+            # A workbook saved (or renamed) as .csv: its bytes are no text encoding, so read it as what it is.
+            raw = read_excel(path, sheet=sheet, header_row=header_row)
+            raw.note = (f"{path.name} 实际是 Excel 工作簿（{kind}），已按工作簿读取 "
+                        f"(this file is an Excel workbook ({kind}) named {suffix}; it was read as a workbook)")
+            return raw
         if suffix == ".tsv" and delimiter == ",":
             delimiter = "\t"
         return read_csv(path, encoding=encoding, delimiter=delimiter, header_row=header_row)
     raise FileRefused(
         f"{path.name}: 不支持的文件类型 {suffix or '(无扩展名)'} "
-        f"(unsupported file type {suffix or '(no extension)'}: use .csv, .csv.gz or .xlsx)"
+        f"(unsupported file type {suffix or '(no extension)'}: use .csv, .csv.gz, .xlsx or .xls)"
     )
+
+
+def unpivot(raw: RawFile, columns: tuple[str, ...], name_header: str, value_header: str, *, file: str,
+            keep_blank: bool = False) -> RawFile:
+    """A wide file (one column per question) as one row per (source row, question).
+
+    The question columns are replaced by two: ``name_header`` (the question's header) and
+    ``value_header`` (the answer). Rows keep their source line; blank answers are skipped and
+    counted unless ``keep_blank``.
+    """
+    missing = [c for c in columns if c not in raw.headers]
+    if missing:
+        raise FileRefused(f"{file}: 缺少要展开的列 (unpivot columns not found): {', '.join(missing)}. "
+                          f"文件的表头 (the file's headers): {', '.join(raw.headers)}")
+    if len([h for h in raw.headers if h in columns]) != len(columns):
+        raise FileRefused(f"{file}: 要展开的列在表头中出现多次 (an unpivot column occurs twice in the header)")
+    if name_header in raw.headers or value_header in raw.headers:
+        raise FileRefused(f"{file}: 表头已有 {name_header!r} 或 {value_header!r}，请在 unpivot 中改名 "
+                          f"(the file has a header {name_header!r} or {value_header!r} already; set "
+                          f"name_header / value_header)")
+    keep = [i for i, h in enumerate(raw.headers) if h not in columns]
+    kept_cols = [raw.column(i) for i in keep]
+    out_cols: list[list[pd.Series]] = [[] for _ in range(len(keep) + 2)]
+    lines, order = [], []
+    blank = 0
+    for q, header in enumerate(columns):
+        answers = raw.column(raw.headers.index(header))
+        present = answers.notna() & (answers.astype(str).str.strip() != "") if not keep_blank \
+            else pd.Series(True, index=answers.index)
+        mask = present.to_numpy(dtype=bool)
+        blank += int((~mask).sum())
+        for j, col in enumerate(kept_cols):
+            out_cols[j].append(col[mask])
+        out_cols[-2].append(pd.Series([header] * int(mask.sum()), dtype=object))
+        out_cols[-1].append(answers[mask])
+        lines.append(raw.lines[mask])
+        order.append(np.stack([np.flatnonzero(mask), np.full(int(mask.sum()), q)], axis=1))
+    all_lines = np.concatenate(lines)
+    pos = np.concatenate(order)
+    sort = np.lexsort((pos[:, 1], pos[:, 0]))  # source row first, then the question's position
+    rows_by_col = [pd.concat(parts, ignore_index=True).to_numpy(dtype=object)[sort] for parts in out_cols]
+    rows = [list(r) for r in zip(*rows_by_col, strict=True)] if len(all_lines) else []
+    if not rows:
+        raise FileRefused(f"{file}: 展开后没有答案 (no answers after unpivoting: every question cell is blank)")
+    out = RawFile([raw.headers[i] for i in keep] + [name_header, value_header], all_lines[sort], rows=rows,
+                  blank_rows=raw.blank_rows)
+    out.encoding, out.sheet, out.note = raw.encoding, raw.sheet, raw.note
+    if raw.long_rows:
+        source_rows = pos[sort, 0]
+        out.long_rows = {i: raw.long_rows[int(r)] for i, r in enumerate(source_rows) if int(r) in raw.long_rows}
+        out.long_rows = out.long_rows or None
+    if blank:
+        out.skipped = {"空白答案 (blank answer)": blank}
+    return out

@@ -9,6 +9,7 @@ Table-level rules (duplicate keys, references) run over all batches of a table t
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -104,14 +105,22 @@ class Batch:
         self.bad: dict[str, np.ndarray] = {}  # type errors, so later rules do not report them twice
         self.problems: list[Problem] = []
         self.warnings: list[str] = []
+        self.rows = np.arange(raw.n)  # the raw file's row of each batch row (skipped rows are left out)
+        self.skipped: dict[str, int] = dict(raw.skipped)  # rows left out on purpose, per rule
+        self._by_source: dict[tuple[int, str, str], Problem] = {}  # one report per bad source value
+        if raw.note:
+            self.warnings.append(raw.note)
         self._resolve_columns()
         self._map_values()
         self._convert()
         self._check_values()
         self._check_rows()
         if raw.long_rows:
+            where = {int(r): i for i, r in enumerate(self.rows)}
             for row, count in raw.long_rows.items():
-                self.problems.append(Problem(row, "", "extra_fields", _message(
+                if row not in where:
+                    continue
+                self.problems.append(Problem(where[row], "", "extra_fields", _message(
                     "extra_fields", f"本行有 {count} 个字段，表头只有 {len(raw.headers)} 列",
                     f"the row has {count} fields, the header {len(raw.headers)}"), None))
 
@@ -131,9 +140,34 @@ class Batch:
         missing = []
         self._index: dict[str, int] = {}
         defaulted = {c for c, steps in spec.transforms.items() if any(op == "default" for op, _ in steps)}
+        self._joins: dict[str, tuple[list[int], str]] = {}
         for col in self.table.columns:
             if col.name in spec.constants:
                 self.source[col.name] = "=" + spec.constants[col.name]
+                continue
+            if col.name in spec.generated:
+                self.source[col.name] = spec.generated[col.name].label
+                continue
+            if col.name in spec.joins:
+                join = spec.joins[col.name]
+                absent = [h for h in join.headers if h not in position]
+                twice = [h for h in join.headers if h in duplicated]
+                if twice:
+                    raise FileRefused(
+                        f"{self.file}: 表头 {twice[0]!r} 出现多次，无法确定用哪一列 "
+                        f"(header {twice[0]!r} occurs more than once; rename one of them)"
+                    )
+                if absent:
+                    if col.required and col.name not in defaulted:
+                        missing.append(f"{' + '.join(join.headers)} → {col.name}（{col.label_zh}）")
+                    else:
+                        self.warnings.append(
+                            f"{self.file}: 没有列 {', '.join(absent)}，{col.name} 留空 "
+                            f"(column {', '.join(absent)} not found, {col.name} left blank)"
+                        )
+                    continue
+                self.source[col.name] = join.label
+                self._joins[col.name] = ([position[h] for h in join.headers], join.sep)
                 continue
             if col.name in spec.columns:
                 wanted = spec.columns[col.name]
@@ -173,10 +207,21 @@ class Batch:
                 + f". 文件的表头 (the file's headers): {', '.join(headers)}"
             )
 
+    def _cells(self, i: int) -> pd.Series:
+        s = _objects(self.raw.column(i).str.strip())
+        return _objects(s.where(s.notna() & (s != "")))
+
     def _map_values(self) -> None:
         for name, i in self._index.items():
-            s = _objects(self.raw.column(i).str.strip())
-            self.original[name] = _objects(s.where(s.notna() & (s != "")))
+            self.original[name] = self._cells(i)
+        for name, (indexes, sep) in self._joins.items():
+            parts = [self._cells(i) for i in indexes]
+            joined = [sep.join(v for v in values if v is not None) or None
+                      for values in zip(*(p.tolist() for p in parts), strict=True)]
+            self.original[name] = pd.Series(joined, dtype=object)
+        self._skip_rows()
+        for name, gen in self.input.generated.items():
+            self.original[name] = self._generate(gen)
         for name, value in self.input.constants.items():
             self.original[name] = pd.Series([value] * self.n, dtype=object)
         for name, series in self.original.items():
@@ -195,6 +240,62 @@ class Batch:
                 self.original[col.name] = pd.Series([None] * self.n, dtype=object)
                 self.text[col.name] = s
                 self.source[col.name] = "=default"
+
+    def _skip_rows(self) -> None:
+        """Leave out the rows the mapping's skip rules name (counted per rule, never rejects)."""
+        rules = self.input.skip
+        if not rules:
+            return
+        skip = np.zeros(self.n, dtype=bool)
+        for rule in rules:
+            if rule.column is not None:
+                if rule.column not in self.original:
+                    raise FileRefused(
+                        f"{self.file}: 跳过规则 {rule.rule!r} 用的列 {rule.column} 没有对应的源列 "
+                        f"(skip rule {rule.rule!r}: column {rule.column} has no source column in this file)")
+                values = self.original[rule.column]
+            else:
+                if rule.header not in self.raw.headers:
+                    raise FileRefused(
+                        f"{self.file}: 跳过规则 {rule.rule!r} 用的列 {rule.header!r} 不在文件中 "
+                        f"(skip rule {rule.rule!r}: header {rule.header!r} not found; headers: "
+                        f"{', '.join(self.raw.headers)})")
+                values = self._cells(self.raw.headers.index(rule.header))
+            if rule.blank:
+                hit = values.isna().to_numpy()
+            elif rule.regex is not None:
+                hit = values.fillna("").astype(str).str.contains(rule.regex, regex=True).to_numpy(dtype=bool) \
+                    & values.notna().to_numpy()
+            else:
+                hit = values.isin(list(rule.values)).to_numpy(dtype=bool)
+            new = hit & ~skip
+            if new.any():
+                self.skipped[rule.rule] = self.skipped.get(rule.rule, 0) + int(new.sum())
+            skip |= new
+        if not skip.any():
+            return
+        keep = ~skip
+        self.rows = self.rows[keep]
+        self.lines = self.lines[keep]
+        self.n = int(keep.sum())
+        for name, series in self.original.items():
+            self.original[name] = series[keep].reset_index(drop=True)
+
+    def _generate(self, gen) -> pd.Series:
+        prefix = gen.prefix
+        if prefix is None:
+            stem = self.path.name[:-3] if self.path.name.lower().endswith(".gz") else self.path.name
+            prefix = Path(stem).stem + ":"
+        if gen.kind == "line":
+            return pd.Series([f"{prefix}{int(line)}" for line in self.lines], dtype=object)
+        drop = 2 if self.input.unpivot is not None else 0  # hash the respondent's row, not the question
+        width = len(self.raw.headers) - drop
+        ids = []
+        for r in self.rows:
+            cells = self.raw.row(int(r))[:width]
+            text = "\x1f".join("" if c is None else str(c).strip() for c in cells)
+            ids.append(prefix + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16])
+        return pd.Series(ids, dtype=object)
 
     # -- types ---------------------------------------------------------------------------------
 
@@ -239,15 +340,31 @@ class Batch:
         result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
         date_only = np.zeros(self.n, dtype=bool)
         todo = text.notna().to_numpy().copy()
+        local = self.input.local_timezone
         for fmt in formats:
             if not todo.any():
                 break
-            parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+            zoned = "%z" in fmt or "%Z" in fmt
+            try:
+                parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce", utc=zoned)
+            except (ValueError, TypeError, OverflowError):
+                continue  # a format pandas cannot use on these values: the next one may
             hit = parsed.notna()
             if hit.any():
                 idx = parsed.index[hit.to_numpy()]
-                result.loc[idx] = parsed[hit].astype("datetime64[us]")
-                if not any(d in fmt for d in ("%H", "%I", "%M", "%S")):
+                values = parsed[hit]
+                has_time = any(d in fmt for d in ("%H", "%I", "%M", "%S"))
+                if zoned:
+                    # an explicit offset: the same instant in the snapshot's local time, without a zone
+                    values = values.dt.tz_convert(local).dt.tz_localize(None)
+                elif self.input.source_timezone and has_time and col.type == "ts":
+                    values = (values.dt.tz_localize(self.input.source_timezone, ambiguous="NaT",
+                                                    nonexistent="NaT")
+                              .dt.tz_convert(local).dt.tz_localize(None))
+                    converted = values.notna().to_numpy()
+                    idx, values = idx[converted], values[converted]
+                result.loc[idx] = values.astype("datetime64[us]")
+                if not has_time:
                     date_only[idx] = True
                 todo[idx] = False
         bad = todo
@@ -276,9 +393,12 @@ class Batch:
                              lambda v, c=col: f"{c.name} is blank")
             if typed is None:
                 continue
-            if col.accepted is not None:
-                wrong = typed.notna().to_numpy() & ~typed.isin(col.accepted).to_numpy()
-                allowed = ", ".join(col.accepted)
+            accepted = col.accepted or self.input.accepted.get(col.name) or col.default_accepted
+            if accepted is not None:
+                wrong = typed.notna().to_numpy() & ~typed.isin(accepted).to_numpy()
+                allowed = ", ".join(accepted)
+                if col.name in self.input.accepted_source and self.input.accepted_source[col.name] != "mapping":
+                    allowed += f"; {self.input.accepted_source[col.name]}"
                 self._report(wrong, col, "not_accepted",
                              lambda v, r, a=allowed, c=col: f"{self._shown(c.name, r)} 不是允许的值（{a}）",
                              lambda v, r, a=allowed, c=col: f"{self._shown(c.name, r)} is not one of {a}",
@@ -327,10 +447,20 @@ class Batch:
         la, lb = self.table.column(later), self.table.column(earlier)
         self._report(
             wrong, self.table.column(blame), check,
-            lambda v, r: f"{la.label_zh} {_fmt(a.iat[r])} 早于 {lb.label_zh} {_fmt(b.iat[r])}",
-            lambda v, r: f"{later} {_fmt(a.iat[r])} < {earlier} {_fmt(b.iat[r])}",
+            lambda v, r: (f"{la.label_zh} {self._time_shown(later, r)} 早于 "
+                          f"{lb.label_zh} {self._time_shown(earlier, r)}"),
+            lambda v, r: f"{later} {self._time_shown(later, r)} < {earlier} {self._time_shown(earlier, r)}",
             with_row=True,
         )
+
+    def _time_shown(self, column: str, row: int) -> str:
+        """The file's text, with the value read from it when that differs (a zone converted, a join)."""
+        typed = self.typed[column].iat[row]
+        source = self.original.get(column)
+        text = None if source is None else source.iat[row]
+        if text is None or text == _fmt(typed) or self.table.column(column).type != "ts":
+            return _fmt(typed) if text is None else str(text)
+        return f"{text}（= {_fmt(typed)}）"
 
     def _check_status(self) -> None:
         status, done = self.typed.get("status"), self.typed.get("completed_at")
@@ -343,12 +473,14 @@ class Batch:
         s = status.to_numpy(dtype=object)
         is_open = np.isin(s, list(OPEN_STATUSES))
         is_closed = np.isin(s, list(accepted - OPEN_STATUSES))
+        # the file's status first (what the administrator looks for), the contract's after it
         self._report(is_closed & ~has_done & ~done_bad, col, "status_matches_completion",
-                     lambda v, r: f"状态为 {s[r]}，但{col.label_zh}为空",
-                     lambda v, r: f"status is {s[r]} but completed_at is blank", with_row=True)
+                     lambda v, r: f"状态为 {self._shown('status', r)}，但{col.label_zh}为空",
+                     lambda v, r: f"status is {self._shown('status', r)} but completed_at is blank", with_row=True)
         self._report(is_open & has_done, col, "status_matches_completion",
-                     lambda v, r: f"状态为 {s[r]}（未办结），但有{col.label_zh} {v}",
-                     lambda v, r: f"status is {s[r]} (open) but completed_at is {v}", with_row=True)
+                     lambda v, r: f"状态为 {self._shown('status', r)}（未办结），但有{col.label_zh} {v}",
+                     lambda v, r: f"status is {self._shown('status', r)} (open) but completed_at is {v}",
+                     with_row=True)
 
     def _check_future(self) -> None:
         as_of = pd.Timestamp(self.as_of)
@@ -373,7 +505,20 @@ class Batch:
             value = None if source is None else source.iat[r]
             shown = "" if value is None else str(value)
             args = (shown, r) if with_row else (shown,)
-            self.problems.append(Problem(int(r), col.name, code, _message(code, zh(*args), en(*args)), value))
+            self._add(Problem(int(r), col.name, code, _message(code, zh(*args), en(*args)), value))
+
+    def _add(self, problem: Problem) -> None:
+        """One source value that feeds two columns (OPEN_DT → received_at and accepted_at) and breaks the
+        same rule in both is reported once, naming the other column."""
+        header = self.source.get(problem.column, "")
+        if header and not header.startswith("="):
+            key = (problem.row, header, problem.code)
+            first = self._by_source.get(key)
+            if first is not None:
+                first.message += (f"（{header} 同时用于 {problem.column} / {header} also feeds {problem.column}）")
+                return
+            self._by_source[key] = problem
+        self.problems.append(problem)
 
     def add_problems(self, rows: np.ndarray, column: str, code: str, zh: Callable, en: Callable) -> None:
         """Problems found by table-level rules; zh/en take (value, row)."""
@@ -381,7 +526,7 @@ class Batch:
         for r in rows:
             value = None if source is None else source.iat[r]
             shown = "" if value is None else str(value)
-            self.problems.append(Problem(int(r), column, code, _message(code, zh(shown, r), en(shown, r)), value))
+            self._add(Problem(int(r), column, code, _message(code, zh(shown, r), en(shown, r)), value))
 
     def rejected_mask(self) -> np.ndarray:
         mask = np.zeros(self.n, dtype=bool)
@@ -392,17 +537,26 @@ class Batch:
     def row_json(self, row: int) -> str:
         seen: dict[str, int] = {}
         record = {}
-        for header, value in zip(self.raw.headers, self.raw.row(row), strict=False):
+        for header, value in zip(self.raw.headers, self.raw.row(int(self.rows[row])), strict=False):
             key = header or "(空表头 blank header)"
             seen[key] = seen.get(key, 0) + 1
             record[key if seen[key] == 1 else f"{key}#{seen[key]}"] = value
         return json.dumps(record, ensure_ascii=False)
 
+    def source_of(self, column: str, row: int) -> str:
+        """The source header a value came from (for an unpivoted answer: its question's header)."""
+        if not column:
+            return ""
+        u = self.input.unpivot
+        if u is not None and column == u.value_column and u.name_column in self.original:
+            question = self.original[u.name_column].iat[row]
+            return f"{question}" if question is not None else self.source.get(column, "")
+        return self.source.get(column, "")
+
     def rejects(self) -> list[Reject]:
         return [
             Reject(self.file, int(self.lines[p.row]), self.table.name, p.column, p.message, p.code,
-                   None if p.value is None else str(p.value),
-                   self.source.get(p.column, "") if p.column else "")
+                   None if p.value is None else str(p.value), self.source_of(p.column, p.row))
             for p in sorted(self.problems, key=lambda p: (p.row, p.column))
         ]
 
@@ -436,12 +590,46 @@ class TableRows:
             return pd.Series([], dtype=object), []
         return pd.concat(parts, ignore_index=True), where
 
-    def check_duplicates(self) -> None:
-        key = self.table.key
-        if key is None:
+    def key_columns(self) -> tuple[str, ...]:
+        return (self.table.key,) if self.table.key else tuple(self.table.unique_together)
+
+    def key_values(self) -> tuple[pd.Series, list[tuple[int, int]]]:
+        """The key of every row (a tuple for a composite key; None when a part is blank)."""
+        columns = self.key_columns()
+        if len(columns) == 1:
+            return self.values(columns[0])
+        parts = []
+        where: list[tuple[int, int]] = []
+        for c in columns:
+            values, where = self.values(c)
+            parts.append(values)
+        keys = [None if any(v is None or v != v for v in combo) else tuple(combo)
+                for combo in zip(*(p.tolist() for p in parts), strict=True)]
+        return pd.Series(keys, dtype=object), where
+
+    def check_duplicates(self, existing: set | None = None, base_id: str | None = None) -> None:
+        """Every occurrence of a key that occurs twice in the load is rejected; with ``existing`` (the
+        keys of a base snapshot's table that this load appends to), so is a key already there."""
+        columns = self.key_columns()
+        if not columns:
             return
-        values, where = self.values(key)
-        dup = values.notna() & values.duplicated(keep=False)
+        key = columns[0]
+        values, where = self.values(key) if len(columns) == 1 else self.key_values()
+        present = values.notna()
+        dup = present & values.duplicated(keep=False)
+        if existing:
+            in_base = present & values.isin(list(existing)) & ~dup if len(columns) == 1 else \
+                present & pd.Series([v in existing for v in values.tolist()], dtype=bool) & ~dup
+            for pos in np.flatnonzero(in_base.to_numpy()):
+                b, r = where[pos]
+                value = values.iat[pos]
+                shown = _key_text(value)
+                self.batches[b].add_problems(
+                    np.array([r]), key, "duplicate_key",
+                    lambda v, _r, val=shown: f"{val} 已在基础快照 {base_id} 中（追加不能重复）",
+                    lambda v, _r, val=shown: f"{val} is in the base snapshot {base_id} already (append "
+                                             "cannot add it twice)",
+                )
         if not dup.any():
             return
         positions: dict[object, list[int]] = {}
@@ -465,10 +653,11 @@ class TableRows:
                 zh = "、".join(place(p) for p in others[:5]) + ("…" if len(others) > 5 else "")
                 en = ", ".join(place_en(p) for p in others[:5]) + (", …" if len(others) > 5 else "")
                 b, r = where[pos]
+                shown = _key_text(value)
                 self.batches[b].add_problems(
                     np.array([r]), key, "duplicate_key",
-                    lambda v, _r, z=zh, val=value: f"'{val}' 重复出现，另见 {z}",
-                    lambda v, _r, e=en, val=value: f"'{val}' occurs more than once, also at {e}",
+                    lambda v, _r, z=zh, val=shown: f"{val} 重复出现，另见 {z}",
+                    lambda v, _r, e=en, val=shown: f"{val} occurs more than once, also at {e}",
                 )
 
     def kept(self) -> list[np.ndarray]:
@@ -533,6 +722,12 @@ class TableRows:
                 else:
                     columns[name].append(pa.nulls(int(keep.sum()), self.table.column(name).arrow_type))
         return pa.table({name: pa.concat_arrays(parts) for name, parts in columns.items()})
+
+
+def _key_text(value: object) -> str:
+    if isinstance(value, tuple):
+        return "(" + ", ".join(f"'{_fmt(v)}'" for v in value) + ")"
+    return f"'{_fmt(value)}'"
 
 
 def to_arrow(series: pd.Series, col: Column) -> pa.Array:
