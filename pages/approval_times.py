@@ -95,9 +95,10 @@ else:
 # ---------------------------------------------------------------- headline numbers of the selection
 summary_frame = session.cached(approval.elapsed_summary, ctx, unit_filters, item_code=item_code)
 summary = summary_frame.iloc[0]
-if summary["completed"] == 0 and summary["late_cases"] == 0:
-    st.info(t("approval.empty", lang), icon=":material/info:")
+if approval.summary_is_empty(summary_frame):
+    widgets.no_data_notice(ctx, t("approval.empty", lang))
     st.stop()
+widgets.running_period_note(ctx)
 
 cards = approval.summary_cards(summary_frame, lang)
 per_row = approval.SUMMARY_CARDS_PER_ROW[lang]
@@ -204,5 +205,5 @@ if late_total:
         post = st.selectbox(t("approval.drill.post", lang), post_choices, key="approval_drill_post",
                             format_func=lambda p: p or t("approval.drill.all", lang),
                             help=t("approval.drill.help", lang))
-        selection = caselist.CaseSelection("off_time", item_code=item_code, handler_post=post or None)
+        selection = caselist.CaseSelection("due_missed", item_code=item_code, handler_post=post or None)
         widgets.case_list_panel(ctx, selection, key="approval_late_cases", filters=unit_filters)

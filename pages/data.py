@@ -8,6 +8,7 @@ import streamlit as st
 
 from xiaoneng import datapage, session
 from xiaoneng.filters import Filters
+from xiaoneng.i18n import t
 from xiaoneng.snapshots import SnapshotStore
 
 ctx = session.context()
@@ -146,6 +147,8 @@ with tab_upload:
 with tab_definitions:
     st.markdown(text("definitions_intro", lang))
     st.table(datapage.indicator_formulas(lang), hide_index=True)
+    st.markdown(f"**{t('definitions.rules_header', lang)}**")
+    st.markdown(datapage.counting_rules_markdown(lang))
 
 # ---------------------------------------------------------------- data quality of the selected snapshot
 with tab_quality:

@@ -13,7 +13,7 @@ empties both and moves the charts to fresh keys (KEY_GENERATION), which drops Pl
 import pandas as pd
 import streamlit as st
 
-from xiaoneng import caselist, charts, export, satisfaction, session, widgets
+from xiaoneng import caselist, charts, export, periodnotes, satisfaction, session, widgets
 from xiaoneng.filters import Filters
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
@@ -22,7 +22,7 @@ ctx = session.require_snapshot()
 lang = ctx.lang
 stamp = export.file_stamp(ctx.snapshot.as_of)  # download file names carry the snapshot time
 cat = catalog()
-state_at = ctx.filters.period.bounds(ctx.snapshot.as_of)["state_at"]
+state_at = periodnotes.state_time_text(ctx.view, ctx.filters.period)
 PLOTLY_CONFIG = {"displaylogo": False}
 KEY_FOCUS = "satisfaction_xf"
 KEY_LISTING = "satisfaction_listing"
@@ -75,11 +75,15 @@ session.show_context_line(ctx)
 # KPI cards: the catalog's review and survey indicators, with 环比 and target
 st.subheader(text("kpi_header"))
 cards = session.cached(satisfaction.indicator_cards, ctx)
+if satisfaction.cards_empty(cards):
+    widgets.no_data_notice(ctx, text("empty"))
+    st.stop()
 for column, card in zip(st.columns(len(cards)), cards.itertuples(), strict=True):
     with column.container(border=True, height="stretch"):
         st.metric(card.label, card.value_text, card.delta_text, delta_color=card.delta_color,
                   delta_arrow=card.delta_arrow, delta_description=card.delta_description, help=card.help)
         st.markdown(card.target_text)
+widgets.running_period_note(ctx, comparisons=True)
 
 # The cross-filter: what the clicks narrow the charts below to (the cards above keep the page's filters)
 focus = satisfaction.valid_focus(st.session_state.get(KEY_FOCUS) or satisfaction.Focus(), ctx.filters,
@@ -172,7 +176,7 @@ with reasons_column:
 # Rectification of bad reviews, by department: the unrectified-and-overdue first
 st.subheader(text("rectification_header"), help=f"{cat['rectification_rate'].definition(lang)}  \n"
                                                  f"{cat['rectified_on_time_rate'].definition(lang)}")
-st.caption(text("rectification_caption", state_at=f"{state_at:%Y-%m-%d %H:%M}"))
+st.caption(text("rectification_caption", state_at=state_at))
 rectification = session.cached(satisfaction.rectification_by_department, ctx, filters=narrowed("dept_code"))
 if rectification.empty:
     st.info(text("rectification_empty"), icon=":material/info:")
@@ -200,7 +204,7 @@ if st.session_state.get(KEY_LISTING) not in options:
 pick, described = st.columns([2, 5], vertical_alignment="bottom")
 listing = pick.selectbox(more("satisfaction.list_pick"), options, key=KEY_LISTING,
                          format_func=lambda o: satisfaction.listing_label(o, lang))
-described.caption(more("satisfaction.list_caption", state_at=f"{state_at:%Y-%m-%d %H:%M}"))
+described.caption(more("satisfaction.list_caption", state_at=state_at))
 list_filters = narrowed()
 widgets.paged_list(
     "satisfaction_reviews", (ctx.snapshot.snapshot_id, list_filters, listing),

@@ -1,17 +1,20 @@
-"""按时办结与监察 On-time & live supervision: the on-time rate month by month, open cases with red
-and yellow lights, the aging of the backlog, and the cases behind every count.
+"""按时办结与监察 On-time & live supervision: the two on-time rates (按期办结率 over the cases due,
+办结件按时率 over the completions with a deadline) month by month, open cases with red and yellow
+lights at the state time, the aging of the backlog, the cases without a deadline (无时限件), and the
+cases behind every count. A period the snapshot has no data for, or a selection without cases,
+says 无数据 and shows no number.
 
 A click on a chart (Plotly selection) sets the page's cross-filter — the selectboxes of the
 联动筛选 bar, which a user can also set by hand — and the other charts and the case list follow.
 Data: xiaoneng.supervision, xiaoneng.caselist; figures: xiaoneng.charts; glue: xiaoneng.widgets.
 
 Widget keys: sup_focus_subset, sup_focus_county, sup_focus_dept, sup_focus_month, sup_focus_age
-(the cross-filter), sup_focus_reset, sup_trend_by, sup_cases_page (case list page).
+(the cross-filter), sup_focus_reset, sup_trend_by, sup_trend_rate, sup_cases_page (case list page).
 """
 
 import streamlit as st
 
-from xiaoneng import charts, session, supervision, widgets
+from xiaoneng import charts, periodnotes, session, supervision, widgets
 from xiaoneng.caselist import SUBSETS
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
@@ -49,14 +52,18 @@ def on_chart_click(chart_key: str, to_focus) -> None:
 
 
 # ---------------------------------------------------------------- KPIs (the page's filters, no cross-filter)
-state_at = f"{supervision.state_time(ctx.view, filters):%Y-%m-%d %H:%M}"
+state_at = periodnotes.state_time_text(ctx.view, filters.period)
 cards = session.cached(supervision.kpi_cards, ctx)
+if supervision.cards_empty(cards):
+    widgets.no_data_notice(ctx, t("supervision.empty", lang))
+    st.stop()
 columns = st.columns(len(cards))
 for column, card in zip(columns, cards.itertuples(), strict=True):
     column.metric(card.label, card.value_text, card.delta_text, delta_color=card.delta_color,
                   delta_arrow=card.delta_arrow, delta_description=t("kpi.previous", lang), help=card.help,
                   border=True)
 st.caption(t("supervision.state_at", lang, state_at=state_at))
+widgets.running_period_note(ctx, comparisons=True)
 
 # ---------------------------------------------------------------- the cross-filter bar
 months = supervision.trend_month_keys(filters.period, ctx.view.as_of)
@@ -89,30 +96,40 @@ with st.container(border=True):
 focus = current_focus()
 generation = st.session_state.get(GENERATION, 0)
 
-# ---------------------------------------------------------------- on-time rate by month
+# ---------------------------------------------------------------- the on-time rates by month
 st.subheader(t("supervision.trend_header", lang))
-by = st.segmented_control(t("supervision.trend_by", lang), supervision.TREND_BY, key="sup_trend_by", default="county",
-                          required=True, format_func=lambda b: t(f"supervision.trend_by_{b}", lang)) or "county"
+rate_column, by_column = st.columns([3, 2])
+rate_key = rate_column.segmented_control(
+    t("supervision.trend_rate", lang), supervision.RATES, key="sup_trend_rate", default=supervision.ON_TIME,
+    required=True, format_func=lambda k: cat[k].label(lang)) or supervision.ON_TIME
+by = by_column.segmented_control(
+    t("supervision.trend_by", lang), supervision.TREND_BY, key="sup_trend_by", default="county", required=True,
+    format_func=lambda b: t(f"supervision.trend_by_{b}", lang)) or "county"
 trend = session.cached(supervision.on_time_trend, ctx, by=by)
-ind = cat[supervision.ON_TIME]
-st.caption(supervision.trend_caption(by, trend["unit_code"].nunique(), lang), help=ind.definition(lang))
-trend_key = f"sup_trend_chart_{by}_{generation}"
-st.plotly_chart(
-    charts.supervision_trend_lines(
-        trend, x_col="month", y_col="on_time_rate", group_col="unit_name", code_col="unit_code",
-        numerator_col="completed_on_time", base_col="on_time_base", target=ind.target,
-        target_label=f"{t('supervision.trend_target', lang)} {ind.format(ind.target, lang)}",
-        x_title=t("supervision.trend_axis_month", lang), y_title=ind.label(lang),
-        numerator_label=t("supervision.trend_hover_on_time", lang), base_label=t("supervision.trend_hover_base", lang),
-        highlight_code={"county": focus.county_code, "dept": focus.dept_code}.get(by),
-        empty_message=t("supervision.trend_empty", lang),
-    ),
-    theme=None, key=trend_key, on_select=lambda: on_chart_click(
-        trend_key, lambda p, f: supervision.focus_from_trend_point(p, by, f)),
-    selection_mode="points", config={"displaylogo": False},
-)
-widgets.data_table(supervision.trend_table(trend[trend["on_time_base"] > 0], lang), t("supervision.data_table", lang),
-                   f"{t('supervision.file_trend', lang)}_{filters.period.key}", "sup_trend_dl", lang)
+ind = cat[rate_key]
+numerator_col, base_col = supervision.RATE_MEASURES[rate_key]
+st.caption(supervision.trend_caption(by, trend["unit_code"].nunique(), lang, rate_key), help=ind.definition(lang))
+if not supervision.trend_has_rates(trend, rate_key):
+    st.info(t(f"supervision.trend_empty_{rate_key}", lang), icon=":material/info:")
+else:
+    trend_key = f"sup_trend_chart_{rate_key}_{by}_{generation}"
+    st.plotly_chart(
+        charts.supervision_trend_lines(
+            trend, x_col="month", y_col=rate_key, group_col="unit_name", code_col="unit_code",
+            numerator_col=numerator_col, base_col=base_col, target=ind.target,
+            target_label=f"{t('supervision.trend_target', lang)} {ind.format(ind.target, lang)}",
+            x_title=t("supervision.trend_axis_month", lang), y_title=ind.label(lang),
+            numerator_label=t(f"supervision.trend_hover_on_time_{rate_key}", lang),
+            base_label=t(f"supervision.trend_hover_base_{rate_key}", lang),
+            highlight_code={"county": focus.county_code, "dept": focus.dept_code}.get(by),
+            empty_message=t(f"supervision.trend_empty_{rate_key}", lang),
+        ),
+        theme=None, key=trend_key, on_select=lambda: on_chart_click(
+            trend_key, lambda p, f: supervision.focus_from_trend_point(p, by, f, rate_key)),
+        selection_mode="points", config={"displaylogo": False},
+    )
+    widgets.data_table(supervision.trend_table(trend, lang), t("supervision.data_table", lang),
+                       f"{t('supervision.file_trend', lang)}_{filters.period.key}", "sup_trend_dl", lang)
 
 # ---------------------------------------------------------------- red/yellow lights and backlog aging
 lights_column, aging_column = st.columns(2, gap="large")

@@ -11,7 +11,7 @@ charts to fresh keys (KEY_GENERATION), which drops Plotly's selection.
 import pandas as pd
 import streamlit as st
 
-from xiaoneng import charts, export, satisfaction, session, tasks, widgets
+from xiaoneng import charts, export, periodnotes, satisfaction, session, tasks, widgets
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
 
@@ -19,8 +19,7 @@ ctx = session.require_snapshot()
 lang = ctx.lang
 stamp = export.file_stamp(ctx.snapshot.as_of)  # download file names carry the snapshot time
 rate = catalog()[tasks.RATE_KEY]
-state_at = ctx.filters.period.bounds(ctx.snapshot.as_of)["state_at"]
-state_text = f"{state_at:%Y-%m-%d %H:%M}"
+state_text = periodnotes.state_time_text(ctx.view, ctx.filters.period)
 PLOTLY_CONFIG = {"displaylogo": False}
 OUTCOME_COLOURS = {"tasks_open_overdue": charts.STATUS_COLORS["red"], "tasks_late": charts.STATUS_COLORS["amber"],
                    "tasks_on_time": charts.STATUS_COLORS["green"]}
@@ -66,7 +65,11 @@ session.show_context_line(ctx)
 # KPI cards: the catalog's rate (with 环比 and target), then the counts it is made of
 st.subheader(text("kpi_header"))
 card = session.cached(satisfaction.indicator_cards, ctx, keys=(tasks.RATE_KEY,)).iloc[0]
-total = session.cached(tasks.task_completion, ctx, by="total").iloc[0]
+totals = session.cached(tasks.task_completion, ctx, by="total")
+total = totals.iloc[0]
+if tasks.nothing_to_show(totals, session.cached(tasks.overdue_tasks, ctx)):
+    widgets.no_data_notice(ctx, text("no_data"))
+    st.stop()
 columns = st.columns(6)
 with columns[0].container(border=True, height="stretch"):
     st.metric(card.label, card.value_text, card.delta_text, delta_color=card.delta_color,
@@ -77,6 +80,7 @@ for column, (measure, key) in zip(columns[1:], (("tasks_due", "due"), ("tasks_on
                                                 ("tasks_not_yet_due", "not_yet_due")), strict=True):
     with column.container(border=True, height="stretch"):
         st.metric(text(key), f"{int(total[measure]):,} {text('count_unit')}", help=text(f"{key}_help"))
+widgets.running_period_note(ctx, comparisons=True)
 
 # The cross-filter: a clicked department or source narrows the other chart and the overdue list
 focus = tasks.valid_focus(st.session_state.get(KEY_FOCUS) or tasks.Focus(), ctx.filters, ctx.options.departments)

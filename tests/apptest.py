@@ -25,3 +25,28 @@ def metrics_before_and_after_county(at: AppTest, county: str = "C02") -> tuple[d
     after = metric_values(at)
     assert after != before
     return before, after
+
+
+def page_texts(at: AppTest) -> list[str]:
+    """Every piece of text the page shows: titles, notices, captions, Markdown, cards (label and
+    value), text boxes, HTML bodies and the cells and headers of its tables."""
+    texts: list[str] = []
+    for kind in ("title", "header", "subheader", "info", "warning", "error", "success", "caption", "markdown",
+                 "text"):
+        texts += [str(element.value) for element in getattr(at, kind)]
+    texts += [f"{m.label} {m.value}" for m in at.metric]
+    texts += [str(box.value) for box in at.text_area]
+    texts += html_bodies(at)
+    for table in (*at.dataframe, *at.table):
+        frame = table.value
+        frame = getattr(frame, "data", frame)  # a Styler holds its frame as .data
+        texts += [str(c) for c in frame.columns]
+        texts += [str(v) for v in frame.astype(str).to_numpy().ravel()]
+    return texts
+
+
+def chart_figures(at: AppTest) -> list[dict]:
+    """The Plotly figures of the page, as their JSON specs."""
+    import json
+
+    return [json.loads(element.proto.spec) for element in at.get("plotly_chart")]

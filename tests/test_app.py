@@ -13,7 +13,7 @@ import pytest
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import html_bodies, metric_values, metrics_before_and_after_county
+from tests.apptest import chart_figures, html_bodies, metric_values, metrics_before_and_after_county, page_texts
 from xiaoneng.filters import Filters, Period
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
@@ -28,6 +28,7 @@ PAGES = ("pages/overview.py", "pages/unit_profile.py", "pages/approval_times.py"
 # 汇报模式 has no page title: it shows the view's title in projector type (st.html, an <h1>) and
 # states the view in its footer rather than in a caption.
 PRESENTATION = "pages/presentation.py"
+DATA_PAGE = "pages/data.py"  # 数据管理: the snapshot's rows and quality, not a period's numbers
 TIMEOUT = 30
 
 
@@ -80,7 +81,8 @@ def test_kpis_equal_the_hand_count(app):
     assert shown[label("cases_accepted")] == "8 件"
     assert shown[label("online_rate")] == "50.0%"
     assert shown[label("open_overdue")] == "1 件"
-    assert shown[label("avg_elapsed_wd")] == "4.50 工作日"
+    # 承诺件 completed in October: K05 9, K10 3, K13 6 → mean 6 (K11 is an immediate item)
+    assert shown[label("avg_elapsed_wd")] == "6.00 工作日"
     assert shown[label("satisfied_rate")] == "42.9%"  # 3 of 7 reviews scored 3–5
     assert shown[label("rectification_rate")] == "50.0%"
     assert shown[label("satisfaction_index")] == "62.5 分"
@@ -103,14 +105,19 @@ def colour(metric) -> str:
 
 
 def test_lower_is_better_uses_inverse_colours(app):
-    """March vs February: the mean time rose (bad for a lower-better indicator: red), the
-    on-time rate fell (bad: red); a rise of the rate would have been green."""
+    """March vs February: the mean time of 承诺件 fell from 7 (K01) to 6 (K02) working days, −14.3 %:
+    good for a lower-better indicator, so green although the number went down; the red lights fell
+    from 1 (K02, open after the close of its 02-28 deadline) to 0, −100 %: green too. The 按期办结率 rose
+    from 1/3 (K03 of K02, K03, K04) to 1/1 (K01): green. (A rising count is red:
+    test_count_rising_from_zero_shows_the_difference.)"""
     app.query_params["period"] = "2026-03"
     app.run()
     by_label = {m.label: m for m in app.metric}
     elapsed, on_time = by_label[label("avg_elapsed_wd")], by_label[label("on_time_rate")]
-    assert (elapsed.delta, colour(elapsed)) == ("+125.0%", "RED")
-    assert (on_time.delta, colour(on_time)) == ("-66.7 个百分点", "RED")
+    overdue = by_label[label("open_overdue")]
+    assert (elapsed.delta, colour(elapsed)) == ("-14.3%", "GREEN")
+    assert (overdue.delta, colour(overdue)) == ("-100.0%", "GREEN")  # a count changes in percent
+    assert (on_time.delta, colour(on_time)) == ("+66.7 个百分点", "GREEN")
 
 
 def test_count_rising_from_zero_shows_the_difference(app):
@@ -165,6 +172,20 @@ def test_english_switch_changes_labels(data_folder, app):
     assert app.title[0].value == t("definitions.title", "en")
     definitions = app.table[0].value
     assert label("on_time_rate", "en") in set(definitions[t("definitions.label", "en")])
+
+
+def test_definitions_page_states_the_counting_rules(app):
+    app.run()
+    app.switch_page("pages/definitions.py").run()
+    assert not app.exception
+    assert any(h.value == t("definitions.rules_header") for h in app.subheader)
+    rules = "\n".join(m.value for m in app.markdown)
+    # the settings of config/indicators.yaml's rules: 10 working days, 30 cases
+    assert "核实之日后第 10 个工作日" in rules and "少于 30 件" in rules
+    assert "无数据" in rules and "无可比数据" in rules and "截至10月31日" in rules
+    definitions = app.table[0].value.set_index(t("definitions.key"))
+    assert definitions.loc["completion_on_time_rate", t("definitions.definition")] == \
+        catalog()["completion_on_time_rate"].definition("zh")
 
 
 def test_url_selects_the_period(data_folder, app):
@@ -276,13 +297,82 @@ def test_every_page_runs_in_english(app, page):
     assert app.title or page == PRESENTATION
 
 
+# ---------------------------------------------------------------- no data is not zero, on every page
+
+# A month after the snapshot (2026-12), a year before its data (they start in February 2026: 2025),
+# and a selection holding nothing at all: 乙县's 市场监管局 has no 行政确认 item (I04 is 人社局's),
+# its reviews R4 and R8 name no item, it took part in no survey, and its one task (T4) is due in
+# November.
+NO_DATA = {
+    "future-month": {"period": "2026-12"},
+    "uncovered-year": {"period": "2025"},
+    "empty-filters": {"period": "2026-10", "counties": "C02", "departments": "D01", "item_types": "行政确认"},
+}
+UNITS = ("甲区", "乙县", "市场监管局", "人社局")
+RANK_HEADERS = {t("ranking.rank"), t("scorecard_data.scorecard.rank"), t("scorecard_data.scorecard.previous_rank"),
+                t("scorecard_data.scorecard.published_rank"), t("scorecard_data.scorecard.trial_rank"),
+                t("profile.col_rank")}
+NO_RANK = {"", "—", "nan", "None", "<NA>", "NaN", t("kpi.no_value")}
+
+
+def ranking_shown(at: AppTest) -> list[str]:
+    """Whatever on the page ranks a unit: a rank in a table, "第N名", a unit on the 红榜/黑榜, a unit's bar
+    with a number in a chart."""
+    found = []
+    for table in (*at.dataframe, *at.table):
+        frame = getattr(table.value, "data", table.value)
+        for column in frame.columns:
+            if str(column) in RANK_HEADERS:
+                found += [f"{column}: {v}" for v in frame[column].astype(str) if v not in NO_RANK]
+    for text in page_texts(at):
+        found += re.findall(r"第\s*\d+\s*名", text)
+        listed = (m.group(0) for m in re.finditer(r"[红黑]榜[：:][^。\n<]*", text))
+        found += [entry for entry in listed if any(u in entry for u in UNITS)]
+    for figure in chart_figures(at):
+        for trace in figure.get("data", []):
+            for category, values in (("y", "x"), ("x", "y")):
+                labels, numbers = trace.get(category) or [], trace.get(values) or []
+                if isinstance(labels, list) and isinstance(numbers, list) and any(str(v) in UNITS for v in labels) \
+                        and any(isinstance(n, int | float) and n == n for n in numbers):
+                    found.append(f"chart {trace.get('name')}: {labels} {numbers}")
+    return found
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("condition", list(NO_DATA))
+def test_every_page_without_data_shows_no_data_and_ranks_nobody(app, page, condition):
+    """product.md §4: a period with no cases or outside the snapshot's coverage, or a selection
+    without data, shows 无数据 on every card, chart, ranking, 红黑榜 and 通报 — never 0 % or a ranking
+    of empty units — and nothing raises."""
+    for key, value in NO_DATA[condition].items():
+        app.query_params[key] = value
+    app.run()
+    app.switch_page(page).run()
+    assert not app.exception, app.exception
+    texts = page_texts(app)
+    assert any(t("kpi.no_value") in text for text in texts), f"{page} does not say 无数据"
+    assert not ranking_shown(app), ranking_shown(app)
+    if page == DATA_PAGE:
+        return  # its cards count the whole snapshot (rows, data quality), whatever the period
+    # no card shows a zero as if it were data
+    zeros = [f"{m.label} {m.value}" for m in app.metric if re.match(r"^0(\.0+)?(%| |$)", str(m.value))]
+    assert not zeros, zeros
+
+
+def test_the_ranking_check_sees_a_ranking(app):
+    """ranking_shown finds what it looks for: October's Overview ranks both counties."""
+    app.run()
+    assert ranking_shown(app)
+
+
 def test_unit_profile_compares_a_county_with_its_peer(app):
     app.run()
     app.switch_page("pages/unit_profile.py").run()
     app.selectbox(key="profile_county").set_value("C02").run()
     assert not app.exception
     table = app.dataframe[0].value.set_index("indicator")
-    # C02 in 2026-10: K10 on time, K06 open overdue → 50 %, second of two counties (C01 66.7 %)
+    # C02 in 2026-10: due K06 (open) and K10 (by its deadline) → 50 %, second of two counties (C01: due
+    # K05, K11, K13, by the deadline K05, K11 → 66.7 %)
     assert table.loc[label("on_time_rate"), "value"] == "50.0%"
     assert table.loc[label("on_time_rate"), "rank"] == "2 / 2"
     app.selectbox(key="profile_county").set_value("C01").run()
@@ -297,7 +387,7 @@ def test_a_county_clicked_in_the_ranking_narrows_the_cards_and_the_matrix(app, d
     app.run()
     assert not app.exception
     assert metric_values(app) == expected_cards(data_folder, Filters(Period.parse("2026-10"), counties=("C02",)))
-    assert metric_values(app)[label("on_time_rate")] == "50.0%"  # K10 on time, K06 open overdue
+    assert metric_values(app)[label("on_time_rate")] == "50.0%"  # due K06 (open), K10 (by its deadline)
     assert any("乙县" in i.value for i in app.info)
     app.button(key="overview_xf_clear").click().run()
     assert metric_values(app)[label("on_time_rate")] == "60.0%"

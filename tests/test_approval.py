@@ -6,6 +6,9 @@ Working days used below (2026 calendar; wd = working day; the start day never co
 Cases completed in October 2026 and their elapsed working days (handcount docstring):
   K05 9 (D01, C01, I01, on time), K10 3 (D02, C02, I04, on time), K11 0 (D02, C01, I03, on time),
   K13 6 (D02, C01, I04, late). Open and overdue at the snapshot (Fri 10-30 17:00): K06 (I01, D01, C02).
+Durations are measured over 承诺件 only (promised limit > 0): K05, K10, K13 — K11 is an immediate item.
+Due in October (deadline's day closed by the snapshot): K05, K06, K10, K11, K13; by the deadline K05,
+K10, K11 → 按期办结率 3/5; the misses K06 and K13 are the trace-back's cases.
 """
 
 from __future__ import annotations
@@ -32,9 +35,9 @@ OCTOBER = Filters(Period.parse("2026-10"))
 # ---------------------------------------------------------------- distribution and summary
 
 def test_distribution_of_october(handcount_view):
-    # K11 0, K10 3, K13 6, K05 9: one case each
+    # 承诺件 K10 3, K13 6, K05 9: one case each (K11, 0 days, is immediate: measured by 即办率)
     dist = approval.elapsed_distribution(handcount_view, OCTOBER)
-    assert dict(zip(dist["elapsed_wd"], dist["cases"], strict=True)) == {0: 1, 3: 1, 6: 1, 9: 1}
+    assert dict(zip(dist["elapsed_wd"], dist["cases"], strict=True)) == {3: 1, 6: 1, 9: 1}
 
 
 def test_distribution_narrowed_to_one_item(handcount_view):
@@ -44,24 +47,42 @@ def test_distribution_narrowed_to_one_item(handcount_view):
 
 
 def test_summary_of_october_equals_the_hand_count_and_the_overview(handcount_view):
-    # elapsed 0, 3, 6, 9: mean 4.5, median 4.5, P90 at position 0.9 × 3 = 2.7 → 6 + 0.7 × 3 = 8.1;
-    # on time K05, K10, K11 of 4 completed + 1 open overdue (K06) = 3/5 = 60 %; late K13 + K06 = 2
+    # 承诺件 elapsed 3, 6, 9: mean 6, median 6, P90 at position 0.9 × 2 = 1.8 → 6 + 0.8 × 3 = 8.4;
+    # 按期办结率: due K05, K06, K10, K11, K13, by the deadline K05, K10, K11 → 3/5 = 60 %; the misses
+    # K06 (open) and K13 (10-27) = 2; 办结件按时率: completed with a deadline K05, K10, K11, K13, on time
+    # 3 → 75 %
     row = approval.elapsed_summary(handcount_view, OCTOBER).iloc[0]
-    assert row["completed"] == 4
-    assert row["avg_elapsed_wd"] == pytest.approx(4.5)
-    assert row["median_elapsed_wd"] == pytest.approx(4.5)
-    assert row["p90_elapsed_wd"] == pytest.approx(8.1)
+    assert row["completed"] == 3
+    assert row["avg_elapsed_wd"] == pytest.approx(6.0)
+    assert row["median_elapsed_wd"] == pytest.approx(6.0)
+    assert row["p90_elapsed_wd"] == pytest.approx(8.4)
+    assert (row["due_cases"], row["due_on_time"], row["late_cases"]) == (5, 3, 2)
     assert row["on_time_rate"] == pytest.approx(60.0)
-    assert row["late_cases"] == 2
+    assert (row["completed_with_deadline"], row["completed_on_time"]) == (4, 3)
+    assert row["completion_on_time_rate"] == pytest.approx(75.0)
+    assert row["has_data"]
     overview = indicator_table(handcount_view, OCTOBER).iloc[0]
-    for key in ("avg_elapsed_wd", "median_elapsed_wd", "p90_elapsed_wd", "on_time_rate"):
+    for key in ("avg_elapsed_wd", "median_elapsed_wd", "p90_elapsed_wd", "on_time_rate", "completion_on_time_rate"):
         assert row[key] == pytest.approx(overview[key]), key
 
 
-def test_summary_of_a_selection_without_cases(handcount_view):
-    row = approval.elapsed_summary(handcount_view, Filters(Period.parse("2025-01"))).iloc[0]
-    assert (row["completed"], row["late_cases"]) == (0, 0)
+@pytest.mark.parametrize("filters", [
+    Filters(Period.parse("2025")),  # before the data (they start in February 2026)
+    Filters(Period.parse("2026-12")),  # after the snapshot: K06's red light today is not December's
+    Filters(Period.parse("2026-10"), counties=("C01",), channels=("kiosk",)),  # C01 has no kiosk case
+], ids=["uncovered-year", "future-month", "empty-filters"])
+def test_summary_of_a_selection_without_data(handcount_view, filters):
+    summary = approval.elapsed_summary(handcount_view, filters)
+    row = summary.iloc[0]
+    assert (row["completed"], row["due_cases"], row["late_cases"], row["open_overdue"]) == (0, 0, 0, 0)
     assert row["median_elapsed_wd"] is None and pd.isna(row["on_time_rate"])
+    assert approval.summary_is_empty(summary)
+    # every card says 无数据, never 0 (counts included)
+    assert [c["value"] for c in approval.summary_cards(summary)] == [t("kpi.no_value")] * 6
+    assert approval.elapsed_distribution(handcount_view, filters).empty
+    assert approval.elapsed_by_unit(handcount_view, filters).empty
+    assert approval.item_limits(handcount_view, filters).empty
+    assert approval.late_step_trace(handcount_view, filters).empty
 
 
 def test_histogram_bins_fill_the_gaps_and_gather_the_tail():
@@ -81,29 +102,30 @@ def test_histogram_bins_fill_the_gaps_and_gather_the_tail():
 # ---------------------------------------------------------------- by unit
 
 def test_median_and_p90_by_department(handcount_view):
-    # D01: K05 9 → median 9, P90 9. D02: K11 0, K10 3, K13 6 → mean 3, median 3,
-    # P90 at position 0.9 × 2 = 1.8 → 3 + 0.8 × 3 = 5.4. Slowest (highest P90) first.
+    # 承诺件 only. D01: K05 9 → median 9, P90 9. D02: K10 3, K13 6 (K11 is immediate) → mean 4.5,
+    # median 4.5, P90 at position 0.9 × 1 = 0.9 → 3 + 0.9 × 3 = 5.7. Slowest (highest P90) first.
     units = approval.elapsed_by_unit(handcount_view, OCTOBER, by="dept")
     assert list(units["unit_code"]) == ["D01", "D02"]
     assert list(units["unit_name"]) == ["市场监管局", "人社局"]
-    assert list(units["completed"]) == [1, 3]
-    assert list(units["median_elapsed_wd"]) == pytest.approx([9.0, 3.0])
-    assert list(units["p90_elapsed_wd"]) == pytest.approx([9.0, 5.4])
-    assert list(units["avg_elapsed_wd"]) == pytest.approx([9.0, 3.0])
+    assert list(units["completed"]) == [1, 2]
+    assert list(units["median_elapsed_wd"]) == pytest.approx([9.0, 4.5])
+    assert list(units["p90_elapsed_wd"]) == pytest.approx([9.0, 5.7])
+    assert list(units["avg_elapsed_wd"]) == pytest.approx([9.0, 4.5])
 
 
 def test_median_and_p90_by_county(handcount_view):
-    # C01: K11 0, K13 6, K05 9 → median 6, P90 6 + 0.8 × 3 = 8.4. C02: K10 3.
+    # 承诺件: C01: K13 6, K05 9 (K11 is immediate) → median 7.5, P90 at 0.9 → 6 + 0.9 × 3 = 8.7. C02: K10 3.
     units = approval.elapsed_by_unit(handcount_view, OCTOBER, by="county", lang="en")
     assert list(units["unit_code"]) == ["C01", "C02"]
     assert list(units["unit_name"]) == ["Jia District", "Yi County"]
-    assert list(units["median_elapsed_wd"]) == pytest.approx([6.0, 3.0])
-    assert list(units["p90_elapsed_wd"]) == pytest.approx([8.4, 3.0])
+    assert list(units["median_elapsed_wd"]) == pytest.approx([7.5, 3.0])
+    assert list(units["p90_elapsed_wd"]) == pytest.approx([8.7, 3.0])
 
 
 def test_by_item_and_bad_grouping(handcount_view):
+    # 承诺件 items: I01 K05; I04 K10, K13 (I03, K11's, is an immediate item)
     units = approval.elapsed_by_unit(handcount_view, OCTOBER, by="item")
-    assert dict(zip(units["unit_code"], units["completed"], strict=True)) == {"I01": 1, "I03": 1, "I04": 2}
+    assert dict(zip(units["unit_code"], units["completed"], strict=True)) == {"I01": 1, "I04": 2}
     with pytest.raises(ValueError):
         approval.elapsed_by_unit(handcount_view, OCTOBER, by="post")
 
@@ -137,14 +159,17 @@ def test_items_against_their_limits(handcount_view):
     assert i04["median_elapsed_wd"] == pytest.approx(4.5)
     assert i04["p90_elapsed_wd"] == pytest.approx(5.7)  # 3 + 0.9 × 3
     assert i04["p90_over_promised_wd"] == pytest.approx(2.7)
-    assert i04["on_time_rate"] == pytest.approx(50.0)  # 1 on time of 2 completed
-    # I01 (promised 10, legal 20): K05 9 on time; K06 open and overdue → 1 / (1 + 1) = 50 %
+    # 按期办结率: due in October K10 (10-15, on time) and K13 (10-22, late); K08 is due 11-02 → 1/2
+    assert (i04["due_cases"], i04["due_on_time"], i04["on_time_rate"]) == (2, 1, pytest.approx(50.0))
+    # I01 (promised 10, legal 20): due K05 (by its deadline) and K06 (open, red) → 1/2 = 50 %
     i01 = items.loc["I01"]
     assert (i01["completed"], i01["open_overdue"], i01["on_time_rate"]) == (1, 1, pytest.approx(50.0))
     assert i01["p90_over_promised_wd"] == pytest.approx(-1.0)
-    # I02: K07 open (due today), K12 withdrawn: accepted 2, nothing completed, no time
+    # I02: K07 open (due today, its day not closed), K12 withdrawn before its deadline: accepted 2,
+    # nothing completed, nothing due — no rate (无数据), not 0 %
     i02 = items.loc["I02"]
-    assert (i02["cases_accepted"], i02["completed"]) == (2, 0) and pd.isna(i02["p90_elapsed_wd"])
+    assert (i02["cases_accepted"], i02["completed"], i02["due_cases"]) == (2, 0, 0)
+    assert pd.isna(i02["p90_elapsed_wd"]) and pd.isna(i02["on_time_rate"])
     assert items.loc["I03", "on_time_rate"] == pytest.approx(100.0)  # K11 the same day
 
 
@@ -161,7 +186,7 @@ def test_slowest_items_by_p90_beyond_the_promise(handcount_view):
 # ---------------------------------------------------------------- trace-back (倒查)
 
 def test_trace_back_by_step_of_october(handcount_view):
-    # Late in October: K13 (completed 10-27 after its 10-22 deadline) and K06 (open, overdue; no steps).
+    # Due in October and missed: K13 (completed 10-27 after its 10-22 deadline) and K06 (open; no steps).
     # K13's steps: 受理 10-19 → 10-19 = 0 wd (limit 0); 审核 10-19 → 10-26 = 10-20, 21, 22, 23, 26 = 5 wd
     # against 2 → 3 over; 决定 10-26 → 10-27 = 1 wd against 1 → 0 over. 0 + 5 + 1 = 6 = K13's elapsed.
     steps = approval.late_step_trace(handcount_view, OCTOBER, by="step")
@@ -184,7 +209,7 @@ def test_trace_back_by_post_of_october(handcount_view):
 
 
 def test_trace_back_of_an_open_overdue_case_stops_at_the_end_of_the_period(handcount_view):
-    # 10-01..10-23: at the end (Fri 10-23 23:59) K13 is open and past its 10-22 deadline. Its 审核 step
+    # 10-01..10-23: at the end (midnight after Fri 10-23) K13 is open and past its 10-22 deadline. Its 审核 step
     # (10-19 → 10-26) counts up to 10-23: 10-20, 21, 22, 23 = 4 wd against 2 → 2 over; 决定 began
     # on 10-26, after the end, so it is not counted. K06 (deadline 10-22) is late too, without steps.
     filters = Filters(Period.parse("2026-10-01..2026-10-23"))
@@ -279,9 +304,10 @@ def test_page_shows_the_hand_count(page):
     page.run()
     assert not page.exception
     assert page.title[0].value == t("approval.title")
+    # 承诺件 K05 9, K10 3, K13 6: mean 6, median 6, P90 8.4; due 5, by the deadline 3; missed K06, K13
     assert metric_values(page) == {
-        "办结件数": "4", "平均办理时长": "4.50 工作日", "办理时长中位数": "4.5 工作日",
-        "办理时长P90": "8.1 工作日", "按时办结率": "60.0%", "超期件数": "2",
+        "办结承诺件": "3", "平均办理时长": "6.00 工作日", "办理时长中位数": "6.0 工作日",
+        "办理时长P90": "8.4 工作日", "按期办结率": "60.0%", "未按期办结": "2",
     }
     help_by_label = {m.label: m.help for m in page.metric}
     assert help_by_label["办理时长P90"] == catalog()["p90_elapsed_wd"].definition("zh")
@@ -296,8 +322,8 @@ def test_page_shows_the_hand_count(page):
 
 def test_county_filter_changes_the_numbers(data_folder, page):
     _, after = metrics_before_and_after_county(page)
-    # C02: K10 completed (3 wd, on time); K06 open and overdue → 1 / 2 = 50 %
-    assert after["办结件数"] == "1" and after["按时办结率"] == "50.0%" and after["超期件数"] == "1"
+    # C02: K10 completed (3 wd, on time); due K10 and K06 (open, red) → 1 / 2 = 50 %, missed K06
+    assert after["办结承诺件"] == "1" and after["按期办结率"] == "50.0%" and after["未按期办结"] == "1"
     assert after == expected_metrics(data_folder, Filters(Period.parse("2026-10"), counties=("C02",)))
 
 
@@ -322,15 +348,16 @@ def test_clicked_department_filters_the_other_charts(data_folder, page):
     page.session_state["approval_xf_unit"] = ("dept", "D02")
     page.run()
     assert not page.exception
-    # D02: K10 3, K11 0, K13 6; K13 late; nothing of D02 open and overdue → on time 2 / 3
+    # D02: 承诺件 K10 3, K13 6 (K11 immediate); due K10, K11, K13, by the deadline K10, K11 → 2 / 3;
+    # missed K13
     shown = metric_values(page)
-    assert shown["办结件数"] == "3" and shown["按时办结率"] == "66.7%" and shown["超期件数"] == "1"
+    assert shown["办结承诺件"] == "2" and shown["按期办结率"] == "66.7%" and shown["未按期办结"] == "1"
     assert shown == expected_metrics(data_folder, Filters(Period.parse("2026-10"), departments=("D02",)))
     units = page.dataframe[0].value
     assert len(units) == 2  # the clicked chart itself still shows every department
     assert any("人社局" in i.value for i in page.info)
     page.button(key="approval_xfilter_reset").click().run()
-    assert metric_values(page)["办结件数"] == "4"
+    assert metric_values(page)["办结承诺件"] == "3"
     assert page.session_state["approval_xf_unit"] is None
 
 
@@ -339,13 +366,25 @@ def test_clicked_item_filters_the_other_charts(data_folder, page):
     page.run()
     assert not page.exception
     assert metric_values(page) == expected_metrics(data_folder, OCTOBER, item_code="I04")
-    assert metric_values(page)["办结件数"] == "2"
+    assert metric_values(page)["办结承诺件"] == "2"  # K10, K13
     assert any("就业登记" in i.value for i in page.info)
 
 
-def test_empty_selection_explains_itself(page):
-    page.query_params["period"] = "2025-01"
+@pytest.mark.parametrize("period", ["2025", "2026-12"])
+def test_a_period_without_data_says_so(page, period):
+    # 2025 lies before the data (February 2026), December 2026 after the snapshot (10-30)
+    page.query_params["period"] = period
     page.run()
+    assert not page.exception
+    infos = [i.value for i in page.info]
+    assert any(v.startswith("无数据") and Period.parse(period).label() in v for v in infos)
+    assert not page.metric and not page.get("plotly_chart")
+
+
+def test_empty_selection_explains_itself(page):
+    page.run()
+    page.multiselect(key="filter_counties").set_value(["C01"]).run()
+    page.multiselect(key="filter_channels").set_value(["kiosk"]).run()  # C01 has no kiosk case
     assert not page.exception
     assert t("approval.empty") in [i.value for i in page.info]
     assert not page.metric
@@ -359,11 +398,11 @@ def test_english(data_folder, page):
     shown = metric_values(page)
     assert shown == expected_metrics(data_folder, OCTOBER, lang="en")
     # English cards come two rows of three, so label and unit both fit
-    assert shown["Median processing time"] == "4.5 working days"
+    assert shown["Median processing time"] == "6.0 working days"
 
 
 def test_late_cases_drill_through_lists_the_late_cases(page):
-    # K13 (completed late) and K06 (open, overdue); through post D02-审核岗 only K13
+    # the 按期办结率's misses K13 (completed late) and K06 (open, red); through post D02-审核岗 only K13
     page.run()
     assert any(t("supervision.list_total", total="2", page=1, pages="1", size=caselist.PAGE_SIZE) == c.value
                for c in page.caption)

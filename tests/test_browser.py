@@ -122,7 +122,7 @@ def test_overview_shows_the_hand_count(server, page):
     expect = playwright_sync.expect
     page.goto(f"{server}/?period=2026-10")
     page.wait_for_selector('[data-testid="stMetric"]')
-    expect(metric(page, "按时办结率")).to_have_text("60.0%")
+    expect(metric(page, "按期办结率")).to_have_text("60.0%")
     expect(metric(page, "办件量")).to_have_text("8 件")
     expect(page.locator('[data-testid="stMetric"]')).to_have_count(8)
     wait_for_charts(page, 2)
@@ -135,22 +135,22 @@ def test_overview_shows_the_hand_count(server, page):
 def test_a_copied_link_reproduces_the_view_across_pages(server, page):
     expect = playwright_sync.expect
     page.goto(f"{server}/?period=2026-10&counties=C02")
-    expect(metric(page, "按时办结率")).to_have_text("50.0%")
+    expect(metric(page, "按期办结率")).to_have_text("50.0%")
     expect(metric(page, "办件量")).to_have_text("4 件")
     page.get_by_role("link", name="指标口径").click()
     expect(page.locator('[data-testid="stTable"]')).to_be_visible()
     page.wait_for_url("**counties=C02**")
     page.get_by_role("link", name="总览").click()
-    expect(metric(page, "按时办结率")).to_have_text("50.0%")
+    expect(metric(page, "按期办结率")).to_have_text("50.0%")
     assert "counties=C02" in page.url
 
 
 def test_english_switch(server, page):
     expect = playwright_sync.expect
     page.goto(f"{server}/?period=2026-10")
-    expect(metric(page, "按时办结率")).to_have_text("60.0%")
+    expect(metric(page, "按期办结率")).to_have_text("60.0%")
     page.get_by_role("radio", name="English").click()
-    expect(metric(page, "On-time rate")).to_have_text("60.0%")
+    expect(metric(page, "Due-date completion rate")).to_have_text("60.0%")
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
     # the filter boxes show their choice in the new language, not the one it was made in
     sidebar = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]')

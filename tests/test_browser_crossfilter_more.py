@@ -80,13 +80,23 @@ def test_tasks_click_on_a_department_narrows_the_sources_and_the_overdue_list(se
 def test_scorecard_click_opens_the_units_breakdown_and_cases(server, page):
     page.goto(f"{server}/scorecard?period=2026-10")
     wait_for_charts(page, 1)
-    page.get_by_text("甲区 综合得分 77.4").wait_for()
+    # hand count (config/indicators.yaml weights and targets; Σ weight × attainment ÷ Σ weight of the
+    # indicators with a value). 甲区: mean time 7.5 (K05 9, K13 6) → 3/7.5 × 10 = 4; 按期办结率 2/3 →
+    # 66.7/95 × 20 = 14.04; 即办率 1/1 → 5; 提前办结率 1/2 → 50/85 × 5 = 2.94; 网办率 2/4 → 50/58 × 10 =
+    # 8.62; 差评率 1/3 → 3/33.3 × 5 = 0.45; 满意率 2/3 → 66.7/96 × 10 = 6.94; 差评整改率 1/1 (R2) → 10;
+    # 满意度指数 87.5 → 15; 督办 1/2 (T1 of T1, T3) → 50/90 × 10 = 5.56: 72.55 of 100 → 72.5.
+    # 乙县: mean 3 (K10) → 10; 按期 1/2 → 10.53; 即办 none (left out); 提前 0/1 → 0; 网办 2/4 → 8.62;
+    # 差评率 2/4 (R4, R8; R6 unfounded) → 3/50 × 5 = 0.3; 满意 1/4 → 2.60; 整改 0/1 (R4) → 0; 指数 37.5 →
+    # 6.78; 督办 0/1 (T2) → 0: 38.83 of 95 → 40.9.
+    page.get_by_text("甲区 综合得分 72.5").wait_for()
     # rows 甲区, 乙县; the second part is the on-time rate: the 4th segment is 乙县's on-time points
     click_bar(page, charts(page).nth(0), 3)
-    page.get_by_text("已选中：乙县 · 按时办结率").wait_for()
-    page.get_by_text("乙县 综合得分 40.1").wait_for()
-    page.get_by_text("按时办结率：50.0%（≥ 95.0%），得 11.1 分，可得 21.1 分").wait_for()
+    page.get_by_text("已选中：乙县 · 按期办结率").wait_for()
+    page.get_by_text("乙县 综合得分 40.9").wait_for()
+    # 20 of 95 weight points → 21.1 to be had; 50/95 of them → 11.1
+    page.get_by_text("按期办结率：50.0%（≥ 95.0%），得 11.1 分，可得 21.1 分").wait_for()
     page.get_by_text("共 1 件").wait_for()
-    assert [r["办件编号"] for r in downloaded_csv(page, "scorecard_cases")] == ["K06"]  # C02's one miss, open overdue
+    # C02's one 按期办结率 miss: K06, open after its deadline (K10 was completed by its own)
+    assert [r["办件编号"] for r in downloaded_csv(page, "scorecard_cases")] == ["K06"]
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "scorecard-crossfilter.png"), full_page=True)

@@ -225,17 +225,22 @@ def test_red_light_cases_download_as_csv(server, page):
 # ---------------------------------------------------------------- 3. a copied link reproduces the view
 
 C02_CARDS = {  # hand count for 乙县 in October: K06 open red, K08 open yellow, K10 on time, K12 withdrawn
-    "按时办结率": "50.0%",  # K10 on time of K10 completed + K06 open overdue
+    "按期办结率": "50.0%",  # due K06 (open) and K10 (by its deadline); K12 withdrawn before its deadline
+    "办结件按时率": "100.0%",  # K10, completed on its deadline day
     "超期件（红灯）": "1 件",  # K06
     "临期件（黄灯）": "1 件",  # K08
     "在办件": "2 件",  # K06, K08
+    "无时限件": "0 件",  # every case has a promised limit
 }
 
 
 def query_layer_cards(view, filters: Filters) -> dict[str, str]:
     shown = {h.indicator.label("zh"): h.indicator.format(h.value, "zh")
-             for h in headline(view, filters, ["on_time_rate", "open_overdue", "open_yellow"])}
-    shown[t("supervision.kpi_open")] = catalog()["open_overdue"].format(measures(view, filters).iloc[0]["open_at_end"])
+             for h in headline(view, filters, ["on_time_rate", "completion_on_time_rate", "open_overdue",
+                                               "open_yellow"])}
+    row = measures(view, filters).iloc[0]
+    for key in ("open_at_end", "cases_no_deadline"):
+        shown[t(f"supervision.kpi_{key}")] = catalog()["open_overdue"].format(row[key])
     return shown
 
 
@@ -274,14 +279,15 @@ def test_english_on_the_approval_page(server, page):
     page.goto(f"{server}/approval_times?period={PERIOD}")
     wait_until_rendered(page, t("approval.title"))
     median, on_time = catalog()["median_elapsed_wd"], catalog()["on_time_rate"]
-    expect(metric_value(page, median.label("zh"))).to_have_text(median.format(4.5, "zh"))  # elapsed 9, 3, 0, 6
+    # 承诺件 elapsed 9, 3, 6 (K11, immediate, is measured by 即办率) → median 6
+    expect(metric_value(page, median.label("zh"))).to_have_text(median.format(6.0, "zh"))
 
     page.get_by_role("radio", name="English").click()
     wait_until_rendered(page, t("approval.title", "en"))
     expect_no_exception(page)
     assert t("approval.title", "en") == "Approval times"
     # in English the long unit moves from the value into the label (xiaoneng.approval.kpi_cards)
-    expect(metric_value(page, "Median processing time")).to_have_text("4.5 working days")
+    expect(metric_value(page, "Median processing time")).to_have_text("6.0 working days")
     expect(metric_value(page, on_time.label("en"))).to_have_text("60.0%")
     expect(page.get_by_role("link", name=t("nav.supervision", "en"))).to_be_visible()  # the sidebar too
     page.wait_for_url("**/approval_times?**lang=en**", timeout=RENDER_TIMEOUT_MS)

@@ -28,38 +28,75 @@ def ids(view, selection: CaseSelection, filters: Filters = OCTOBER) -> list[str]
 @pytest.mark.parametrize(
     ("subset", "expected"),
     [
-        # open at 10-30 17:00: K06 (deadline 10-22, red), K07 (deadline today, 0 wd left: yellow),
-        # K08 (1 wd left ≤ max(1, 20 % of 3): yellow), K09 (6 wd left: green); most overdue first
+        # open at 10-30 17:00: K06 (deadline 10-22, red), K07 (deadline today, its day not closed, 0 wd
+        # left: yellow), K08 (1 wd left ≤ max(1, 20 % of 3): yellow), K09 (6 wd left: green); most
+        # overdue first
         ("open_overdue", ["K06"]),
         ("open_yellow", ["K07", "K08"]),
         ("open", ["K06", "K07", "K08", "K09"]),
+        # 按期办结率: due in October (deadline's day closed by the snapshot) K05 (10-22), K06 (10-22),
+        # K10 (10-15), K11 (immediate: the close of 10-10), K13 (10-22); K07's day (10-30) has not
+        # closed, K12 was withdrawn (10-16) before its deadline 10-21. The open K06 first, then by
+        # acceptance: K05 09-29, K11 10-10, K10 10-12, K13 10-19.
+        ("due", ["K06", "K05", "K11", "K10", "K13"]),
+        ("due_on_time", ["K05", "K11", "K10"]),  # K05 10-21 ≤ 10-22, K11 the same day, K10 10-15 17:00
+        ("due_missed", ["K06", "K13"]),  # 5 − 3: K06 still open, K13 completed 10-27
         # completed in October: K05 (10-21), K10 (10-15), K11 (10-10), K13 (10-27), in acceptance order
         ("completed", ["K05", "K11", "K10", "K13"]),
-        ("on_time", ["K05", "K11", "K10"]),
+        ("on_time", ["K05", "K11", "K10"]),  # 办结件按时率's verdict
         ("late", ["K13"]),  # deadline 10-22, completed 10-27
-        ("off_time", ["K06", "K13"]),  # the on-time rate's misses: 5 − 3 on time
+        ("untimed", []),  # every completion had a deadline
+        ("promised_completed", ["K05", "K10", "K13"]),  # 承诺件: K11 is an immediate item
         ("early", ["K05"]),  # 1 wd before its deadline; K10 finished on its deadline day
-        ("untimed", []),
-        ("immediate_completed", ["K11"]),
+        ("immediate_due", ["K11"]),  # the one immediate item accepted in October
         ("immediate_same_day", ["K11"]),
+        ("immediate_missed", []),
         # accepted in October: K06–K13; the open ones first (by deadline), then by acceptance
         ("accepted", ["K06", "K07", "K08", "K09", "K11", "K10", "K12", "K13"]),
         ("online", ["K06", "K07", "K10", "K13"]),  # mobile K06, K13; online K07, K10
+        ("no_deadline", []),  # every October case had a promised limit
     ],
 )
 def test_october_lists_are_the_hand_count(handcount_view, subset, expected):
     assert ids(handcount_view, CaseSelection(subset)) == expected
 
 
+def test_every_subset_is_tested():
+    assert set(SUBSETS) == set(caselist.MEASURE_OF_SUBSET) and len(SUBSETS) == 18
+
+
 def test_february_state_is_taken_at_the_end_of_february(handcount_view):
     february = Filters(Period.parse("2026-02"))
-    # K02: accepted 02-16 (a holiday), deadline Sat 02-28 (make-up day), completed 03-02:
-    # open at 02-28 23:59:59.999999 and not yet overdue, 0 wd left → yellow
+    # K02: accepted 02-16 (a holiday), deadline Sat 02-28 (make-up day), completed 03-02. The state
+    # moment is 03-01 00:00, when the day of its deadline — February's last — has closed: open and
+    # overdue at the end of February (a case due on a period's last day and still open is overdue)
     assert ids(handcount_view, CaseSelection("open"), february) == ["K02"]
-    assert ids(handcount_view, CaseSelection("open_yellow"), february) == ["K02"]
-    assert ids(handcount_view, CaseSelection("open_overdue"), february) == []
+    assert ids(handcount_view, CaseSelection("open_overdue"), february) == ["K02"]
+    assert ids(handcount_view, CaseSelection("open_yellow"), february) == []
     assert ids(handcount_view, CaseSelection("completed"), february) == ["K01", "K04", "K03"]
     assert ids(handcount_view, CaseSelection("late"), february) == ["K04"]  # immediate, done the next day
+    # due in February: K02 (02-28), K03 and K04 (immediate: the close of 02-14 and of 02-13); K01's
+    # deadline 03-04 is March's. On time only K03 → 1/3; missed K02 (open) and K04 (02-14 10:00)
+    assert ids(handcount_view, CaseSelection("due"), february) == ["K02", "K04", "K03"]
+    assert ids(handcount_view, CaseSelection("due_missed"), february) == ["K02", "K04"]
+    # 即办率: K03 and K04 owed the same day, K03 made it
+    assert ids(handcount_view, CaseSelection("immediate_due"), february) == ["K04", "K03"]
+    assert ids(handcount_view, CaseSelection("immediate_missed"), february) == ["K04"]
+    # durations over 承诺件: only K01 (K03, K04 are immediate)
+    assert ids(handcount_view, CaseSelection("promised_completed"), february) == ["K01"]
+
+
+def test_june_deadlines_on_the_same_day_are_the_same_deadline(handcount_view):
+    june = Filters(Period.parse("2026-06"))
+    # K14 (system deadline 06-30 23:59:59) and K15 (derived deadline 06-30) are both due in June and
+    # both open after the close of 06-30: red, and the 按期办结率's two misses (0/2)
+    assert ids(handcount_view, CaseSelection("due"), june) == ["K14", "K15"]
+    assert ids(handcount_view, CaseSelection("due_missed"), june) == ["K14", "K15"]
+    assert ids(handcount_view, CaseSelection("open_overdue"), june) == ["K14", "K15"]
+    july = Filters(Period.parse("2026-07"))
+    # completed in July, both late; nothing due in July
+    assert ids(handcount_view, CaseSelection("late"), july) == ["K14", "K15"]
+    assert ids(handcount_view, CaseSelection("due"), july) == []
 
 
 FILTERS = [
@@ -71,10 +108,14 @@ FILTERS = [
     Filters(Period.parse("2026-10"), item_types=("行政许可",)),
     Filters(Period.parse("2026-02")),
     Filters(Period.parse("2026-03")),
+    Filters(Period.parse("2026-06")),
+    Filters(Period.parse("2026-07")),
     Filters(Period.parse("2026-Q4")),
     Filters(Period.parse("2026")),
     Filters(Period.parse("2026-10-01..2026-10-15")),
     Filters(Period.parse("2025-01")),
+    Filters(Period.parse("2026-12")),
+    Filters(Period.parse("2026-10"), counties=("C01",), channels=("kiosk",)),
 ]
 
 
@@ -84,6 +125,11 @@ def test_every_list_reconciles_with_indicator_measures(handcount_view, filters):
     """The traceability requirement: the drill-through of a count lists exactly that count."""
     row = measures(handcount_view, filters).iloc[0]
     for subset in SUBSETS:
+        if not handcount_view.has_begun(filters.period):
+            # no data for the period: the number says 无数据 and there is nothing behind it
+            assert subset_count_from_measures(row, subset) == 0, subset
+            assert selection_total(handcount_view, filters, CaseSelection(subset)) == 0, subset
+            continue
         assert selection_total(handcount_view, filters, CaseSelection(subset)) == \
             subset_count_from_measures(row, subset), subset
 
@@ -92,10 +138,39 @@ def test_lists_reconcile_per_county_and_department(handcount_view):
     table = measures(handcount_view, OCTOBER, by="county,dept")
     assert len(table) == 4
     for row in table.itertuples():
-        for subset in ("completed", "late", "open", "open_overdue", "open_yellow", "off_time"):
+        for subset in SUBSETS:
             selection = CaseSelection(subset, county_code=row.county_code, dept_code=row.dept_code)
             assert selection_total(handcount_view, OCTOBER, selection) == \
-                subset_count_from_measures(pd.Series(row._asdict()), subset)
+                subset_count_from_measures(pd.Series(row._asdict()), subset), (row.county_code, row.dept_code, subset)
+
+
+def test_each_indicator_drills_to_its_misses_and_its_base(handcount_view):
+    """An indicator's list explains it: its misses are base − numerator, its base list holds the base."""
+    from xiaoneng.indicators import catalog
+
+    row = measures(handcount_view, OCTOBER).iloc[0]
+    cat = catalog()
+    for key, subset in caselist.BASE_SUBSET_OF_INDICATOR.items():
+        assert selection_total(handcount_view, OCTOBER, CaseSelection(subset)) == int(row[cat[key].denominator]), key
+    # 按期办结率 3/5: the misses K06, K13; 办结件按时率 3/4: K13; 即办率 1/1: none
+    assert ids(handcount_view, caselist.indicator_selection("on_time_rate")) == ["K06", "K13"]
+    assert ids(handcount_view, caselist.indicator_selection("completion_on_time_rate")) == ["K13"]
+    assert ids(handcount_view, caselist.indicator_selection("immediate_rate")) == []
+    # durations are measured on the 承诺件 K05, K10, K13 (mean (9 + 3 + 6) / 3 = 6)
+    assert ids(handcount_view, caselist.indicator_selection("avg_elapsed_wd")) == ["K05", "K10", "K13"]
+    assert ids(handcount_view, caselist.indicator_selection("on_time_rate", county="C02")) == ["K06"]
+    assert caselist.indicator_selection("good_rate") is None
+    assert set(caselist.SUBSET_OF_INDICATOR) <= set(cat)
+
+
+def test_a_count_without_data_lists_nothing(handcount_view):
+    # C01 has no kiosk case (K04, C02's, is the only one): no case data, the counts are null (无数据)
+    empty = Filters(Period.parse("2026-10"), counties=("C01",), channels=("kiosk",))
+    row = measures(handcount_view, empty).iloc[0]
+    assert not row["has_cases"] and pd.isna(row["cases_accepted"]) and pd.isna(row["open_overdue"])
+    assert subset_count_from_measures(row, "accepted") == 0 and subset_count_from_measures(row, "due_missed") == 0
+    with pytest.raises(ValueError, match="subset"):
+        subset_count_from_measures(row, "off_time")
 
 
 @pytest.mark.parametrize(
@@ -138,6 +213,7 @@ def test_the_columns_an_analyst_needs(handcount_view):
     # steps: 受理 10-19→10-19 (0), 审核 10-19→10-26 (5 wd, limit 2), 决定 10-26→10-27 (1)
     assert k13["steps"] == "受理 0 → 审核 5（时限2） → 决定 1"
     assert row.loc["K12", "status"] == "撤件" and pd.isna(row.loc["K12", "on_time"])
+    # K10's system deadline 10-15 18:00 is the close of 10-15 (a deadline is the close of its day)
     assert row.loc["K10", "wd_left"] == 0  # completed 17:00 on its deadline day (18:00)
     assert row.loc["K11", "steps"] == ""  # no steps recorded
 

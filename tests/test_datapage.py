@@ -40,19 +40,21 @@ EXAMPLE_AS_OF = dt.date(2026, 1, 31)
 
 def test_quality_of_the_fixture(handcount_view):
     quality = data_quality(handcount_view)
-    # tests/handcount.py: 13 cases K01–K13, 5 steps (3 of K13, 2 of K05), 8 ratings R1–R8,
-    # 6 survey answers S1–S6, 5 tasks T1–T5
-    assert quality_counts(quality, "rows") == {"cases": 13, "case_steps": 5, "ratings": 8, "surveys": 6, "tasks": 5}
+    # tests/handcount.py: 15 cases K01–K15, 5 steps (3 of K13, 2 of K05), 10 ratings R1–R10,
+    # 6 survey answers S1–S6, 7 tasks T1–T7
+    assert quality_counts(quality, "rows") == {"cases": 15, "case_steps": 5, "ratings": 10, "surveys": 6, "tasks": 7}
     # every date lies within the calendar (2004–2026)
     assert quality_counts(quality, "outside_calendar") == {"cases": 0}
-    # K10 carries the system's deadline (10-15 18:00); the other twelve have promised limits → derived
-    assert quality_counts(quality, "deadline_source") == {"derived": 12, "system": 1}
+    # K10 (10-15 18:00) and K14 (06-30 23:59:59) carry the system's deadline; the other thirteen have
+    # promised limits → derived
+    assert quality_counts(quality, "deadline_source") == {"derived": 13, "system": 2}
     nulls = quality[(quality["check_name"] == "nulls") & (quality["table_name"] == "ratings")]
-    # R4, R5, R6, R8 have no case; R4, R6, R8 no item; R3, R5, R6, R7 no reason tags
+    # R4, R5, R6, R8, R9, R10 have no case; R4, R6, R8 no item (R9, R10 name I02); R3, R5, R6, R7 no
+    # reason tags
     assert dict(zip(nulls["column_name"], nulls["row_count"], strict=True)) == \
-        {"case_id": 4, "item_code": 3, "reason_tags": 4}
-    assert nulls.set_index("column_name").loc["case_id", "share_pct"] == 50.0  # 4 of 8
-    # the bad reviews R2, R4, R6, R8 are all verified
+        {"case_id": 6, "item_code": 3, "reason_tags": 4}
+    assert nulls.set_index("column_name").loc["case_id", "share_pct"] == 60.0  # 6 of 10
+    # the bad reviews R2, R4, R6, R8, R9, R10 are all verified
     assert quality_counts(quality, "bad_unverified") == {"ratings": 0}
     case_nulls = quality[(quality["check_name"] == "nulls") & (quality["table_name"] == "cases")]
     assert case_nulls["row_count"].sum() == 0
@@ -64,16 +66,16 @@ def test_quality_ignores_the_period_but_keeps_the_scope(handcount_view):
     from xiaoneng.filters import Filters, Period, Scope
 
     quality = data_quality(handcount_view, Filters(Period.parse("2025-01")))
-    assert quality_counts(quality, "rows")["cases"] == 13
+    assert quality_counts(quality, "rows")["cases"] == 15
     restricted = SnapshotView(handcount_view.info, Scope(("C01",)))
-    # C01: K01, K02, K05, K07, K09, K11, K13
-    assert quality_counts(data_quality(restricted), "rows")["cases"] == 7
+    # C01: K01, K02, K05, K07, K09, K11, K13, K14
+    assert quality_counts(data_quality(restricted), "rows")["cases"] == 8
 
 
 def test_snapshot_list(handcount_store):
     listed = snapshot_list(SnapshotStore(handcount_store))
     row = listed.set_index("snapshot_id").loc["handcount"]
-    assert (row["cases"], row["ratings"], row["case_steps"], row["surveys"], row["tasks"]) == (13, 8, 5, 6, 5)
+    assert (row["cases"], row["ratings"], row["case_steps"], row["surveys"], row["tasks"]) == (15, 10, 5, 6, 7)
     assert row["as_of"] == dt.datetime(2026, 10, 30, 17)
     assert (row["calendar_start"], row["calendar_end"]) == ("2004-01-01", "2026-12-31")
     assert (row["cases_outside_calendar"], row["sources"], row["producer"]) == (0, 0, "tests/handcount.py")
@@ -90,12 +92,30 @@ def test_calendar_warnings(handcount_view):
 
 def test_formulas_come_from_the_catalog():
     cat = catalog()
-    assert indicator_formula(cat["on_time_rate"]) == "completed_on_time ÷ on_time_base × 100%"
+    assert indicator_formula(cat["on_time_rate"]) == "due_on_time ÷ due_cases × 100%"
+    assert indicator_formula(cat["completion_on_time_rate"]) == "completed_on_time ÷ completed_with_deadline × 100%"
+    assert indicator_formula(cat["immediate_rate"]) == "immediate_same_day ÷ immediate_due × 100%"
     assert indicator_formula(cat["promise_compression_rate"]) == "(1 − promised_wd_sum ÷ legal_wd_sum) × 100%"
     assert indicator_formula(cat["avg_elapsed_wd"]) == "elapsed_wd_sum ÷ elapsed_wd_count"
     assert indicator_formula(cat["open_overdue"]) == "open_overdue"
     table = datapage.indicator_formulas("en")
     assert len(table) == len(cat) and text("formula", "en") in table.columns
+
+
+def test_counting_rules_state_the_configured_settings():
+    from xiaoneng.indicators import rules
+
+    zh = datapage.counting_rules()
+    assert len(zh) == len(datapage.COUNTING_RULES) == len(datapage.counting_rules("en"))
+    # config/indicators.yaml: a bad review without a due time is due 10 working days after its
+    # verification; a unit needs 30 accepted cases to be put on a list
+    assert (rules().rectify_default_wd, rules().min_cases) == (10, 30)
+    assert any("核实之日后第 10 个工作日" in r for r in zh)
+    assert any("少于 30 件" in r and "样本不足" in r and "红榜" in r for r in zh)
+    assert any("无数据" in r and "无可比数据" in r for r in zh)
+    assert any("截至10月31日" in r for r in zh)
+    assert any("10th working day" in r for r in datapage.counting_rules("en"))
+    assert datapage.counting_rules_markdown().startswith("- 期限以当日24时为准")
 
 
 # ---------------------------------------------------------------- upload: validate, then publish
@@ -220,15 +240,16 @@ def test_page_renders_the_fixture(page):
     assert not page.exception
     assert page.title[0].value == text("title")
     shown = metrics(page)
-    assert shown["办件"] == "13" and shown["好差评"] == "8"
+    assert shown["办件"] == "15" and shown["好差评"] == "10"
     assert shown[text("check.outside_calendar")] == "0"
     snapshots = page.dataframe[0].value
     assert list(snapshots["snapshot_id"]) == ["handcount", "example"]  # newest as-of first
     deadline_sources = next(d.value for d in page.dataframe if "row_count" in d.value and "share_pct" in d.value)
     assert dict(zip(deadline_sources["column"], deadline_sources["row_count"], strict=True)) == \
-        {"按承诺时限推算": 12, "系统给出": 1}
+        {"按承诺时限推算": 13, "系统给出": 2}
     assert page.button(key="data_upload_validate").disabled  # nothing uploaded yet
     assert any(catalog()["on_time_rate"].label("zh") in set(t.value.iloc[:, 0]) for t in page.table)
+    assert any("样本不足" in m.value and "30" in m.value for m in page.markdown)  # the counting rules
 
 
 def test_switching_the_snapshot_shows_its_numbers(data_folder, page):
@@ -247,4 +268,4 @@ def test_english(page):
     page.run()
     assert not page.exception
     assert page.title[0].value == text("title", "en")
-    assert metrics(page)["cases"] == "13"
+    assert metrics(page)["cases"] == "15"

@@ -9,9 +9,11 @@ The October 2026 reviews of the fixture (snapshot time Friday 2026-10-30 17:00),
     R3  C02    D02  online   10-16 09:00  3
     R4  C02    D01  hotline  10-20 09:00  2      态度不好    pending, due 10-28 17:00: overdue
     R5  C01    D02  window   10-10 12:00  4
-    R6  C02    D02  sms      10-22 09:00  2      —           unfounded
+    R6  C02    D02  sms      10-22 09:00  2      —           unfounded (verified 10-23): no 差评 from then on
     R8  C02    D01  hotline  10-29 09:00  1      办事效率低  pending, due 11-06 17:00: not yet due
-    (R7, C01 D01 window, 2026-02-28, score 5, is the only review outside October.)
+    (R7, C01 D01 window, 2026-02-28, score 5; R9, C01 D01 hotline, 06-24, score 2, due 06-30 17:00,
+    rectified 07-06; R10, C01 D01 sms, 06-10, score 1, no due time → due 10 working days after its
+    verification on 06-11 = 06-26, rectified 06-15: the reviews outside October.)
 
 Surveys: 2026H1 S1 (群众 C01 D01 服务态度 5), S2 (群众 C01 D01 服务态度 4), S3 (企业 C02 D02 办事效率 3),
 S4 (企业 C02 D02 办事效率 2); 2025H2 S5 (群众 C01 D01 服务态度 1), S6 (企业 C02 D02 办事效率 3).
@@ -79,24 +81,28 @@ def test_rates_by_department(handcount_view):
     assert (d01["name"], d01["ratings"], d01["ratings_good"], d01["ratings_bad"], d01["ratings_satisfied"]) == \
         ("市场监管局", 3, 1, 2, 1)
     assert [round(d01[k], 1) for k in ("good_rate", "bad_rate", "satisfied_rate")] == [33.3, 66.7, 33.3]
-    # D02: R2 1, R3 3, R5 4, R6 2 → good 1, bad 2, satisfied 2 of 4
+    # D02: R2 1, R3 3, R5 4, R6 2 → good 1, satisfied 2 of 4; bad R2 only (R6 was found unfounded on
+    # 10-23, before the state time) → 1 of 4
     d02 = rates["D02"]
-    assert [d02[k] for k in ("good_rate", "bad_rate", "satisfied_rate")] == [25.0, 50.0, 50.0]
+    assert [d02[k] for k in ("good_rate", "bad_rate", "satisfied_rate")] == [25.0, 25.0, 50.0]
 
 
 def test_rates_by_county_and_channel(handcount_view):
     counties = by_code(satisfaction.rating_rates(handcount_view, OCTOBER, by="county"))
-    # C01: R1 5, R2 1, R5 4 → good 2, bad 1, satisfied 2 of 3; C02: R3 3, R4 2, R6 2, R8 1 → 0, 3, 1 of 4
+    # C01: R1 5, R2 1, R5 4 → good 2, bad 1, satisfied 2 of 3; C02: R3 3, R4 2, R6 2 (unfounded), R8 1 →
+    # good 0, bad 2 (R4, R8), satisfied 1 of 4
     assert [counties["C01"][k] for k in ("ratings", "ratings_good", "ratings_bad", "ratings_satisfied")] == [3, 2, 1, 2]
-    assert [counties["C02"][k] for k in ("good_rate", "bad_rate", "satisfied_rate")] == [0.0, 75.0, 25.0]
+    assert [counties["C02"][k] for k in ("good_rate", "bad_rate", "satisfied_rate")] == [0.0, 50.0, 25.0]
     channels = satisfaction.rating_rates(handcount_view, OCTOBER, by="channel")
-    # schema order of rating channels; hotline R4 2, R8 1 → all bad; window R1 5, R5 4 → all good
+    # schema order of rating channels; hotline R4 2, R8 1 → all bad; window R1 5, R5 4 → all good;
+    # sms R6 2 was found unfounded → no bad review
     assert channels["code"].tolist() == ["window", "online", "mobile", "sms", "hotline"]
     assert channels["ratings"].tolist() == [2, 1, 1, 1, 2]
     assert channels["name"].tolist() == ["窗口", "网上", "移动端", "短信", "12345热线"]
     rows = by_code(channels)
     assert (rows["hotline"]["bad_rate"], rows["window"]["good_rate"], rows["online"]["satisfied_rate"]) == \
         (100.0, 100.0, 100.0)
+    assert rows["sms"]["bad_rate"] == 0.0
     with pytest.raises(ValueError):
         satisfaction.rating_rates(handcount_view, OCTOBER, by="item")
 
@@ -108,7 +114,8 @@ def test_rates_add_up_to_the_catalog_values(handcount_view):
         rates = satisfaction.rating_rates(handcount_view, OCTOBER, by=by)
         assert rates["ratings"].sum() == total["ratings"] == 7
         assert rates["ratings_good"].sum() == total["ratings_good"] == 2
-        assert rates["ratings_bad"].sum() == total["ratings_bad"] == 4
+        # bad: R2, R4, R8 — R6 was found unfounded on 10-23, before the state time (10-30 17:00)
+        assert rates["ratings_bad"].sum() == total["ratings_bad"] == 3
         assert rates["ratings_satisfied"].sum() == total["ratings_satisfied"] == 3
 
 
@@ -122,16 +129,21 @@ def test_worst_first_reads_the_direction_from_the_catalog(handcount_view):
 
 
 def test_trend_has_twelve_months_with_gaps(handcount_view):
+    # November 2025 … October 2026; February holds R7 (5), June R9 (2) and R10 (1), October the seven
+    # reviews, the rest nothing
     trend = satisfaction.rating_trend(handcount_view, OCTOBER)
-    # November 2025 … October 2026; February holds R7 (5), October the seven reviews, the rest nothing
     assert len(trend) == 12
     assert trend["month"].iloc[0].isoformat() == "2025-11-01" and trend["month"].iloc[-1].isoformat() == "2026-10-01"
     counts = dict(zip(trend["month_label"], trend["ratings"], strict=True))
-    assert counts["2026年2月"] == 1 and counts["2026年10月"] == 7 and sum(counts.values()) == 8
+    assert counts["2026年2月"] == 1 and counts["2026年6月"] == 2 and counts["2026年10月"] == 7
+    assert sum(counts.values()) == 10
     october = trend.iloc[-1]
     assert round(october["satisfied_rate"], 1) == 42.9  # 3 of 7
+    # October's 差评率 as the card's: R2, R4, R8 of 7 (R6 unfounded on 10-23) → 42.9 %
+    assert round(october["bad_rate"], 1) == 42.9
     assert trend.iloc[3]["good_rate"] == 100.0  # February: R7 scored 5
-    assert trend["good_rate"].isna().sum() == 10  # months without reviews have no rate (gaps, not zeros)
+    assert trend.iloc[7]["bad_rate"] == 100.0  # June: R9 and R10, both verified bad reviews
+    assert trend["good_rate"].isna().sum() == 9  # months without reviews have no rate (gaps, not zeros)
     assert trend["month_tick"].iloc[0] == "11月<br>2025年" and trend["month_tick"].iloc[2] == "1月<br>2026年"
     # a year period is that year's twelve months
     year = satisfaction.rating_trend(handcount_view, Filters(Period.parse("2026")))
@@ -204,14 +216,32 @@ def test_rectification_adds_up_to_the_catalog_rates(handcount_view):
 
 
 def test_rectification_due_is_judged_at_the_period_end(handcount_view):
-    """1–27 October: the state time is 10-27 23:59:59 and R4's due time (10-28 17:00) had not come,
-    so R4 is still inside its window; R2 (rated 10-27 18:00) is rectified, late, as the snapshot
-    knows; R8 (rated 10-29) is outside the period."""
+    """1–27 October: the state moment is the close of 10-27 (10-28 00:00). R4's due day (10-28) had not
+    closed, so R4 is still inside its window; R2 (rated 10-27 18:00) was verified only on 10-28 10:00,
+    so at the end of the period it is unverified (its later late rectification had not happened);
+    R6 was found unfounded on 10-23; R8 (rated 10-29) is outside the period. Nothing fell due in
+    1–27 October (R4 is due 10-28, R2 10-29): no 差评整改率."""
     frame = satisfaction.rectification_by_department(handcount_view, Filters(Period.parse("2026-10-01..2026-10-27")))
     rows = by_code(frame, "dept_code")
     assert (rows["D01"]["pending_overdue"], rows["D01"]["pending_not_due"]) == (0, 1)
-    assert (rows["D02"]["rectified_late"], rows["D02"]["unfounded"]) == (1, 1)
+    assert (rows["D02"]["rectified_late"], rows["D02"]["unverified"], rows["D02"]["unfounded"]) == (0, 1, 1)
     assert frame["bad_reviews"].sum() == 3
+    assert frame["bad_due"].sum() == 0 and frame["rectification_rate"].isna().all()
+
+
+def test_rectification_counts_the_reviews_that_fell_due(handcount_view):
+    """June: R9 (due 06-30 17:00, rectified 07-06) and R10 (no due time: 10 working days after its
+    verification on Thu 06-11 — 06-12, 06-15..18, 06-22..26, 06-19 being the Dragon Boat holiday — so
+    Fri 06-26; rectified 06-15) fell due; at the close of June R10 is rectified on time, R9 not yet
+    → 差评整改率 1/2, 按时 1/2. July: R9's late rectification does not move June's figures, and no
+    review falls due in July."""
+    june = satisfaction.rectification_by_department(handcount_view, Filters(Period.parse("2026-06")))
+    d01 = by_code(june, "dept_code")["D01"]
+    assert (d01["bad_reviews"], d01["pending_overdue"], d01["rectified_on_time"]) == (2, 1, 1)
+    assert (d01["bad_due"], d01["bad_rectified"], d01["bad_rectified_on_time"]) == (2, 1, 1)
+    assert (d01["rectification_rate"], d01["rectified_on_time_rate"]) == (50.0, 50.0)
+    july = satisfaction.rectification_by_department(handcount_view, Filters(Period.parse("2026-07")))
+    assert july.empty
 
 
 # ---------------------------------------------------------------- surveys
@@ -221,8 +251,15 @@ def test_survey_waves(handcount_view):
     assert (waves["wave"], waves["previous_wave"]) == ("2026H1", "2025H2")
     assert (waves["wave_label"], waves["previous_wave_label"]) == ("2026年上半年", "2025年下半年")
     assert satisfaction.survey_waves(handcount_view, OCTOBER, "en").iloc[0]["wave_label"] == "2026 H1"
-    # before the first wave started (2025H2 starts 1 July 2025) there is none
-    assert satisfaction.survey_waves(handcount_view, Filters(Period.parse("2025-06"))).iloc[0]["wave"] is None
+    # a wave counts once completed: at the close of May 2026 the latest is 2025H2 (ended 12-31), at the
+    # close of June 2026H1 (ends 06-30)
+    may = satisfaction.survey_waves(handcount_view, Filters(Period.parse("2026-05"))).iloc[0]
+    assert (may["wave"], may["previous_wave"]) == ("2025H2", None)
+    assert satisfaction.survey_waves(handcount_view, Filters(Period.parse("2026-06"))).iloc[0]["wave"] == "2026H1"
+    # 2025 lies before the data (February 2026) and December 2026 after the snapshot: no wave, 无数据
+    for period in ("2025-06", "2026-12"):
+        waves = satisfaction.survey_waves(handcount_view, Filters(Period.parse(period))).iloc[0]
+        assert waves["wave"] is None and waves["wave_label"] == t("kpi.no_value")
 
 
 def test_survey_heatmap_cells(handcount_view):
@@ -238,9 +275,10 @@ def test_survey_heatmap_cells(handcount_view):
     # D02 办事效率: S3 3, S4 2 → 2.5 → 37.5; 2025H2 S6 3 → 50.0; change −12.5
     d02 = rows[("D02", "办事效率")]
     assert (d02["survey_index"], d02["survey_index_previous"], d02["change_text"]) == (37.5, 50.0, "-12.5")
-    # a dimension nobody scored has no value, shown as a dash
+    # a dimension nobody scored has no value: 无数据, and no comparable change
     empty = rows[("D01", "政务公开")]
-    assert math.isnan(empty["survey_index"]) and empty["index_text"] == "—" and empty["survey_responses"] == 0
+    assert math.isnan(empty["survey_index"]) and empty["index_text"] == t("kpi.no_value")
+    assert empty["change_text"] == t("analysis.no_comparison") and empty["survey_responses"] == 0
 
 
 def test_survey_by_respondent_group(handcount_view):
@@ -253,9 +291,36 @@ def test_survey_by_respondent_group(handcount_view):
     assert groups["survey_index_change"].tolist() == [87.5, -12.5, 37.5]
     assert groups["survey_responses"].tolist() == [2, 2, 4]
     assert indicator_table(handcount_view, OCTOBER).iloc[0]["satisfaction_index"] == 62.5
-    # October 2025: the latest wave is 2025H2 and there is none before it
-    earlier = satisfaction.survey_by_group(handcount_view, Filters(Period.parse("2025-10"))).set_index("group_name")
-    assert earlier.loc["群众", "survey_index"] == 0.0 and earlier["survey_index_previous"].isna().all()
+    # May 2026: the latest completed wave is 2025H2 (S5 群众 1 → 0.0, S6 企业 3 → 50.0), none before it
+    earlier = satisfaction.survey_by_group(handcount_view, Filters(Period.parse("2026-05"))).set_index("group_name")
+    assert earlier.loc["群众", "survey_index"] == 0.0 and earlier.loc["企业", "survey_index"] == 50.0
+    assert earlier["survey_index_previous"].isna().all()
+    # October 2025 lies before the data: no wave at all
+    assert satisfaction.survey_by_group(handcount_view, Filters(Period.parse("2025-10")))["survey_index"].isna().all()
+
+
+# ---------------------------------------------------------------- no data is not zero
+
+# A month to come, a year before the data (they start in February 2026), and a selection holding
+# nothing: 乙县's 市场监管局 has no 行政确认 item (I04 is 人社局's), its reviews R4, R8 name no item, and
+# it took part in no survey.
+NO_DATA = [Filters(Period.parse("2026-12")), Filters(Period.parse("2025")),
+           Filters(Period.parse("2026-10"), counties=("C02",), departments=("D01",), item_types=("行政确认",))]
+
+
+@pytest.mark.parametrize("filters", NO_DATA, ids=["future-month", "uncovered-year", "empty-filters"])
+def test_without_data_every_number_is_missing(handcount_view, filters):
+    cards = satisfaction.indicator_cards(handcount_view, filters)
+    assert satisfaction.cards_empty(cards) and set(cards["value_text"]) == {t("kpi.no_value")}
+    assert cards["delta_text"].isna().all()
+    levels = satisfaction.rating_levels(handcount_view, filters)
+    assert levels["ratings"].sum() == 0 and levels["share_pct"].isna().all()
+    assert satisfaction.rating_rates(handcount_view, filters).empty
+    assert satisfaction.rating_trend(handcount_view, filters)["good_rate"].isna().all()
+    assert satisfaction.bad_review_reasons(handcount_view, filters).empty
+    assert satisfaction.rectification_by_department(handcount_view, filters).empty
+    assert satisfaction.survey_waves(handcount_view, filters).iloc[0]["wave"] is None
+    assert satisfaction.review_page(handcount_view, filters)[1] == 0
 
 
 # ---------------------------------------------------------------- cards and tables
@@ -263,12 +328,17 @@ def test_survey_by_respondent_group(handcount_view):
 def test_indicator_cards(handcount_view):
     cards = satisfaction.indicator_cards(handcount_view, OCTOBER).set_index("key")
     assert list(cards.index) == list(satisfaction.KPI_KEYS)
-    # good 2/7, bad 4/7, satisfied 3/7; rectified 1 of 2 due, none on time; index 62.5
-    assert cards["value_text"].tolist() == ["28.6%", "57.1%", "42.9%", "50.0%", "0.0%", "62.5 分"]
+    # good 2/7, bad 3/7 (R2, R4, R8; R6 unfounded), satisfied 3/7; due for rectification in October R2,
+    # R4: rectified 1 (R2, late), on time none; index 62.5 (2026H1)
+    assert cards["value_text"].tolist() == ["28.6%", "42.9%", "42.9%", "50.0%", "0.0%", "62.5 分"]
     assert cards.loc["bad_rate", "help"] == catalog()["bad_rate"].definition_zh
-    assert cards.loc["bad_rate", "target_text"] == "目标 ≤ 1.0% :red-badge[未达标]"
-    # September had no review: no 环比
-    assert cards.loc["good_rate", "delta_text"] == "—"
+    bad = catalog()["bad_rate"]  # 42.9 % against a target of at most 3.0 %: missed
+    assert cards.loc["bad_rate", "target_text"] == f"目标 ≤ {bad.format(bad.target)} :red-badge[未达标]"
+    # September (covered, compared with 1–30 September) had no review: no comparable figure
+    assert cards.loc["good_rate", "delta_text"] == t("analysis.no_comparison")
+    assert cards.loc["good_rate", "delta_color"] == "off" and cards.loc["good_rate", "delta_arrow"] == "off"
+    # the index: 2026H1 both at the close of September and now → 0.0 change
+    assert cards.loc["satisfaction_index", "delta_text"] == "0.0 分"
     english = satisfaction.indicator_cards(handcount_view, OCTOBER, "en").set_index("key")
     assert english.loc["satisfaction_index", "value_text"] == "62.5 points"
     assert english.loc["good_rate", "label"] == "Good-review rate"
@@ -297,8 +367,8 @@ def test_page_renders_the_hand_count(page):
     page.run()
     assert not page.exception
     assert page.title[0].value == t("satisfaction.title")
-    assert metric_values(page) == {"好评率": "28.6%", "差评率": "57.1%", "满意率": "42.9%", "差评整改率": "50.0%",
-                           "差评按时整改率": "0.0%", "满意度指数": "62.5 分"}
+    assert metric_values(page) == {"好评率": "28.6%", "差评率": "42.9%", "满意率": "42.9%", "差评整改率": "50.0%",
+                                   "差评按时整改率": "0.0%", "满意度指数": "62.5 分"}
     assert {m.label: m.help for m in page.metric}["差评整改率"] == catalog()["rectification_rate"].definition_zh
     assert len(page.get("plotly_chart")) == 6
     assert any("2026-10-30 17:00" in c.value and "handcount" in c.value for c in page.caption)
@@ -306,9 +376,9 @@ def test_page_renders_the_hand_count(page):
 
 def test_county_filter_changes_the_numbers(data_folder, page):
     _, after = metrics_before_and_after_county(page)
-    # C02: R3 3, R4 2, R6 2, R8 1 → good 0/4, bad 3/4, satisfied 1/4; R4 due and not rectified → 0 %;
-    # surveys S3 3, S4 2 → 37.5
-    assert after == {"好评率": "0.0%", "差评率": "75.0%", "满意率": "25.0%", "差评整改率": "0.0%",
+    # C02: R3 3, R4 2, R6 2 (unfounded), R8 1 → good 0/4, bad 2/4 (R4, R8), satisfied 1/4; fell due R4,
+    # not rectified → 0 %; surveys S3 3, S4 2 → 37.5
+    assert after == {"好评率": "0.0%", "差评率": "50.0%", "满意率": "25.0%", "差评整改率": "0.0%",
                      "差评按时整改率": "0.0%", "满意度指数": "37.5 分"}
     assert after == expected(data_folder, Filters(Period.parse("2026-10"), counties=("C02",)))
     rectification = page.dataframe[1].value
@@ -336,6 +406,24 @@ def test_empty_selection_says_so(page):
     infos = [i.value for i in page.info]
     assert t("satisfaction.levels_empty") in infos
     assert t("satisfaction.rectification_empty") in infos
+
+
+@pytest.mark.parametrize("period", ["2025", "2026-12"])
+def test_page_without_data(page, period):
+    page.query_params["period"] = period
+    page.run()
+    assert not page.exception
+    assert any(i.value.startswith("无数据") and Period.parse(period).label() in i.value for i in page.info)
+    assert not page.metric and not page.get("plotly_chart") and not page.dataframe
+
+
+def test_page_with_an_empty_selection(page):
+    for key, value in {"counties": "C02", "departments": "D01", "item_types": "行政确认"}.items():
+        page.query_params[key] = value
+    page.run()
+    assert not page.exception
+    assert t("satisfaction.empty") in [i.value for i in page.info]
+    assert not page.metric and not page.dataframe
 
 
 def test_page_in_english(page):
@@ -378,7 +466,7 @@ def test_figures_of_october(handcount_view):
                                             value_col="survey_index", text_col="index_text", midpoint=85.0,
                                             empty_message="", value_label="")
     assert "Lawful<br>administration" in fig.data[0].x  # long English labels wrap between words
-    assert fig.data[0].text[0][0] == "87.5" and fig.data[0].text[0][1] == "—"
+    assert fig.data[0].text[0][0] == "87.5" and fig.data[0].text[0][1] == "no data"
 
 
 # ---------------------------------------------------------------- cross-filter and the reviews behind the numbers
@@ -580,7 +668,7 @@ def test_page_cross_filter_narrows_the_review_list(page):
     assert reviews["评价编号"].tolist() == ["R4"] and reviews["整改状态"].tolist() == ["逾期未整改"]
     assert any("共 1 条" in c.value for c in page.caption)
     # the cards keep the page's filters; the survey groups follow the department (D01: S1 5, S2 4 → 87.5)
-    assert metric_values(page)["差评率"] == "57.1%"
+    assert metric_values(page)["差评率"] == "42.9%"
     groups = page.dataframe[-1].value
     assert groups["测评群体"].tolist() == ["群众", "全部群体"] and groups["满意度指数"].tolist() == [87.5, 87.5]
     # the rectification chart still shows both departments (its own dimension), its table too

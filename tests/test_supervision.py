@@ -47,23 +47,42 @@ def test_trend_window_is_the_year_up_to_the_period():
 def test_trend_total_is_the_hand_count(handcount_view):
     trend = supervision.on_time_trend(handcount_view, OCTOBER, "zh", by="total").set_index("month")
     assert len(trend) == 12 and list(trend.index[[0, -1]]) == ["2025-11", "2026-10"]
-    # February: completed K01 (on time), K03 (same day), K04 (late) → 2/3; nothing open overdue at 02-28
-    assert (trend.loc["2026-02", "completed_on_time"], trend.loc["2026-02", "on_time_base"]) == (2, 3)
-    assert trend.loc["2026-02", "rate_text"] == "66.7%"
-    # March: K02 completed 03-02, late → 0/1
-    assert trend.loc["2026-03", "rate_text"] == "0.0%"
-    # October: 3 on time of 4 completed + K06 open overdue → 3/5
-    assert trend.loc["2026-10", "rate_text"] == "60.0%"
-    assert trend.loc["2026-10", "open_overdue"] == 1
-    assert trend.loc["2026-05", "on_time_base"] == 0 and pd.isna(trend.loc["2026-05", "on_time_rate"])
+
+    def counts(month: str) -> list[int]:
+        return [int(trend.loc[month, c]) for c in ("due_cases", "due_on_time", "completed_with_deadline",
+                                                    "completed_on_time")]
+
+    # February: due K02 (02-28, open at the month's end), K03 and K04 (immediate: their acceptance day)
+    # → by the deadline only K03: 1/3; completed K01 (on time), K03 (same day), K04 (late) → 2/3
+    assert counts("2026-02") == [3, 1, 3, 2]
+    assert (trend.loc["2026-02", "on_time_rate_text"], trend.loc["2026-02", "completion_on_time_rate_text"]) == \
+        ("33.3%", "66.7%")
+    # March: due K01 (03-04; completed 02-28) → 1/1; completed K02 (03-02, after its 02-28 deadline) → 0/1
+    assert counts("2026-03") == [1, 1, 1, 0]
+    assert (trend.loc["2026-03", "on_time_rate_text"], trend.loc["2026-03", "completion_on_time_rate_text"]) == \
+        ("100.0%", "0.0%")
+    # June: K14 and K15 due 06-30 (the same deadline, written two ways), open at the month's end → 0/2;
+    # July: both completed late (07-02, 07-03) → 办结件按时率 0/2, nothing due
+    assert counts("2026-06") == [2, 0, 0, 0] and counts("2026-07") == [0, 0, 2, 0]
+    # October: due K05, K06, K10, K11, K13, by the deadline K05, K10, K11 → 3/5; completed with a
+    # deadline K05, K10, K11, K13, on time 3 → 3/4
+    assert counts("2026-10") == [5, 3, 4, 3]
+    assert (trend.loc["2026-10", "on_time_rate_text"], trend.loc["2026-10", "completion_on_time_rate_text"]) == \
+        ("60.0%", "75.0%")
+    # a month with nothing due and nothing completed has no rate (a gap, 无数据), not 0 %
+    assert counts("2026-05") == [0, 0, 0, 0] and pd.isna(trend.loc["2026-05", "on_time_rate"])
+    assert trend.loc["2026-05", "on_time_rate_text"] == t("kpi.no_value")
     assert set(trend["unit_name"]) == {t("supervision.trend_all")}
 
 
 def test_trend_by_county_is_the_hand_count(handcount_view):
     trend = supervision.on_time_trend(handcount_view, OCTOBER, "zh", by="county")
     october = trend[trend["month"] == "2026-10"].set_index("unit_code")
-    # C01: K05, K11 on time, K13 late → 2/3; C02: K10 on time + K06 open overdue → 1/2
-    assert october.loc["C01", "rate_text"] == "66.7%" and october.loc["C02", "rate_text"] == "50.0%"
+    # due: C01 K05, K11 by the deadline, K13 not → 2/3; C02 K10 by the deadline, K06 open → 1/2
+    assert october.loc["C01", "on_time_rate_text"] == "66.7%" and october.loc["C02", "on_time_rate_text"] == "50.0%"
+    # completed: C01 K05, K11 on time, K13 late → 2/3; C02 K10 on time → 1/1
+    assert (october.loc["C01", "completion_on_time_rate_text"], october.loc["C02", "completion_on_time_rate_text"]) \
+        == ("66.7%", "100.0%")
     assert list(october["unit_name"]) == ["甲区", "乙县"]
     assert len(trend) == 24  # 12 months × 2 counties, empty months included
 
@@ -71,22 +90,24 @@ def test_trend_by_county_is_the_hand_count(handcount_view):
 @pytest.mark.parametrize("by", ["total", "county", "dept"])
 def test_trend_equals_indicator_measures_month_by_month(handcount_view, by):
     trend = supervision.on_time_trend(handcount_view, OCTOBER, "zh", by=by)
-    for month in ("2026-02", "2026-03", "2026-09", "2026-10"):
+    columns = ["due_cases", "due_on_time", "completed_with_deadline", "completed_on_time"]
+    for month in ("2026-02", "2026-03", "2026-06", "2026-07", "2026-09", "2026-10"):
         table = indicator_table(handcount_view, OCTOBER.with_period(Period.parse(month)), by=by)
         key = {"total": None, "county": "county_code", "dept": "dept_code"}[by]
         for _, expected in table.iterrows():
             unit = "" if key is None else expected[key]
             row = trend[(trend["month"] == month) & (trend["unit_code"] == unit)].iloc[0]
-            assert (row["completed_on_time"], row["on_time_base"]) == \
-                (expected["completed_on_time"], expected["on_time_base"]), (month, unit)
+            assert [row[c] for c in columns] == [expected[c] for c in columns], (month, unit)
+            for rate in supervision.RATES:
+                assert (pd.isna(row[rate]) and pd.isna(expected[rate])) or row[rate] == pytest.approx(expected[rate])
 
 
 def test_trend_keeps_the_lowest_units():
     frame = pd.DataFrame({
         "month_start": pd.to_datetime(["2026-10-01"] * 4),
         "unit_code": ["A", "B", "C", "D"],
-        "completed_on_time": [9, 5, 7, 0],
-        "on_time_base": [10, 10, 10, 0],
+        "due_on_time": [9, 5, 7, 0],
+        "due_cases": [10, 10, 10, 0],
     })
     assert supervision._lowest_rate_units(frame, Period.parse("2026-10"), 2) == ["B", "C"]
 
@@ -95,10 +116,10 @@ def test_trend_empty_selection(handcount_view):
     # C01 had no kiosk case (K04, C02's, is the only one)
     trend = supervision.on_time_trend(handcount_view, Filters(Period.parse("2026-10"), counties=("C01",),
                                                               channels=("kiosk",)), "zh", by="county")
-    assert trend.empty
+    assert trend.empty and not supervision.trend_has_rates(trend)
     fig = charts.supervision_trend_lines(
         trend, x_col="month", y_col="on_time_rate", group_col="unit_name", code_col="unit_code",
-        numerator_col="completed_on_time", base_col="on_time_base", target=95.0, target_label="目标",
+        numerator_col="due_on_time", base_col="due_cases", target=95.0, target_label="目标",
         x_title="月份", y_title="按时办结率", numerator_label="按时", base_label="基数", empty_message="没有数据")
     assert fig.layout.annotations[0].text == "没有数据"
 
@@ -147,14 +168,85 @@ def test_age_buckets():
 
 def test_kpi_cards(handcount_view):
     cards = supervision.kpi_cards(handcount_view, OCTOBER, "zh").set_index("key")
+    assert list(cards.index) == [*supervision.KPI_KEYS, *supervision.COUNT_CARDS]
+    # due 5 (K05, K06, K10, K11, K13), by the deadline 3 → 60 %; completed with a deadline 4, on time 3 → 75 %
     assert cards.loc["on_time_rate", "value_text"] == "60.0%"
+    assert cards.loc["completion_on_time_rate", "value_text"] == "75.0%"
+    assert cards.loc["on_time_rate", "help"] == catalog()["on_time_rate"].definition("zh")
+    assert cards.loc["completion_on_time_rate", "help"] == catalog()["completion_on_time_rate"].definition("zh")
     assert cards.loc["open_overdue", "value_text"] == "1 件"
     assert cards.loc["open_yellow", "value_text"] == "2 件"
     assert cards.loc["open_overdue", "help"] == catalog()["open_overdue"].definition("zh")
-    assert cards.loc["open_overdue", "delta_color"] == "inverse"  # September 0 → October 1: worse
-    # open at 10-30 17:00: K06–K09; open at 09-30 24:00: K05 only (accepted 09-29, completed 10-21)
+    # October is running: 环比 against 1–30 September (the same span). At its end (10-01 00:00) only K05
+    # was open, not yet due (10-22): red 0 → 1, worse for a lower-better count
+    assert (cards.loc["open_overdue", "delta_text"], cards.loc["open_overdue", "delta_color"]) == ("+1 件", "inverse")
+    # nothing fell due and nothing was completed in September: no rate then, so no comparable figure
+    assert cards.loc["on_time_rate", "delta_text"] == t("analysis.no_comparison")
+    assert cards.loc["on_time_rate", "delta_color"] == "off"
+    # open at 10-30 17:00: K06–K09; open at the close of 09-30: K05 only (accepted 09-29, completed 10-21)
     assert (cards.loc["open_at_end", "value_text"], cards.loc["open_at_end", "delta_text"]) == ("4 件", "+300.0%")
-    assert cards.loc["open_at_end", "help"] == t("supervision.kpi_open_help")
+    assert cards.loc["open_at_end", "help"] == t("supervision.kpi_open_at_end_help")
+    # 无时限件: every case has a promised limit — a true zero of a covered period, and so in September
+    assert (cards.loc["cases_no_deadline", "value_text"], cards.loc["cases_no_deadline", "delta_text"]) == \
+        ("0 件", "0 件")
+
+
+@pytest.mark.parametrize("filters", [
+    Filters(Period.parse("2026-12")),  # a month to come: today's red light (K06) is not December's
+    Filters(Period.parse("2025")),  # a year before the data (they start in February 2026)
+    Filters(Period.parse("2026-10"), counties=("C01",), channels=("kiosk",)),  # C01 has no kiosk case
+], ids=["future-month", "uncovered-year", "empty-filters"])
+def test_a_period_or_selection_without_data_shows_no_number(handcount_view, filters):
+    cards = supervision.kpi_cards(handcount_view, filters, "zh")
+    assert supervision.cards_empty(cards)
+    assert set(cards["value_text"]) == {t("kpi.no_value")}
+    assert cards["delta_text"].isna().all()  # no value, no change
+    assert supervision.light_counts(handcount_view, filters).empty
+    assert supervision.backlog_aging(handcount_view, filters)["open_cases"].sum() == 0
+    assert not supervision.trend_has_rates(supervision.on_time_trend(handcount_view, filters))
+
+
+def test_a_comparison_with_an_uncovered_period_says_so(handcount_view):
+    # March 2026 against February (covered: a value) and March 2025 (before the data: 无可比数据)
+    march = Filters(Period.parse("2026-03"))
+    cards = supervision.kpi_cards(handcount_view, march, "zh").set_index("key")
+    # 按期办结率 March 1/1 (K01) against February 1/3 (K03 of K02, K03, K04): +66.7 points
+    assert cards.loc["on_time_rate", "value_text"] == "100.0%"
+    assert cards.loc["on_time_rate", "delta_text"] == "+66.7 个百分点"
+    # February 2026 against January: January lies before the data → no comparable figure, for counts too
+    february = supervision.kpi_cards(handcount_view, Filters(Period.parse("2026-02")), "zh").set_index("key")
+    assert set(february["delta_text"]) == {t("analysis.no_comparison")}
+
+
+def test_a_running_quarter_is_compared_like_for_like(handcount_view):
+    from xiaoneng import periodnotes
+
+    q4 = Period.parse("2026-Q4")
+    # snapshot Fri 10-30 17:00: Q4 so far is 1–30 October; the same span of Q3 is 1–30 July, of last
+    # year 1–30 October 2025
+    previous, year_ago = q4.comparisons(handcount_view.as_of)
+    assert (previous.start.isoformat(), previous.end.isoformat()) == ("2026-07-01", "2026-07-30")
+    assert (year_ago.start.isoformat(), year_ago.end.isoformat()) == ("2025-10-01", "2025-10-30")
+    assert periodnotes.through_text(handcount_view, q4) == "截至10月30日"
+    assert periodnotes.through_text(handcount_view, q4, "en") == "through Oct 30"
+    assert periodnotes.running_period_text(handcount_view, q4) == (
+        "统计期尚未结束，本页数字截至10月30日；环比与上期同一时段（2026年7月1日至7月30日）比较，"
+        "同比与去年同一时段（2025年10月1日至10月30日）比较。")
+    assert periodnotes.through_text(handcount_view, Period.parse("2026-09")) is None  # a closed month
+    cards = supervision.kpi_cards(handcount_view, Filters(q4), "zh").set_index("key")
+    # 1–30 July: nothing fell due (K14, K15 were due in June) → 无可比数据; completed K14, K15 late → 0/2,
+    # against October's 3/4: +75.0 points
+    assert cards.loc["on_time_rate", "delta_text"] == t("analysis.no_comparison")
+    assert cards.loc["completion_on_time_rate", "delta_text"] == "+75.0 个百分点"
+    # open at the close of 07-30: none (K14, K15 completed 07-02, 07-03) → from 0 to 4: +4 件
+    assert cards.loc["open_at_end", "delta_text"] == "+4 件"
+
+
+def test_state_time_as_people_read_it(handcount_view):
+    from xiaoneng import periodnotes
+
+    assert periodnotes.state_time_text(handcount_view, Period.parse("2026-10")) == "2026-10-30 17:00"
+    assert periodnotes.state_time_text(handcount_view, Period.parse("2026-09")) == "2026-09-30 24:00"
 
 
 # ---------------------------------------------------------------- cross-filter and drill-through
@@ -162,7 +254,11 @@ def test_kpi_cards(handcount_view):
 def test_clicks_become_the_focus():
     start = Focus()
     trend = supervision.focus_from_trend_point({"customdata": ["C02", "2026-10", 1, 2]}, "county", start)
-    assert trend == Focus("off_time", county_code="C02", month="2026-10")
+    assert trend == Focus("due_missed", county_code="C02", month="2026-10")  # the 按期办结率's misses
+    # on the 办结件按时率's lines, a month lists its late completions
+    assert supervision.focus_from_trend_point({"customdata": ["D01", "2026-03"]}, "dept", start,
+                                              "completion_on_time_rate") == Focus("late", dept_code="D01",
+                                                                                  month="2026-03")
     lights = supervision.focus_from_lights_point({"customdata": ["D01", "yellow"]}, trend)
     assert lights == Focus("open_yellow", county_code="C02", dept_code="D01")  # keeps the county
     aging = supervision.focus_from_aging_point({"customdata": [2, "red"]}, lights)
@@ -171,10 +267,11 @@ def test_clicks_become_the_focus():
 
 
 def test_focus_drills_to_the_right_cases(handcount_view):
-    focus = Focus("off_time", county_code="C02", month="2026-10")
+    focus = Focus("due_missed", county_code="C02", month="2026-10")
     filters = supervision.drill_filters(Filters(Period.parse("2026-Q4")), focus)
     assert filters.period.key == "2026-10" and filters.counties == ("C02",)
-    assert selection_total(handcount_view, filters, supervision.drill_selection(focus)) == 1  # K06
+    # due in C02 in October: K10 (by its deadline) and K06 (open) → the miss K06
+    assert selection_total(handcount_view, filters, supervision.drill_selection(focus)) == 1
     aged = supervision.drill_selection(Focus("open", age_bucket=2))
     assert (aged.age_min_wd, aged.age_max_wd) == (11, 20)
     # an age band only narrows lists of open cases
@@ -231,9 +328,10 @@ def expected_metrics(data_folder: Path, filters: Filters, lang: str = "zh") -> d
     """The cards' numbers straight from the query layer (metrics) for the same filters."""
     view = _view(data_folder)
     shown = {h.indicator.label(lang): h.indicator.format(h.value, lang)
-             for h in headline(view, filters, ["on_time_rate", "open_overdue", "open_yellow"])}
+             for h in headline(view, filters, list(supervision.KPI_KEYS))}
     row = measures(view, filters).iloc[0]
-    shown[t("supervision.kpi_open", lang)] = catalog()["open_overdue"].format(row["open_at_end"], lang)
+    for key in supervision.COUNT_CARDS:
+        shown[t(f"supervision.kpi_{key}", lang)] = catalog()["open_overdue"].format(row[key], lang)
     return shown
 
 
@@ -241,21 +339,23 @@ def test_page_renders_the_hand_count(page, data_folder):
     page.run()
     assert not page.exception
     assert page.title[0].value == t("supervision.title")
-    assert metric_values(page) == {"按时办结率": "60.0%", "超期件（红灯）": "1 件", "临期件（黄灯）": "2 件",
-                             "在办件": "4 件"}
+    assert metric_values(page) == {"按期办结率": "60.0%", "办结件按时率": "75.0%", "超期件（红灯）": "1 件",
+                                   "临期件（黄灯）": "2 件", "在办件": "4 件", "无时限件": "0 件"}
     assert metric_values(page) == expected_metrics(data_folder, OCTOBER)
     assert len(page.get("plotly_chart")) == 3  # trend, lights, aging
     assert case_ids(page) == ["K06"]  # the red-light cases are listed first
     assert any("2026-10-30 17:00" in c.value and "handcount" in c.value for c in page.caption)
     assert any(c.value == t("supervision.list_total", total="1", page=1, pages="1", size=50) for c in page.caption)
+    # October is still running: how far the figures reach and what they are compared with
+    assert any(c.value.startswith("统计期尚未结束，本页数字截至10月30日") for c in page.caption)
 
 
 def test_county_filter_changes_the_numbers(page, data_folder):
     _, after = metrics_before_and_after_county(page, "C01")
     filters = Filters(Period.parse("2026-10"), counties=("C01",))
     assert after == expected_metrics(data_folder, filters)
-    # C01: K05, K11 on time, K13 late → 66.7 %; open K07 (yellow), K09; no red case
-    assert after["按时办结率"] == "66.7%" and after["在办件"] == "2 件"
+    # C01: due K05, K11, K13; K05, K11 by the deadline → 66.7 %; open K07 (yellow), K09; no red case
+    assert after["按期办结率"] == "66.7%" and after["在办件"] == "2 件"
     assert page.info and any(i.value == t("supervision.list_empty") for i in page.info)  # no red case in C01
     page.selectbox(key="sup_focus_subset").set_value("open").run()
     assert case_ids(page) == ["K07", "K09"]
@@ -268,10 +368,15 @@ def test_drill_selectors_narrow_the_list(page, data_folder):
     page.selectbox(key="sup_focus_dept").set_value("D02").run()
     assert not page.exception
     assert case_ids(page) == ["K11", "K10", "K13"]
-    page.selectbox(key="sup_focus_subset").set_value("off_time").run()
-    page.selectbox(key="sup_focus_month").set_value("2026-03").run()
+    # February's due-date misses: K02 (D01, open at the month's end) and K04 (D02, immediate, done the next day)
+    page.selectbox(key="sup_focus_subset").set_value("due_missed").run()
+    page.selectbox(key="sup_focus_month").set_value("2026-02").run()
     assert page.selectbox(key="sup_focus_dept").value == "D02"
-    assert any(i.value == t("supervision.list_empty") for i in page.info)  # March's miss (K02) is D01's
+    assert case_ids(page) == ["K04"]
+    # March's late completion (K02, 03-02 after its 02-28 deadline) is D01's
+    page.selectbox(key="sup_focus_subset").set_value("late").run()
+    page.selectbox(key="sup_focus_month").set_value("2026-03").run()
+    assert any(i.value == t("supervision.list_empty") for i in page.info)
     page.selectbox(key="sup_focus_dept").set_value("D01").run()
     assert case_ids(page) == ["K02"]
     page.button(key="sup_focus_reset").click().run()
@@ -297,12 +402,19 @@ def _aging_table(at: AppTest) -> pd.DataFrame:
     return next(d.value for d in at.dataframe if header in d.value.columns)
 
 
-def test_trend_grouping_switch(page):
+def test_trend_grouping_and_rate_switch(page):
     page.run()
     page.segmented_control(key="sup_trend_by").set_value("dept").run()
     assert not page.exception
     page.segmented_control(key="sup_trend_by").set_value("total").run()
     assert not page.exception
+    page.segmented_control(key="sup_trend_rate").set_value("completion_on_time_rate").run()
+    assert not page.exception
+    assert any(c.value.startswith("每月办结件按时率") for c in page.caption)
+    table = next(d.value for d in page.dataframe if t("supervision.col.due_cases") in d.value.columns)
+    # the months with something to judge: February, March, June, July, October
+    assert list(table[t("supervision.col.month")]) == ["2026-02", "2026-03", "2026-06", "2026-07", "2026-10"]
+    assert list(table[t("supervision.col.on_time_rate")].fillna(-1)) == [33.3, 100.0, 0.0, -1, 60.0]
 
 
 def test_english(page, data_folder):
@@ -314,9 +426,35 @@ def test_english(page, data_folder):
     assert list(page.dataframe[-1].value.columns[:2]) == ["Case ID", "Item code"]
 
 
-def test_empty_period_shows_messages(page):
-    page.query_params["period"] = "2025-01"
+@pytest.mark.parametrize("period", ["2025", "2026-12"])
+def test_a_period_without_data_shows_no_number(page, period):
+    page.query_params["period"] = period
     page.run()
     assert not page.exception
-    infos = {i.value for i in page.info}
-    assert {t("supervision.lights_empty"), t("supervision.aging_empty"), t("supervision.list_empty")} <= infos
+    assert any(i.value.startswith("无数据") and Period.parse(period).label() in i.value for i in page.info)
+    assert not page.metric and not page.get("plotly_chart") and not page.dataframe
+
+
+def test_an_empty_selection_shows_no_number(page):
+    page.run()
+    page.multiselect(key="filter_counties").set_value(["C01"]).run()
+    page.multiselect(key="filter_channels").set_value(["kiosk"]).run()  # C01 has no kiosk case
+    assert not page.exception
+    assert t("supervision.empty") in [i.value for i in page.info]
+    assert not page.metric and not page.dataframe
+
+
+def test_a_running_quarter_on_the_page(page, data_folder):
+    """Q4 at the snapshot (Fri 10-30 17:00) runs 1–30 October: the page says how far its figures reach
+    and compares like for like — 1–30 July and 1–30 October 2025 (before the data: 无可比数据)."""
+    page.query_params["period"] = "2026-Q4"
+    page.run()
+    assert not page.exception
+    assert any(c.value == "统计期尚未结束，本页数字截至10月30日；环比与上期同一时段（2026年7月1日至7月30日）比较，"
+                          "同比与去年同一时段（2025年10月1日至10月30日）比较。" for c in page.caption)
+    assert metric_values(page) == expected_metrics(data_folder, Filters(Period.parse("2026-Q4")))
+    deltas = {m.label: m.delta for m in page.metric}
+    # 1–30 July: nothing fell due (K14, K15 were June's) → 无可比数据; completed K14, K15, both late → 0 %
+    # against Q4's 3/4 → +75.0 points
+    assert deltas["按期办结率"] == t("analysis.no_comparison")
+    assert deltas["办结件按时率"] == "+75.0 个百分点"

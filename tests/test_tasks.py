@@ -9,8 +9,11 @@ The fixture's tasks (snapshot time Friday 2026-10-30 17:00):
     T3  referral     C01    D02   10-05 09:00  10-28 18:00  —             open, overdue at the snapshot
     T4  meeting      C02    D01   10-10 09:00  11-10 18:00  —             due in November
     T5  meeting      C01    D01   10-12 09:00  10-31 12:00  —             due in October, after the snapshot
+    T6  instruction  C02    D02   06-01 09:00  06-30 18:00  07-01 09:00   late (after the close of 06-30)
+    T7  meeting      C01    D02   06-01 09:00  06-30 09:00  06-30 17:00   on time (a due time is the close of its day)
 
-October: due by the snapshot T1, T2, T3 → 督办按时完成率 1/3 = 33.3 %; T5 is due later in the period.
+October: due by the snapshot T1, T2, T3 → 督办按时完成率 1/3 = 33.3 %; T5's day (10-31) has not closed.
+June: due T6, T7 → 1/2; at the close of June T6 was not completed yet (its outcome then: overdue).
 """
 
 from __future__ import annotations
@@ -99,18 +102,52 @@ def test_overdue_tasks_at_the_snapshot(handcount_view):
 
 
 def test_overdue_tasks_at_a_past_state_time(handcount_view):
-    """1–16 October: the state time is 10-16 23:59:59. T2 (due 10-15 18:00) was open then — 1 day
-    over — and was completed on 10-18, which the list shows; its outcome in the rate is 'late'."""
+    """1–16 October: the state moment is the close of 10-16. T2 (due 10-15 18:00, i.e. the close of
+    10-15) was open then — 1 day over — and was completed on 10-18, which the list shows; at the
+    end of the period it is due and not completed (states are taken at a time): not on time, and
+    overdue rather than late."""
     filters = Filters(Period.parse("2026-10-01..2026-10-16"))
     overdue = tasks.overdue_tasks(handcount_view, filters)
     assert overdue["task_id"].tolist() == ["T2"]
     assert (overdue.iloc[0]["days_over"], overdue.iloc[0]["wd_over"]) == (1, 1)
     assert overdue.iloc[0]["completed_at"] == pd.Timestamp("2026-10-18 10:00")
-    assert counts(tasks.task_completion(handcount_view, filters, by="total").iloc[0]) == [1, 0, 1, 0, 0]
+    assert counts(tasks.task_completion(handcount_view, filters, by="total").iloc[0]) == [1, 0, 0, 1, 0]
     table = tasks.overdue_table(overdue)
     assert "完成时间" in table.columns
     # at the snapshot nothing overdue has been completed since: the empty column is left out
     assert "完成时间" not in tasks.overdue_table(tasks.overdue_tasks(handcount_view, OCTOBER)).columns
+
+
+def test_june_due_times_are_the_close_of_their_day(handcount_view):
+    june = Filters(Period.parse("2026-06"))
+    # T7 due 06-30 09:00, done 06-30 17:00: the same day, on time; T6 due 06-30 18:00, done 07-01 09:00:
+    # after the close of 06-30, and not yet done at the end of June → 1/2, T6 overdue then
+    total = tasks.task_completion(handcount_view, june, by="total").iloc[0]
+    assert counts(total) == [2, 1, 0, 1, 0] and total["task_on_time_rate"] == 50.0
+    assert total["task_on_time_rate"] == indicator_table(handcount_view, june).iloc[0]["task_on_time_rate"]
+    overdue = tasks.overdue_tasks(handcount_view, june)
+    # overdue at the close of its due day, 0 days over; completed the next morning, as the list shows
+    assert overdue["task_id"].tolist() == ["T6"] and overdue.iloc[0]["days_over"] == 0
+    assert overdue.iloc[0]["completed_at"] == pd.Timestamp("2026-07-01 09:00")
+    # July: T6's late completion does not make it due again
+    assert counts(tasks.task_completion(handcount_view, Filters(Period.parse("2026-07")), by="total").iloc[0]) == \
+        [0, 0, 0, 0, 0]
+
+
+# A month to come (T3, overdue today, is not December's), a year before the data, and a selection
+# holding nothing (乙县's 市场监管局 has only T4, due in November).
+NO_DATA = [Filters(Period.parse("2026-12")), Filters(Period.parse("2025")),
+           Filters(Period.parse("2026-10"), counties=("C02",), departments=("D01",))]
+
+
+@pytest.mark.parametrize("filters", NO_DATA, ids=["future-month", "uncovered-year", "empty-filters"])
+def test_without_data_nothing_is_counted(handcount_view, filters):
+    totals = tasks.task_completion(handcount_view, filters, by="total")
+    assert counts(totals.iloc[0]) == [0, 0, 0, 0, 0] and pd.isna(totals.iloc[0]["task_on_time_rate"])
+    assert tasks.task_completion(handcount_view, filters, by="dept").empty
+    overdue = tasks.overdue_tasks(handcount_view, filters)
+    assert overdue.empty
+    assert tasks.nothing_to_show(totals, overdue)
 
 
 def test_tables(handcount_view):
@@ -163,8 +200,18 @@ def test_department_filter_and_empty_period(data_folder, page):
     assert metric_values(page)["督办按时完成率"] == "100.0%"
     page.selectbox(key="filter_period").set_value("2026-09").run()
     assert not page.exception
-    assert t("tasks.empty") in [i.value for i in page.info]
-    assert len(page.get("plotly_chart")) == 0
+    # September: nothing due, nothing overdue at its close → 无数据, no zero cards
+    assert t("tasks.no_data") in [i.value for i in page.info]
+    assert len(page.get("plotly_chart")) == 0 and not page.metric
+
+
+@pytest.mark.parametrize("period", ["2025", "2026-12"])
+def test_page_without_data(page, period):
+    page.query_params["period"] = period
+    page.run()
+    assert not page.exception
+    assert any(i.value.startswith("无数据") and Period.parse(period).label() in i.value for i in page.info)
+    assert not page.metric and not page.get("plotly_chart") and not page.dataframe
 
 
 # ---------------------------------------------------------------- cross-filter

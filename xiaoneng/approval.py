@@ -1,11 +1,16 @@
-"""Data for the 审批时效 (Approval times) page: how long completed cases took, per unit and per item
-against their promised and legal limits, and the trace-back (倒查) of late cases to the steps and posts
-that consumed the time.
+"""Data for the 审批时效 (Approval times) page: how long completed 承诺件 (items with a promised limit
+of at least one working day; immediate items are measured by 即办率) took, per unit and per item
+against their promised and legal limits, and the trace-back (倒查) of the cases not completed by their
+deadline to the steps and posts that consumed the time.
 
 Each data function takes a SnapshotView, the Filters and the UI language (plus hashable extras such as
 ``item_code``, the page's cross-filter) and returns a small DataFrame, so ``session.cached`` can keep
 it. Table helpers turn those frames into what people read: headers in the UI language, number formats
 and definitions from the indicator catalog. Nothing here imports Streamlit.
+
+No data is not zero: for a period the snapshot has no data for (not begun at its moment, or before
+its coverage: ``SnapshotView.has_begun``) every function returns nothing — no rows, a summary of
+nothing — never the open cases of today counted into a month to come.
 """
 
 from __future__ import annotations
@@ -36,6 +41,11 @@ def _bounds(view: SnapshotView, filters: Filters) -> dict:
     return filters.period.bounds(view.as_of)
 
 
+def has_data(view: SnapshotView, filters: Filters) -> bool:
+    """The snapshot holds data for the period (it has begun and lies within the coverage)."""
+    return view.has_begun(filters.period)
+
+
 def narrowed(filters: Filters, unit_kind: str | None, unit_code: str | None) -> Filters:
     """The filters narrowed to one clicked department or county (the unit chart's cross-filter)."""
     if not unit_code or unit_kind not in UNIT_KINDS:
@@ -48,8 +58,10 @@ def narrowed(filters: Filters, unit_kind: str | None, unit_code: str | None) -> 
 
 def elapsed_distribution(view: SnapshotView, filters: Filters, lang: str = "zh",
                          item_code: str | None = None) -> pd.DataFrame:
-    """Cases completed in the period, counted per elapsed working days (``elapsed_wd``, ``cases``)."""
+    """承诺件 completed in the period, counted per elapsed working days (``elapsed_wd``, ``cases``)."""
     frame = view.layer.run("elapsed_distribution", filters, item_code=item_code, **_bounds(view, filters))
+    if not has_data(view, filters):
+        frame = frame.iloc[0:0]
     return frame.astype({"elapsed_wd": "int64", "cases": "int64"})
 
 
@@ -80,24 +92,32 @@ def histogram_bins(distribution: pd.DataFrame, min_tail: int = HISTOGRAM_MIN_TAI
 
 def elapsed_summary(view: SnapshotView, filters: Filters, lang: str = "zh",
                     item_code: str | None = None) -> pd.DataFrame:
-    """One row: cases completed, mean / median / P90 elapsed working days, the on-time rate and the
-    late cases (completed late + open and overdue), for the whole selection.
+    """One row for the whole selection: 承诺件 completed (``completed``), their mean / median / P90
+    elapsed working days; the 按期办结率 (``on_time_rate``: of the cases due in the period, those
+    completed by their deadline), its base ``due_cases`` and misses ``late_cases`` (due and not
+    completed by the deadline — the trace-back's cases); the 办结件按时率
+    (``completion_on_time_rate``) and its base ``completed_with_deadline``.
 
     Column names are the catalog's indicator keys, so the page labels, formats and explains each
     number from config/indicators.yaml; the values equal ``metrics.indicator_table``'s for the same
-    filters (tests/test_approval.py checks that).
+    filters (tests/test_approval.py checks that). A period without data gives a row of nothing:
+    zero counts and no values (``has_data`` False).
     """
     bounds = _bounds(view, filters)
+    measured = has_data(view, filters)
     times = view.layer.run("elapsed_by_unit", filters, item_code=item_code, by_item=False, by_dept=False,
                            by_county=False, **bounds)
     items = view.layer.run("item_limits", filters, item_code=item_code, **bounds)
-    completed_on_time = int(items["completed_on_time"].sum())
-    on_time_base = int(items["on_time_base"].sum())
+    if not measured:
+        times, items = times.iloc[0:0], items.iloc[0:0]
     row = times.iloc[0] if len(times) else pd.Series(dtype="object")
 
     def number(key: str) -> float | None:
         value = row.get(key)
         return None if value is None or pd.isna(value) else float(value)
+
+    def total(key: str) -> int:
+        return int(items[key].sum())
 
     count = int(row.get("elapsed_wd_count", 0) or 0)
     summary = pd.DataFrame([{
@@ -105,12 +125,23 @@ def elapsed_summary(view: SnapshotView, filters: Filters, lang: str = "zh",
         "avg_elapsed_wd": (number("elapsed_wd_sum") / count) if count else None,
         "median_elapsed_wd": number("elapsed_wd_median"),
         "p90_elapsed_wd": number("elapsed_wd_p90"),
-        "completed_on_time": completed_on_time,
-        "on_time_base": on_time_base,
-        "late_cases": on_time_base - completed_on_time,
+        "due_cases": total("due_cases"),
+        "due_on_time": total("due_on_time"),
+        "late_cases": total("due_cases") - total("due_on_time"),
+        "completed_with_deadline": total("completed_with_deadline"),
+        "completed_on_time": total("completed_on_time"),
+        "open_overdue": total("open_overdue"),
     }])
     summary["on_time_rate"] = catalog()["on_time_rate"].compute(summary)
+    summary["completion_on_time_rate"] = catalog()["completion_on_time_rate"].compute(summary)
+    summary["has_data"] = measured and bool(len(items) or count)
     return summary
+
+
+def summary_is_empty(summary: pd.DataFrame) -> bool:
+    """Nothing to show: no 承诺件 completed and no case due in the selection (or no data at all)."""
+    row = summary.iloc[0]
+    return not bool(row["has_data"]) or (int(row["completed"]) == 0 and int(row["due_cases"]) == 0)
 
 
 SUMMARY_INDICATORS = ("avg_elapsed_wd", "median_elapsed_wd", "p90_elapsed_wd", "on_time_rate")
@@ -118,16 +149,22 @@ SUMMARY_INDICATORS = ("avg_elapsed_wd", "median_elapsed_wd", "p90_elapsed_wd", "
 
 def summary_cards(summary: pd.DataFrame, lang: str = "zh") -> list[dict[str, str]]:
     """The page's headline numbers as cards: ``label``, ``value`` (text, with its unit) and ``help``
-    (definition). English labels are long: the page lays the cards out in two rows there
-    (``SUMMARY_CARDS_PER_ROW``)."""
+    (definition). A value that cannot be computed says 无数据, never 0. English labels are long: the
+    page lays the cards out in two rows there (``SUMMARY_CARDS_PER_ROW``)."""
     row = summary.iloc[0]
-    cards = [{"label": t("approval.completed", lang), "value": f"{int(row['completed']):,}",
+    measured = bool(row["has_data"])
+    no_value = t("kpi.no_value", lang)
+
+    def count(key: str) -> str:
+        return f"{int(row[key]):,}" if measured else no_value
+
+    cards = [{"label": t("approval.completed", lang), "value": count("completed"),
               "help": t("approval.completed_help", lang)}]
     for key in SUMMARY_INDICATORS:
         ind = catalog()[key]
         value = None if pd.isna(row[key]) else float(row[key])
         cards.append({"label": ind.label(lang), "value": ind.format(value, lang), "help": ind.definition(lang)})
-    cards.append({"label": t("approval.late_cases", lang), "value": f"{int(row['late_cases']):,}",
+    cards.append({"label": t("approval.late_cases", lang), "value": count("late_cases"),
                   "help": t("approval.late_cases_help", lang)})
     return cards
 
@@ -140,12 +177,14 @@ SUMMARY_CARDS_PER_ROW = {"zh": 6, "en": 3}
 
 def elapsed_by_unit(view: SnapshotView, filters: Filters, lang: str = "zh", by: str = "dept",
                     item_code: str | None = None) -> pd.DataFrame:
-    """Per department, county or item: ``unit_code``, ``unit_name``, ``completed`` and the mean,
-    median, P90 and maximum elapsed working days, slowest (highest P90) first."""
+    """Per department, county or item: ``unit_code``, ``unit_name``, ``completed`` (承诺件) and the
+    mean, median, P90 and maximum elapsed working days, slowest (highest P90) first."""
     if by not in (*UNIT_KINDS, "item"):
         raise ValueError(f"by must be dept, county or item, got {by!r}")
     frame = view.layer.run("elapsed_by_unit", filters, item_code=item_code, by_item=by == "item",
                            by_dept=by == "dept", by_county=by == "county", **_bounds(view, filters))
+    if not has_data(view, filters):
+        frame = frame.iloc[0:0]
     code_col = {"dept": "dept_code", "county": "county_code", "item": "item_code"}[by]
     if by == "item":
         names = dict(zip(frame["item_code"], frame["item_name_zh"], strict=True))
@@ -171,12 +210,15 @@ def elapsed_by_unit(view: SnapshotView, filters: Filters, lang: str = "zh", by: 
 def item_limits(view: SnapshotView, filters: Filters, lang: str = "zh",
                 item_code: str | None = None) -> pd.DataFrame:
     """Per item handled in the period: actual mean / median / P90 elapsed working days against the
-    promised and legal limits, the on-time rate (catalog definition) and the volume.
+    promised and legal limits, the 按期办结率 (catalog definition: ``due_on_time`` ÷ ``due_cases``),
+    the red lights at the state time and the volume.
 
     ``p90_over_promised_wd`` = P90 − promised limit: how far the slow cases of an item run past its
     promise, the order of the slowest-items ranking.
     """
     frame = view.layer.run("item_limits", filters, item_code=item_code, **_bounds(view, filters))
+    if not has_data(view, filters):
+        frame = frame.iloc[0:0]
     _, departments = unit_names(view, lang)
     out = pd.DataFrame({
         "item_code": frame["item_code"].astype(str),
@@ -188,9 +230,11 @@ def item_limits(view: SnapshotView, filters: Filters, lang: str = "zh",
         "legal_limit_wd": frame["legal_limit_wd"].astype("Int64"),
         "cases_accepted": frame["cases_accepted"].astype("int64"),
         "completed": frame["completed"].astype("int64"),
+        "completed_with_deadline": frame["completed_with_deadline"].astype("int64"),
         "completed_on_time": frame["completed_on_time"].astype("int64"),
+        "due_cases": frame["due_cases"].astype("int64"),
+        "due_on_time": frame["due_on_time"].astype("int64"),
         "open_overdue": frame["open_overdue"].astype("int64"),
-        "on_time_base": frame["on_time_base"].astype("int64"),
         "avg_elapsed_wd": frame["elapsed_wd_mean"].astype("float64"),
         "median_elapsed_wd": frame["elapsed_wd_median"].astype("float64"),
         "p90_elapsed_wd": frame["elapsed_wd_p90"].astype("float64"),
@@ -221,7 +265,8 @@ def slowest_items(items: pd.DataFrame, n: int = SLOWEST_ITEMS,
 
 def late_step_trace(view: SnapshotView, filters: Filters, lang: str = "zh", by: str = "step",
                     item_code: str | None = None) -> pd.DataFrame:
-    """Where late cases spent their time: per step name (``by="step"``) or per post (``"post"``) —
+    """Where the 按期办结率's misses (due in the period, not completed by the deadline) spent their
+    time: per step name (``by="step"``) or per post (``"post"``) —
     ``late_cases`` holding it, ``step_wd_total`` working days, ``step_limit_wd_total``,
     ``over_limit_wd_total`` (days beyond each step's limit), ``cases_over_limit`` (late cases in
     which it exceeded its limit), ``within_limit_wd_total``, ``late_cases_total`` (all late cases of the
@@ -231,6 +276,8 @@ def late_step_trace(view: SnapshotView, filters: Filters, lang: str = "zh", by: 
         raise ValueError(f"by must be one of {TRACE_KINDS}, got {by!r}")
     frame = view.layer.run("late_case_steps", filters, item_code=item_code, by_step=by == "step",
                            by_post=by == "post", **_bounds(view, filters))
+    if not has_data(view, filters):
+        frame = frame.iloc[0:0]
     _, departments = unit_names(view, lang)
     label = frame["step_name"] if by == "step" else frame["handler_post"]
     out = pd.DataFrame({
@@ -323,7 +370,7 @@ def people_table(frame: pd.DataFrame, columns: list[str], lang: str = "zh",
 
 
 def format_days(value: float | None, lang: str = "zh", places: int = 1) -> str:
-    """A duration as the page writes it: "4.5 工作日" / "4.5 working days"; "—" when unknown."""
+    """A duration as the page writes it: "4.5 工作日" / "4.5 working days"; 无数据 when unknown."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return t("number.no_value", lang)
+        return t("kpi.no_value", lang)
     return f"{value:,.{places}f} {catalog()['median_elapsed_wd'].unit(lang)}"

@@ -4,7 +4,9 @@ A ``CaseSelection`` names one count of ``queries/indicator_measures.sql`` (``sub
 optionally narrows it to a county, department, item, a step or post the case went through, or
 an age band of the backlog. ``queries/case_list.sql`` applies each measure's own filter, so the
 list of a number always holds exactly that many cases (``MEASURE_OF_SUBSET`` says which
-measure; tests/test_caselist.py checks every one on the hand-counted fixture).
+measure; tests/test_caselist.py checks every one on the hand-counted fixture). ``SUBSET_OF_INDICATOR``
+names the list behind each indicator made of cases (its misses), ``BASE_SUBSET_OF_INDICATOR`` the
+list of its base; the drill-throughs of every page take them from here.
 """
 
 from __future__ import annotations
@@ -18,24 +20,64 @@ from xiaoneng.i18n import t
 from xiaoneng.metrics import SnapshotView
 
 # Subsets in the order a user picks them, and the measure of indicator_measures.sql each one lists.
-# "late" and "off_time" are differences of measures (see subset_count_from_measures).
+# None: a difference of two measures (see subset_count_from_measures and DIFFERENCE_OF_SUBSET).
 MEASURE_OF_SUBSET: dict[str, str | None] = {
     "open_overdue": "open_overdue",
     "open_yellow": "open_yellow",
     "open": "open_at_end",
-    "off_time": None,  # completed late + open overdue: the on-time rate's misses
-    "late": None,  # completed late
+    "due_missed": None,  # 按期办结率's misses: due in the period, not completed by the deadline
+    "due": "due_cases",
+    "due_on_time": "due_on_time",
+    "late": None,  # completed in the period after the deadline (办结件按时率's misses)
     "completed": "completed",
     "on_time": "completed_on_time",
+    "untimed": None,  # completed in the period without a deadline
+    "promised_completed": "promised_completed",
     "early": "completed_early",
-    "untimed": "completed_untimed",
-    "immediate_completed": "immediate_completed",
+    "immediate_due": "immediate_due",
     "immediate_same_day": "immediate_same_day",
+    "immediate_missed": None,  # 即办率's misses
     "accepted": "cases_accepted",
     "online": "cases_online",
+    "no_deadline": "cases_no_deadline",
+}
+# The subsets that are differences: (measure, minus measure).
+DIFFERENCE_OF_SUBSET: dict[str, tuple[str, str]] = {
+    "due_missed": ("due_cases", "due_on_time"),
+    "late": ("completed_with_deadline", "completed_on_time"),
+    "untimed": ("completed", "completed_with_deadline"),
+    "immediate_missed": ("immediate_due", "immediate_same_day"),
 }
 SUBSETS = tuple(MEASURE_OF_SUBSET)
 OPEN_SUBSETS = ("open", "open_overdue", "open_yellow")
+
+# The cases behind each indicator made of cases (a drill-through from a number): for a rate, its
+# misses — the cases that keep it from 100 % (or, for a lower-better count, the cases counted) —
+# so the list explains the gap; for a duration, the cases it is measured on. Indicators of
+# reviews, surveys and tasks, the items' promise compression and the composite score have none.
+SUBSET_OF_INDICATOR: dict[str, str] = {
+    "cases_accepted": "accepted",
+    "avg_elapsed_wd": "promised_completed",
+    "median_elapsed_wd": "promised_completed",
+    "p90_elapsed_wd": "promised_completed",
+    "on_time_rate": "due_missed",
+    "completion_on_time_rate": "late",
+    "open_overdue": "open_overdue",
+    "open_yellow": "open_yellow",
+    "immediate_rate": "immediate_missed",
+    "early_completion_rate": "early",
+    "online_rate": "online",
+    "rating_coverage": "completed",
+}
+# The base (denominator) of each rate as a subset: the list holds as many cases as the rate's base.
+BASE_SUBSET_OF_INDICATOR: dict[str, str] = {
+    "on_time_rate": "due",
+    "completion_on_time_rate": "completed",
+    "immediate_rate": "immediate_due",
+    "early_completion_rate": "promised_completed",
+    "online_rate": "accepted",
+    "rating_coverage": "completed",
+}
 
 PAGE_SIZE = 50
 EXPORT_MAX_ROWS = 100_000  # a download holds at most this many cases (the page says so)
@@ -77,9 +119,11 @@ class CaseSelection:
 
 def run_case_list(view: SnapshotView, filters: Filters, selection: CaseSelection, limit: int,
                   offset: int = 0) -> pd.DataFrame:
-    """The raw rows of queries/case_list.sql (codes, flags, steps as a list) with ``total_rows``."""
-    return view.layer.run("case_list", filters, **filters.period.bounds(view.as_of), **selection.query_params(),
-                          limit_rows=int(limit), offset_rows=int(offset))
+    """The raw rows of queries/case_list.sql (codes, flags, steps as a list) with ``total_rows``;
+    none for a period the snapshot has no data for (its numbers say 无数据: nothing is behind them)."""
+    frame = view.layer.run("case_list", filters, **filters.period.bounds(view.as_of), **selection.query_params(),
+                           limit_rows=int(limit), offset_rows=int(offset))
+    return frame if view.has_begun(filters.period) else frame.iloc[0:0]
 
 
 def selection_total(view: SnapshotView, filters: Filters, selection: CaseSelection) -> int:
@@ -89,14 +133,27 @@ def selection_total(view: SnapshotView, filters: Filters, selection: CaseSelecti
 
 
 def subset_count_from_measures(measures: pd.Series, subset: str) -> int:
-    """The count a subset lists, from one row of indicator_measures (the traceability check)."""
+    """The count a subset lists, from one row of indicator_measures (the traceability check). A
+    count without data (null: no case data for the unit or period) lists nothing."""
+    def count(name: str) -> int:
+        value = measures[name]
+        return 0 if pd.isna(value) else int(value)
+
+    if subset not in MEASURE_OF_SUBSET:
+        raise ValueError(f"subset must be one of {SUBSETS}, got {subset!r}")
     measure = MEASURE_OF_SUBSET[subset]
     if measure is not None:
-        return int(measures[measure])
-    late = int(measures["completed"] - measures["completed_on_time"] - measures["completed_untimed"])
-    if subset == "late":
-        return late
-    return late + int(measures["open_overdue"])  # off_time
+        return count(measure)
+    minuend, subtrahend = DIFFERENCE_OF_SUBSET[subset]
+    return count(minuend) - count(subtrahend)
+
+
+def indicator_selection(indicator: str, county: str | None = None, dept: str | None = None,
+                        base: bool = False) -> CaseSelection | None:
+    """The cases behind ``indicator`` (its misses, or with ``base`` the cases it is counted over)
+    for one county and/or department, or None when the indicator is not made of cases."""
+    subset = (BASE_SUBSET_OF_INDICATOR if base else SUBSET_OF_INDICATOR).get(indicator)
+    return None if subset is None else CaseSelection(subset, county_code=county or None, dept_code=dept or None)
 
 
 def format_steps(steps, lang: str = "zh") -> str:
@@ -119,7 +176,9 @@ def format_steps(steps, lang: str = "zh") -> str:
 def _status(row: dict) -> str:
     if row["is_open"]:
         return f"open_{row['light']}" if row["light"] in ("red", "yellow") else "open"
-    if row["status"] == "completed":
+    if row["status"] in ("completed", "denied"):
+        if row["status"] == "denied":
+            return "denied"
         if pd.isna(row["on_time"]):
             return "completed_untimed"
         return "completed_on_time" if row["on_time"] else "completed_late"

@@ -23,7 +23,7 @@ import pandas as pd
 
 from xiaoneng.filters import Filters
 from xiaoneng.i18n import indicator_definitions, t
-from xiaoneng.indicators import Indicator, catalog
+from xiaoneng.indicators import Indicator, catalog, rules
 from xiaoneng.ingest import IngestResult, MappingError, load_mapping, run_ingest
 from xiaoneng.ingest.reasons import REASONS
 from xiaoneng.metrics import SnapshotView
@@ -146,6 +146,25 @@ def indicator_formulas(lang: str = "zh") -> pd.DataFrame:
     formulas = [indicator_formula(ind, lang) for ind in catalog().values()]
     frame.insert(2, text("formula", lang), formulas)
     return frame
+
+
+# The counting rules the definitions pages state in plain words, in the order they are read; the
+# settings of config/indicators.yaml's ``rules`` go into their texts (definitions.rules.*).
+COUNTING_RULES = ("deadline", "states", "due_once", "refused", "rectify_default", "small_base", "no_data",
+                  "like_for_like")
+
+
+def counting_rules(lang: str = "zh") -> list[str]:
+    """The rules that go with every number, one sentence each, with the configured settings
+    (rules.rectify_default_wd, rules.min_cases) written in."""
+    settings = rules()
+    values = {"rectify_default": {"days": settings.rectify_default_wd}, "small_base": {"min": settings.min_cases}}
+    return [t(f"definitions.rules.{key}", lang, **values.get(key, {})) for key in COUNTING_RULES]
+
+
+def counting_rules_markdown(lang: str = "zh") -> str:
+    """``counting_rules`` as a Markdown list."""
+    return "\n".join(f"- {rule}" for rule in counting_rules(lang))
 
 
 # ---------------------------------------------------------------- data quality

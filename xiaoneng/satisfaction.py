@@ -4,6 +4,14 @@ and over time, reasons of bad reviews, rectification tracking, and survey scores
 Each public function takes a SnapshotView, the Filters and the UI language and returns a small
 DataFrame (``xiaoneng.session.cached`` keeps them); the page only lays them out. Rates are made by
 the indicator catalog from the measures the queries return, so they equal the KPI cards' values.
+
+States are taken at the period's state time (its end, or the snapshot's moment if earlier): a bad
+review found unfounded by then is no 差评, one rectified later was not rectified then. The
+rectification chart shows two sets, as the catalog defines them: the bad reviews *given* in the
+period by their state (what came in and what became of it), and the 差评整改率 over the verified
+bad reviews whose rectification *fell due* in the period (each once, in its due day's period).
+A period the snapshot has no data for (not begun at its moment, or before its coverage) gives
+nothing — no rows, no wave — never the figures of another period.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from xiaoneng.i18n import t
 from xiaoneng.indicators import Indicator, catalog
 from xiaoneng.metrics import SnapshotView, unit_names
 from xiaoneng.overview import kpi_cards
+from xiaoneng.periodnotes import comparison_text
 from xiaoneng.schema import RATING_CHANNELS, RESPONDENT_GROUPS, SURVEY_DIMENSIONS
 
 LEVELS = (5, 4, 3, 2, 1)  # 非常满意 … 非常不满意, best first as the 好差评 scale is read
@@ -51,17 +60,43 @@ def _period_params(view: SnapshotView, filters: Filters) -> dict[str, dt.datetim
     return filters.period.bounds(view.as_of)
 
 
+def has_data(view: SnapshotView, filters: Filters) -> bool:
+    """The snapshot holds data for the period (it has begun and lies within the coverage)."""
+    return view.has_begun(filters.period)
+
+
+def _measured(view: SnapshotView, filters: Filters, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame``, or none of its rows for a period without data."""
+    return frame if has_data(view, filters) else frame.iloc[0:0]
+
+
 # ---------------------------------------------------------------- KPI cards
 
 def indicator_cards(view: SnapshotView, filters: Filters, lang: str = "zh",
                     keys: tuple[str, ...] = KPI_KEYS) -> pd.DataFrame:
     """The Overview's KPI cards (``overview.kpi_cards``) for the catalog indicators in ``keys``,
-    with a one-line target verdict (``target_text``) for the smaller cards of the analysis pages."""
+    with a one-line target verdict (``target_text``) for the smaller cards of the analysis pages.
+
+    The 环比 is like for like (a running period against the same span of the previous one); a
+    card without a value has no change, and one whose previous period is not covered by the
+    snapshot, or has no value, says 无可比数据 (``delta_text``) without colour or arrow."""
     cards = kpi_cards(view, filters, lang, keys)
+    covered = view.covers(filters.period.comparisons(view.as_of)[0])
+    deltas = [comparison_text(None if _missing(v) else v, None if _missing(b) else b, covered, d, lang)
+              for v, b, d in zip(cards["value"], cards["previous"], cards["delta_text"], strict=True)]
+    judged = [d is not None and d.startswith(("+", "-")) for d in deltas]
+    cards["delta_text"] = deltas
+    cards["delta_color"] = [c if j else "off" for c, j in zip(cards["delta_color"], judged, strict=True)]
+    cards["delta_arrow"] = [a if j else "off" for a, j in zip(cards["delta_arrow"], judged, strict=True)]
     cat = catalog()
     cards["target_text"] = [target_text(cat[k], None if pd.isna(v) else float(v), lang)
                             for k, v in zip(cards["key"], cards["value"], strict=True)]
     return cards
+
+
+def cards_empty(cards: pd.DataFrame) -> bool:
+    """No card has a value: nothing to show for the period and selection (无数据)."""
+    return bool(cards["value"].isna().all())
 
 
 def target_text(ind: Indicator, value: float | None, lang: str = "zh") -> str:
@@ -82,8 +117,9 @@ def rating_levels(view: SnapshotView, filters: Filters, lang: str = "zh") -> pd.
     """Reviews of the period per level, 5 (非常满意) to 1 (非常不满意), every level present; ``listing``
     names the reviews of each level for the review list."""
     bounds = _period_params(view, filters)
-    counts = view.layer.run("rating_distribution", filters, period_start=bounds["period_start"],
-                            period_end=bounds["period_end"])
+    counts = _measured(view, filters, view.layer.run("rating_distribution", filters,
+                                                     period_start=bounds["period_start"],
+                                                     period_end=bounds["period_end"]))
     by_score = dict(zip(counts["score"].astype(int), counts["ratings"].astype(int), strict=True))
     total = sum(by_score.values())
     rows = [{"score": s, "level": t(f"satisfaction.level_{s}", lang), "ratings": by_score.get(s, 0),
@@ -110,10 +146,10 @@ def rating_rates(view: SnapshotView, filters: Filters, lang: str = "zh", by: str
     if by not in RATE_GROUPINGS:
         raise ValueError(f"by must be one of {list(RATE_GROUPINGS)}, got {by!r}")
     bounds = _period_params(view, filters)
-    frame = view.layer.run(
-        "rating_rates", filters, period_start=bounds["period_start"], period_end=bounds["period_end"],
+    frame = _measured(view, filters, view.layer.run(
+        "rating_rates", filters, **bounds, snapshot_at=view.snapshot_at,
         by_channel=by == "channel", by_dept=by == "dept", by_county=by == "county", by_month=False,
-    )
+    ))
     code_col = RATE_GROUPINGS[by]
     frame = frame.rename(columns={code_col: "code"})
     if by == "channel":
@@ -173,10 +209,13 @@ def trend_month_keys(view: SnapshotView, filters: Filters) -> list[str]:
 
 def rating_trend(view: SnapshotView, filters: Filters, lang: str = "zh") -> pd.DataFrame:
     """The three rates per calendar month over ``trend_window``; months without reviews are kept
-    with 0 reviews and no rate (a gap in the line, not a fall to zero)."""
+    with 0 reviews and no rate (a gap in the line, not a fall to zero). A period without data has
+    no trend at all (every month without reviews)."""
     start, end = trend_window(view, filters)
-    frame = view.layer.run("rating_rates", filters, period_start=start, period_end=end, by_channel=False,
-                           by_dept=False, by_county=False, by_month=True)
+    frame = _measured(view, filters, view.layer.run(
+        "rating_rates", filters, period_start=start, period_end=end,
+        state_at=filters.period.bounds(view.as_of)["state_at"], snapshot_at=view.snapshot_at,
+        by_channel=False, by_dept=False, by_county=False, by_month=True))
     months = _month_starts(start, end)
     frame["month"] = pd.to_datetime(frame["month"]).dt.date
     grid = pd.DataFrame({"month": months}).merge(
@@ -197,8 +236,9 @@ def bad_review_reasons(view: SnapshotView, filters: Filters, lang: str = "zh") -
     Bad reviews that give no reason are one row, labelled so, at the end. ``listing`` names each
     reason's bad reviews for the review list."""
     bounds = _period_params(view, filters)
-    frame = view.layer.run("bad_review_reasons", filters, period_start=bounds["period_start"],
-                           period_end=bounds["period_end"])
+    frame = _measured(view, filters, view.layer.run("bad_review_reasons", filters,
+                                                    period_start=bounds["period_start"],
+                                                    period_end=bounds["period_end"]))
     if frame.empty:
         return pd.DataFrame(columns=["reason", "reason_label", "bad_reviews", "share_pct", "listing"])
     total = int(frame["total_bad_reviews"].iloc[0])
@@ -212,11 +252,16 @@ def bad_review_reasons(view: SnapshotView, filters: Filters, lang: str = "zh") -
 
 
 def rectification_by_department(view: SnapshotView, filters: Filters, lang: str = "zh") -> pd.DataFrame:
-    """Bad reviews of the period per department by rectification state (RECTIFICATION_STATES),
-    with the catalog's 差评整改率 and 差评按时整改率. Departments that leave the most bad reviews
-    unrectified past their due time come first, then those rectifying late."""
+    """Per department: the bad reviews *given* in the period by rectification state at the state
+    time (RECTIFICATION_STATES, summing to ``bad_reviews``), and the catalog's 差评整改率 and
+    差评按时整改率 over the verified bad reviews whose rectification *fell due* in the period
+    (``bad_due``, ``bad_rectified``, ``bad_rectified_on_time``; given then or earlier). A
+    department may have reviews falling due without any given in the period, or the other way
+    round. Departments that leave the most bad reviews unrectified past their due time come
+    first, then those rectifying late."""
     bounds = _period_params(view, filters)
-    frame = view.layer.run("rectification_status", filters, **bounds, by_dept=True, by_county=False)
+    frame = _measured(view, filters, view.layer.run("rectification_status", filters, **bounds, by_dept=True,
+                                                    by_county=False))
     _, dept_names = unit_names(view, lang)
     cat = catalog()
     frame = frame.assign(
@@ -236,7 +281,7 @@ def rectification_by_department(view: SnapshotView, filters: Filters, lang: str 
 def wave_label(wave: str | None, lang: str = "zh") -> str:
     """2026H1 → 2026年上半年 / 2026 H1."""
     if _missing(wave) or not wave:
-        return t("number.no_value", lang)
+        return t("kpi.no_value", lang)
     half = wave[-2:].upper()
     if lang == "zh" and half in ("H1", "H2"):
         return f"{wave[:4]}年{'上' if half == 'H1' else '下'}半年"
@@ -254,11 +299,12 @@ def group_name(group: str, lang: str = "zh") -> str:
 def _survey(view: SnapshotView, filters: Filters, **by: bool) -> pd.DataFrame:
     params = {"by_dept": False, "by_dimension": False, "by_group": False, "by_county": False, **by}
     state_at = filters.period.bounds(view.as_of)["state_at"]
-    return view.layer.run("survey_scores", filters, state_at=state_at, **params)
+    return _measured(view, filters, view.layer.run("survey_scores", filters, state_at=state_at, **params))
 
 
 def survey_waves(view: SnapshotView, filters: Filters, lang: str = "zh") -> pd.DataFrame:
-    """One row: the latest wave started by the period's end and the one before (codes and labels)."""
+    """One row: the latest wave completed by the period's end (H1 on 30 June, H2 on 31 December) and
+    the one before (codes and labels); none for a period without data."""
     frame = _survey(view, filters)
     wave = None if frame.empty else frame["wave"].iloc[0]
     previous = None if frame.empty else frame["previous_wave"].iloc[0]
@@ -272,9 +318,9 @@ def _index_text(value, lang: str) -> str:
 
 
 def change_points_text(value, lang: str = "zh") -> str:
-    """A change of the index in points, signed: "+1.2" / "-0.4" / "0.0"; "—" without a previous wave."""
+    """A change of the index in points, signed: "+1.2" / "-0.4" / "0.0"; 无可比数据 without a previous wave."""
     if _missing(value):
-        return t("number.no_value", lang)
+        return t("analysis.no_comparison", lang)
     value = round(float(value), 1)
     return f"{value:+.1f}" if value != 0 else "0.0"
 
@@ -498,12 +544,13 @@ def review_page(view: SnapshotView, filters: Filters, lang: str = "zh", listing:
     rectification state is judged at the period's state time, as the rectification chart counts."""
     page = max(1, int(page))
     params = {**_period_params(view, filters), **listing_params(listing)}
-    raw = view.layer.run("review_list", filters, **params, limit_rows=int(page_size),
-                         offset_rows=(page - 1) * int(page_size))
+    raw = _measured(view, filters, view.layer.run("review_list", filters, **params, limit_rows=int(page_size),
+                                                  offset_rows=(page - 1) * int(page_size)))
     if len(raw):
         total = int(raw["total_rows"].iloc[0])
     else:  # past the last page (or nothing at all): count from the start
-        first = view.layer.run("review_list", filters, **params, limit_rows=1, offset_rows=0) if page > 1 else raw
+        first = _measured(view, filters, view.layer.run("review_list", filters, **params, limit_rows=1,
+                                                        offset_rows=0)) if page > 1 else raw
         total = int(first["total_rows"].iloc[0]) if len(first) else 0
     county_names, dept_names = unit_names(view, lang)
     frame = pd.DataFrame({

@@ -4,7 +4,10 @@ department and by source, and the tasks overdue at the state time with their day
 Each public function takes a SnapshotView, the Filters and the UI language and returns a small
 DataFrame for ``xiaoneng.session.cached``. The rate is the catalog's task_on_time_rate made from
 the measures queries/task_completion.sql returns (tasks_on_time ÷ tasks_due), so it equals the
-Overview's and the scorecard's value for the same filters.
+Overview's and the scorecard's value for the same filters. A task is due in the period when its due
+day lies in it and has closed by the state time (a due time is the close of its day); it is on
+time when completed before that close. A period the snapshot has no data for (not begun at its
+moment, or before its coverage) gives nothing: no rows, no overdue task (无数据).
 """
 
 from __future__ import annotations
@@ -29,6 +32,11 @@ COUNT_COLUMNS = ("tasks_due", "tasks_on_time", "tasks_late", "tasks_open_overdue
 GROUPINGS = {"total": None, "dept": "dept_code", "source": "source", "county": "county_code"}
 
 
+def has_data(view: SnapshotView, filters: Filters) -> bool:
+    """The snapshot holds data for the period (it has begun and lies within the coverage)."""
+    return view.has_begun(filters.period)
+
+
 def source_name(source: str, lang: str = "zh") -> str:
     return t(f"tasks.source_{source}", lang) if source in TASK_SOURCES else source
 
@@ -45,6 +53,8 @@ def task_completion(view: SnapshotView, filters: Filters, lang: str = "zh", by: 
     frame = view.layer.run("task_completion", filters, **filters.period.bounds(view.as_of),
                            by_dept=by == "dept", by_source=by == "source" or source is not None,
                            by_county=by == "county")
+    if not has_data(view, filters):
+        frame = frame.iloc[0:0]
     if source is not None:
         frame = frame[frame["source"] == source]
     if by == "total":
@@ -68,12 +78,20 @@ def task_completion(view: SnapshotView, filters: Filters, lang: str = "zh", by: 
     return frame.reset_index(drop=True)[["code", "name", *COUNT_COLUMNS, RATE_KEY]]
 
 
+def nothing_to_show(total: pd.DataFrame, overdue: pd.DataFrame) -> bool:
+    """No task fell due or falls due in the period and none is overdue: 无数据, not a row of zeros."""
+    row = total.iloc[0]
+    return int(row["tasks_due"]) == 0 and int(row["tasks_not_yet_due"]) == 0 and overdue.empty
+
+
 def overdue_tasks(view: SnapshotView, filters: Filters, lang: str = "zh", source: str | None = None) -> pd.DataFrame:
     """Tasks not completed and past their due time at the state time (whenever they fell due),
     longest overdue first, with names for the county, department and source; only the tasks of
     ``source`` when one is given."""
     state_at = filters.period.bounds(view.as_of)["state_at"]
     frame = view.layer.run("overdue_tasks", filters, state_at=state_at)
+    if not has_data(view, filters):
+        frame = frame.iloc[0:0]
     if source is not None:
         frame = frame[frame["source"] == source].reset_index(drop=True)
     county_names, dept_names = unit_names(view, lang)

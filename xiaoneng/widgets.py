@@ -1,6 +1,7 @@
-"""Streamlit glue shared by the pages: download buttons for any table, and the paged case list
-of a drill-through. The data come from xiaoneng.caselist and xiaoneng.export; nothing here
-computes a number.
+"""Streamlit glue shared by the pages: download buttons for any table, the paged case list of a
+drill-through, and the notes that go with every number of a period (无数据 for a period the snapshot
+has no data for; 截至 M月D日 and the like-for-like comparison spans of a running period). The data
+come from xiaoneng.caselist, xiaoneng.export and xiaoneng.periodnotes; nothing here computes a number.
 
 Widget keys: ``<key>_csv`` / ``<key>_xlsx`` (download buttons), ``<key>_page`` (page number of
 a case list).
@@ -16,11 +17,28 @@ import streamlit as st
 from xiaoneng import caselist, export
 from xiaoneng.filters import Filters
 from xiaoneng.i18n import t
+from xiaoneng.periodnotes import coverage_message, running_period_text
 from xiaoneng.session import AppContext
 
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TableSource = pd.DataFrame | Callable[[], pd.DataFrame]
+
+
+# ---------------------------------------------------------------- Streamlit glue
+
+def no_data_notice(ctx: AppContext, empty_message: str) -> None:
+    """The page's 无数据 notice: the period lies outside the snapshot's data, or the selection holds
+    nothing (``empty_message``)."""
+    message = coverage_message(ctx.view, ctx.filters.period, ctx.lang) or empty_message
+    st.info(message, icon=":material/info:")
+
+
+def running_period_note(ctx: AppContext, comparisons: bool = False) -> None:
+    """A caption under the numbers of a running period (截至 M月D日; the comparison spans)."""
+    note = running_period_text(ctx.view, ctx.filters.period, ctx.lang, comparisons)
+    if note:
+        st.caption(note)
 
 
 def _frame(source: TableSource) -> pd.DataFrame:
