@@ -1,6 +1,7 @@
 -- The reviews (好差评) behind a number of the Satisfaction page (drill-through), one page of them,
 -- with the total for paging: reviews given in [$period_start, $period_end) — only the bad ones
--- (score 1–2) when $bad_only. Optional narrowing (null = any):
+-- (score 1–2) when $bad_only — or, when $fell_due, the verified bad reviews whose rectification fell
+-- due in the period (reviews_due: the base of 差评整改率, whenever they were given). Optional narrowing (null = any):
 --   $score          one level of the five-level scale
 --   $rectify_state  a bad review's rectification state at $state_at, decided exactly as in
 --                   queries/rectification_status.sql (keep the two in step: tests/test_satisfaction.py
@@ -18,7 +19,15 @@ reviews as (
         rectify_state(r.score, r.verified_at, r.rectify_status, r.rectified_at, r.rectify_due_day, $state_at)
             as rectify_state
     from ratings as r
-    where r.rated_at >= $period_start and r.rated_at < $period_end
+    where not $fell_due and r.rated_at >= $period_start and r.rated_at < $period_end
+    union all by name
+    select
+        d.* exclude (state),
+        list_filter(list_transform(string_split(coalesce(d.reason_tags, ''), ';'), lambda tag: trim(tag)),
+                    lambda tag: tag <> '') as reasons,
+        d.state as rectify_state
+    from reviews_due($period_start, $period_end, $state_at) as d
+    where $fell_due
 ),
 
 selected as (

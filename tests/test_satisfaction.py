@@ -694,3 +694,15 @@ def test_page_focus_outside_the_filters_is_dropped(page):
     assert not any("联动筛选" in i.value for i in page.info)  # C01 is not on show any more: no narrowing
     reviews = next(d.value for d in page.dataframe if "评价编号" in d.value.columns)
     assert reviews["评价编号"].tolist() == ["R4", "R6", "R8"]
+
+
+@pytest.mark.parametrize(("period", "expected"), [("2026-10", ["R2", "R4"]), ("2026-06", ["R10", "R9"]),
+                                                  ("2026-07", [])])
+def test_the_rectification_rates_base_lists_the_reviews_due(handcount_view, period, expected):
+    """差评整改率's base drills to its rows: the bad reviews that fell due in the period (R2 due 10-29,
+    R4 10-28; R9 06-30, R10 06-26 — ten working days after its verification; R8 is due in November)."""
+    filters = Filters(Period.parse(period))
+    reviews, total = satisfaction.review_page(handcount_view, filters, "zh", satisfaction.LISTING_DUE)
+    assert sorted(reviews["rating_id"]) == sorted(expected) and total == len(expected)
+    measured = indicator_table(handcount_view, filters).iloc[0]
+    assert total == (measured["bad_due"] if not pd.isna(measured["bad_due"]) else 0)

@@ -427,6 +427,7 @@ class Focus:
 FOCUS_OF_GROUPING = {"channel": "channel", "dept": "dept_code", "county": "county_code"}
 CLICKABLE_CHARTS = ("rates", "trend", "levels", "reasons", "rectification", "survey")
 LISTING_BAD = ""  # the list's default: every bad review of the selection
+LISTING_DUE = "due"  # the bad reviews whose rectification fell due in the period (差评整改率's base)
 
 
 def narrowed_filters(filters: Filters, focus: Focus, skip: str | None = None) -> Filters:
@@ -485,15 +486,17 @@ def after_click(chart: str, point: dict, focus: Focus, listing: str, by: str = "
 def listing_options(reasons: pd.DataFrame) -> list[str]:
     """What the review list can show: every bad review, each rectification state, each level, and
     each reason of ``bad_review_reasons`` (which holds the selection's reasons)."""
-    return [LISTING_BAD, *(f"state:{s}" for s in RECTIFICATION_STATES), *(f"score:{s}" for s in LEVELS),
-            *reasons["listing"]]
+    return [LISTING_BAD, LISTING_DUE, *(f"state:{s}" for s in RECTIFICATION_STATES),
+            *(f"score:{s}" for s in LEVELS), *reasons["listing"]]
 
 
 def listing_params(listing: str) -> dict[str, object]:
     """queries/review_list.sql's narrowing for a listing; an unknown listing lists every bad review."""
     kind, _, value = (listing or "").partition(":")
-    params = {"bad_only": True, "score": None, "rectify_state": None, "reason": None}
-    if kind == "state" and value in RECTIFICATION_STATES:
+    params = {"bad_only": True, "score": None, "rectify_state": None, "reason": None, "fell_due": False}
+    if kind == LISTING_DUE:
+        params["fell_due"] = True
+    elif kind == "state" and value in RECTIFICATION_STATES:
         params["rectify_state"] = value
     elif kind == "score" and value.isdigit() and int(value) in LEVELS:
         params.update(bad_only=False, score=int(value))
@@ -505,6 +508,8 @@ def listing_params(listing: str) -> dict[str, object]:
 def listing_label(listing: str, lang: str = "zh") -> str:
     """"逾期未整改的差评" / "评价为“非常满意”（5分）" / "原因：办事效率低" / "全部差评"."""
     params = listing_params(listing)
+    if params["fell_due"]:
+        return t("crossfilter_more.satisfaction.listing_due", lang)
     if params["rectify_state"]:
         return t("crossfilter_more.satisfaction.listing_state", lang,
                  state=t(f"satisfaction.state_{params['rectify_state']}", lang))
