@@ -595,7 +595,7 @@ def test_a_click_never_widens_the_filters():
 
 def test_listings_read_and_say_what_they_list(handcount_view):
     options = satisfaction.listing_options(satisfaction.bad_review_reasons(handcount_view, OCTOBER))
-    assert options == ["", *(f"state:{s}" for s in satisfaction.RECTIFICATION_STATES),
+    assert options == ["", "due", *(f"state:{s}" for s in satisfaction.RECTIFICATION_STATES),
                        "score:5", "score:4", "score:3", "score:2", "score:1",
                        "reason:办事效率低", "reason:态度不好", "reason:"]
     labels = [satisfaction.listing_label(o) for o in ("", "state:pending_overdue", "score:5", "reason:办事效率低",
@@ -604,7 +604,8 @@ def test_listings_read_and_say_what_they_list(handcount_view):
                       "未注明原因的差评"]
     assert satisfaction.listing_label("state:rectified_late", "en") == "Bad reviews: Rectified late"
     assert satisfaction.listing_params("score:9") == satisfaction.listing_params("") == \
-        {"bad_only": True, "score": None, "rectify_state": None, "reason": None}
+        {"bad_only": True, "score": None, "rectify_state": None, "reason": None, "fell_due": False}
+    assert satisfaction.listing_params("due")["fell_due"] is True
     assert satisfaction.focus_description(satisfaction.Focus("C02", "D01", "hotline", "2026-10"), "zh",
                                           {"C02": "乙县"}, {"D01": "市场监管局"}) == \
         "乙县 · 市场监管局 · 12345热线 · 2026年10月"
