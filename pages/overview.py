@@ -1,6 +1,6 @@
 """总览 Overview: headline KPI cards, counties ranked by composite score with rank change and the
 红榜/黑榜, the headline indicators month by month, and the county × department traffic lights of the
-on-time rate, each cell leading to its cases. Data: xiaoneng.overview (lists: xiaoneng.briefing);
+按期办结率, each cell leading to its cases. Data: xiaoneng.overview (lists: xiaoneng.scorecard);
 figures: xiaoneng.charts.
 
 Widget keys: overview_xf_clear, overview_drill_subset, overview_cell_clear, overview_cell_subset,
@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from xiaoneng import briefing, caselist, charts, overview, session, widgets
+from xiaoneng import briefing, caselist, charts, overview, scorecard, session, widgets
 from xiaoneng.i18n import t
 
 ctx = session.require_snapshot()
@@ -27,7 +27,7 @@ KEY_XF_CELL = "overview_xf_cell"
 KEY_CELL_GENERATION = "overview_cell_generation"
 ranking_key = f"overview_ranking_chart_{st.session_state.get(KEY_GENERATION, 0)}"
 matrix_key = f"overview_matrix_chart_{st.session_state.get(KEY_CELL_GENERATION, 0)}"
-CELL_SUBSET = "off_time"  # the cell shows the on-time rate: its list starts with the misses
+CELL_SUBSET = "due_missed"  # the cell shows the 按期办结率: its list starts with its misses
 
 
 def _on_ranking_click() -> None:
@@ -66,6 +66,8 @@ cards = session.cached(overview.kpi_cards, ctx, filters=narrowed)
 if overview.kpis_empty(cards):
     st.info(t("kpi.empty", lang), icon=":material/info:")
 else:
+    if cards["comparison_note"].iloc[0]:  # a running period: figures to the snapshot's day, like for like
+        st.caption(cards["comparison_note"].iloc[0])
     for start in range(0, len(cards), CARDS_PER_ROW):
         columns = st.columns(CARDS_PER_ROW)
         for column, card in zip(columns, cards.iloc[start:start + CARDS_PER_ROW].itertuples(), strict=False):
@@ -82,30 +84,35 @@ with st.expander(t("kpi.drill", lang), icon=":material/list_alt:"):
 
 # Counties ranked by composite score with rank change (the county filter only highlights), 红榜 / 黑榜
 st.subheader(t("ranking.header", lang))
-st.caption(t("overview_more.ranking_caption", lang, previous=ctx.filters.period.previous().label(lang)))
 ranking = session.cached(overview.county_ranking, ctx, filters=narrowed)
-if ranking["composite_score"].notna().any():
+if not overview.ranking_empty(ranking):
+    st.caption(t("overview_more.ranking_caption", lang, min=scorecard.min_cases(),
+                 previous=overview.comparison_label(ctx.view, scorecard.previous_span(ctx.view, ctx.filters), lang)))
     chart_column, table_column = st.columns([2, 5])
     chart_column.plotly_chart(
-        charts.ranking_bar(ranking, label_col="unit_name", value_col="composite_score", highlight_col="selected",
-                           axis_title=t("ranking.axis", lang), empty_message=t("ranking.empty", lang),
-                           code_col="unit_code"),
+        charts.ranking_bar(ranking.assign(label=overview.chart_labels(ranking, lang)), label_col="label",
+                           value_col="composite_score", highlight_col="selected", axis_title=t("ranking.axis", lang),
+                           empty_message=t("ranking.empty", lang), code_col="unit_code"),
         theme=None, key=ranking_key, config={"displaylogo": False}, on_select=_on_ranking_click,
         selection_mode="points",
     )
     table_column.table(overview.ranking_table(ranking, lang), hide_index=True)
-    red, black = briefing.red_and_black_lists(ranking, briefing.meeting_config().red_black_size)
-    if not red.empty:  # a single ranked county makes no list
+    # 样本不足 counties stay off both lists (scorecard.red_and_black_lists: the rule the 通报 and the deck use)
+    red, black = scorecard.red_and_black_lists(ranking, briefing.meeting_config().red_black_size)
+    if not red.empty:
         red_column, black_column = table_column.columns(2)
         red_column.html(overview.honour_list_html(red, "red", lang))
         black_column.html(overview.honour_list_html(black, "black", lang))
+    note = overview.lists_note(ranking, red, lang)
+    if note:
+        table_column.caption(note)
 else:
     st.info(t("ranking.empty", lang), icon=":material/info:")
 
 # The headline indicators month by month (same filters as the cards, including a ranking click)
 st.subheader(t("overview_more.trend_header", lang))
 trend = session.cached(overview.headline_trend, ctx, filters=narrowed)
-st.caption(overview.trend_caption(trend, lang))
+st.caption(overview.trend_caption(trend, lang, through=cards["through"].iloc[0] if len(cards) else None))
 st.plotly_chart(
     charts.small_multiple_lines(
         trend, panel_col="key", title_col="title", subtitle_col="subtitle", x_col="month", y_col="value",

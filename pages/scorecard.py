@@ -11,7 +11,7 @@ to a fresh key (KEY_GENERATION), which drops Plotly's selection.
 
 import streamlit as st
 
-from xiaoneng import charts, profile, scorecard, session, widgets
+from xiaoneng import charts, overview, profile, scorecard, session, widgets
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
 from xiaoneng.scoring import published_weights
@@ -67,93 +67,106 @@ clicked_unit, clicked_indicator = st.session_state.get(KEY_XF) or (None, None)
 if clicked_unit not in set(scored["unit_code"]):
     clicked_unit = clicked_indicator = None
 
+
+
+units = dict(zip(scored["unit_code"], scored["unit_name"], strict=True))
+
 # Composite score and each indicator's contribution
 st.subheader(text(f"ranking_header_{by}", lang))
 if scored.empty:
+    # no unit has case data in the period (a future month, a year before the data, an empty filter
+    # combination): 无数据, no ranking; the trial weights below keep their values
     st.info(text("empty", lang), icon=":material/info:")
-    st.stop()
-st.caption(text(f"ranking_caption_{by}", lang, previous=ctx.filters.period.previous().label(lang)))
-units = dict(zip(scored["unit_code"], scored["unit_name"], strict=True))
-if clicked_unit:
-    picked = [units[clicked_unit], *([catalog()[clicked_indicator].label(lang)] if clicked_indicator else [])]
-    widgets.cross_filter_note(
-        t("crossfilter_more.scorecard.active", lang, items=t("crossfilter_more.separator", lang).join(picked)),
-        key=KEY_XF_RESET, clear_label=t("crossfilter_more.reset", lang), on_clear=reset_cross_filter,
-        icon=":material/ads_click:")
 else:
-    st.caption(t("crossfilter_more.scorecard.hint", lang))
-chart_key = f"scorecard_contribution_chart_{st.session_state.get(KEY_GENERATION, 0)}"
-marked = scored.assign(selected=scored["unit_code"] == clicked_unit) if clicked_unit else scored
-st.plotly_chart(
-    charts.scorecard_contribution_bar(
-        marked, label_col="unit_name", parts={f"contrib_{i.key}": i.label(lang) for i in indicators},
-        hover_cols={f"contrib_{i.key}": f"hover_{i.key}" for i in indicators}, total_col="composite_score",
-        lost_label=text("lost_points", lang), lost_hover=text("lost_hover", lang), axis_title=text("axis", lang),
-        highlight_col="selected", empty_message=text("empty", lang), code_col="unit_code",
-    ),
-    theme=None, key=chart_key, config={"displaylogo": False}, on_select=lambda: on_chart_click(chart_key),
-    selection_mode="points",
-)
-
-columns = {
-    "rank": st.column_config.NumberColumn(text("rank", lang), format="%d", help=text("rank_help", lang)),
-    # department names run to eight characters; county names fit the automatic width
-    "unit_name": st.column_config.TextColumn(text(f"unit_{by}", lang), width="medium" if by == "dept" else None),
-    "composite_score": st.column_config.NumberColumn(text("score", lang), format="%.1f", help=text("method", lang)),
-    "rank_change": st.column_config.TextColumn(text("rank_change", lang), help=text("rank_change_help", lang)),
-    "previous_rank": st.column_config.NumberColumn(text("previous_rank", lang), format="%d"),
-    "score_change": st.column_config.NumberColumn(text("score_change", lang), format="%+.1f"),
-}
-for ind in indicators:
-    number_format = f"%.{ind.places}f%%" if ind.unit_zh == "%" else f"%.{ind.places}f"
-    columns[ind.key] = st.column_config.NumberColumn(scorecard.indicator_header(ind, lang), format=number_format,
-                                                     help=ind.definition(lang))
-st.dataframe(scorecard.scorecard_table(card, lang), column_config=columns, hide_index=True, key="scorecard_table",
-             height="content", placeholder="—")
-stem = text("file_ranking", lang, by=text(f"by_{by}", lang), period=ctx.filters.period.key)
-widgets.download_buttons(lambda: scorecard.scorecard_export(card, by, lang), stem, "scorecard_download", lang)
-
-# Why one unit scored what it did
-st.subheader(text("breakdown_header", lang))
-if st.session_state.get(KEY_UNIT) not in units:
-    selected = scored.loc[scored["selected"], "unit_code"]
-    st.session_state[KEY_UNIT] = selected.iloc[0] if len(selected) else next(iter(units))
-unit = st.selectbox(text(f"unit_{by}", lang), list(units), key=KEY_UNIT, format_func=units.get)
-row = scored.set_index("unit_code").loc[unit]
-breakdown = scorecard.unit_breakdown(card, unit, lang)
-st.markdown(scorecard.breakdown_summary(row, breakdown, lang))
-st.dataframe(
-    breakdown[["indicator", "value_text", "target_text", "attainment_pct", "weight", "possible_points", "points",
-               "lost_points"]],
-    column_config={
-        "indicator": st.column_config.TextColumn(text("indicator", lang)),
-        "value_text": st.column_config.TextColumn(text("value", lang)),
-        "target_text": st.column_config.TextColumn(text("target", lang)),
-        "attainment_pct": st.column_config.NumberColumn(text("attainment", lang), format="%.1f%%",
-                                                        help=text("attainment_help", lang)),
-        "weight": st.column_config.NumberColumn(text("weight", lang), format="%g"),
-        "possible_points": st.column_config.NumberColumn(text("possible_points", lang), format="%.1f",
-                                                         help=text("possible_points_help", lang)),
-        "points": st.column_config.NumberColumn(text("points", lang), format="%.1f"),
-        "lost_points": st.column_config.NumberColumn(text("lost_points", lang), format="%.1f"),
-    },
-    hide_index=True, key="scorecard_breakdown", height="content", placeholder="—",
-)
-st.caption(text("definitions_hint", lang))
-
-# The clicked indicator of the clicked unit: what it is, and the cases behind it
-if clicked_indicator and unit == clicked_unit:
-    st.markdown(scorecard.indicator_detail(breakdown, clicked_indicator, lang))
-    indicator_name = catalog()[clicked_indicator].label(lang)
-    selection = profile.drill_selection(clicked_indicator, **{"county" if by == "county" else "dept": unit})
-    if selection is None:
-        st.info(t("crossfilter_more.no_cases", lang, indicator=indicator_name), icon=":material/info:")
+    previous = overview.comparison_label(ctx.view, scorecard.previous_span(ctx.view, ctx.filters), lang)
+    st.caption(text(f"ranking_caption_{by}", lang, previous=previous, min=scorecard.min_cases()))
+    note = overview.comparison_note(ctx.view, ctx.filters, lang)
+    if note:  # a running period: figures to the snapshot's day, compared with the same span
+        st.caption(note)
+    if clicked_unit:
+        picked = [units[clicked_unit], *([catalog()[clicked_indicator].label(lang)] if clicked_indicator else [])]
+        widgets.cross_filter_note(
+            t("crossfilter_more.scorecard.active", lang, items=t("crossfilter_more.separator", lang).join(picked)),
+            key=KEY_XF_RESET, clear_label=t("crossfilter_more.reset", lang), on_clear=reset_cross_filter,
+            icon=":material/ads_click:")
     else:
-        heading = t("crossfilter_more.scorecard.cases_header", lang, unit=units[unit], indicator=indicator_name)
-        st.markdown(f"**{heading}{t('crossfilter_more.separator', lang)}"
-                    f"{t(f'supervision.subset.{selection.subset}', lang)}**")
-        widgets.case_list_panel(ctx, selection, key="scorecard_cases",
-                                filters=scorecard.unit_filters(ctx.filters, by))
+        st.caption(t("crossfilter_more.scorecard.hint", lang))
+    chart_key = f"scorecard_contribution_chart_{st.session_state.get(KEY_GENERATION, 0)}"
+    marked = scored.assign(selected=scored["unit_code"] == clicked_unit) if clicked_unit else scored
+    marked = marked.assign(label=[scorecard.unit_label(n, s, lang)
+                                  for n, s in zip(marked["unit_name"], marked["small_base"], strict=True)])
+    st.plotly_chart(
+        charts.scorecard_contribution_bar(
+            marked, label_col="label", parts={f"contrib_{i.key}": i.label(lang) for i in indicators},
+            hover_cols={f"contrib_{i.key}": f"hover_{i.key}" for i in indicators}, total_col="composite_score",
+            lost_label=text("lost_points", lang), lost_hover=text("lost_hover", lang), axis_title=text("axis", lang),
+            highlight_col="selected", empty_message=text("empty", lang), code_col="unit_code",
+        ),
+        theme=None, key=chart_key, config={"displaylogo": False}, on_select=lambda: on_chart_click(chart_key),
+        selection_mode="points",
+    )
+
+    columns = {
+        # the rank is text: 样本不足 beside it for a small base, 无数据 without one
+        "rank": st.column_config.TextColumn(text("rank", lang), help=text("rank_help", lang)),
+        # department names run to eight characters; county names fit the automatic width
+        "unit_name": st.column_config.TextColumn(text(f"unit_{by}", lang), width="medium" if by == "dept" else None),
+        "composite_score": st.column_config.NumberColumn(text("score", lang), format="%.1f",
+                                                         help=text("method", lang)),
+        "rank_change": st.column_config.TextColumn(text("rank_change", lang), help=text("rank_change_help", lang)),
+        "previous_rank": st.column_config.NumberColumn(text("previous_rank", lang), format="%d"),
+        "score_change": st.column_config.NumberColumn(text("score_change", lang), format="%+.1f"),
+    }
+    for ind in indicators:
+        number_format = f"%.{ind.places}f%%" if ind.unit_zh == "%" else f"%.{ind.places}f"
+        columns[ind.key] = st.column_config.NumberColumn(scorecard.indicator_header(ind, lang), format=number_format,
+                                                         help=ind.definition(lang))
+    st.dataframe(scorecard.scorecard_table(card, lang), column_config=columns, hide_index=True,
+                 key="scorecard_table", height="content", placeholder=t("kpi.no_value", lang))
+    stem = text("file_ranking", lang, by=text(f"by_{by}", lang), period=ctx.filters.period.key)
+    widgets.download_buttons(lambda: scorecard.scorecard_export(card, by, lang), stem, "scorecard_download", lang)
+
+    # Why one unit scored what it did
+    st.subheader(text("breakdown_header", lang))
+    if st.session_state.get(KEY_UNIT) not in units:
+        selected = scored.loc[scored["selected"], "unit_code"]
+        st.session_state[KEY_UNIT] = selected.iloc[0] if len(selected) else next(iter(units))
+    unit = st.selectbox(text(f"unit_{by}", lang), list(units), key=KEY_UNIT, format_func=units.get)
+    row = scored.set_index("unit_code").loc[unit]
+    breakdown = scorecard.unit_breakdown(card, unit, lang)
+    st.markdown(scorecard.breakdown_summary(row, breakdown, lang))
+    st.dataframe(
+        breakdown[["indicator", "value_text", "target_text", "attainment_pct", "weight", "possible_points", "points",
+                   "lost_points"]],
+        column_config={
+            "indicator": st.column_config.TextColumn(text("indicator", lang)),
+            "value_text": st.column_config.TextColumn(text("value", lang)),
+            "target_text": st.column_config.TextColumn(text("target", lang)),
+            "attainment_pct": st.column_config.NumberColumn(text("attainment", lang), format="%.1f%%",
+                                                            help=text("attainment_help", lang)),
+            "weight": st.column_config.NumberColumn(text("weight", lang), format="%g"),
+            "possible_points": st.column_config.NumberColumn(text("possible_points", lang), format="%.1f",
+                                                             help=text("possible_points_help", lang)),
+            "points": st.column_config.NumberColumn(text("points", lang), format="%.1f"),
+            "lost_points": st.column_config.NumberColumn(text("lost_points", lang), format="%.1f"),
+        },
+        hide_index=True, key="scorecard_breakdown", height="content", placeholder=t("kpi.no_value", lang),
+    )
+    st.caption(text("definitions_hint", lang))
+
+    # The clicked indicator of the clicked unit: what it is, and the cases behind it
+    if clicked_indicator and unit == clicked_unit:
+        st.markdown(scorecard.indicator_detail(breakdown, clicked_indicator, lang))
+        indicator_name = catalog()[clicked_indicator].label(lang)
+        selection = profile.drill_selection(clicked_indicator, **{"county" if by == "county" else "dept": unit})
+        if selection is None:
+            st.info(t("crossfilter_more.no_cases", lang, indicator=indicator_name), icon=":material/info:")
+        else:
+            heading = t("crossfilter_more.scorecard.cases_header", lang, unit=units[unit], indicator=indicator_name)
+            st.markdown(f"**{heading}{t('crossfilter_more.separator', lang)}"
+                        f"{t(f'supervision.subset.{selection.subset}', lang)}**")
+            widgets.case_list_panel(ctx, selection, key="scorecard_cases",
+                                    filters=scorecard.unit_filters(ctx.filters, by))
 
 # Try other weights (the published ones in config/indicators.yaml stay as they are)
 st.subheader(text("trial_header", lang))
@@ -168,6 +181,8 @@ st.button(text("trial_reset", lang), key=KEY_RESET, on_click=reset_weights, icon
 trial = tuple((ind.key, float(st.session_state[weight_key(ind.key)])) for ind in indicators)
 if not any(w > 0 for _, w in trial):
     st.warning(text("trial_no_weight", lang))
+elif scored.empty:
+    st.info(text("trial_empty", lang), icon=":material/info:")  # nothing ranked, by any weights
 else:
     if not scorecard.weights_changed(trial):
         st.caption(text("trial_same", lang))
@@ -183,7 +198,7 @@ else:
             "rank_difference": st.column_config.TextColumn(text("rank_difference", lang),
                                                            help=text("rank_difference_help", lang)),
         },
-        hide_index=True, key="scorecard_comparison", height="content", placeholder="—",
+        hide_index=True, key="scorecard_comparison", height="content", placeholder=t("kpi.no_value", lang),
     )
     widgets.download_buttons(lambda: scorecard.comparison_export(comparison, by, lang),
                              text("file_trial", lang, by=text(f"by_{by}", lang), period=ctx.filters.period.key),

@@ -9,7 +9,7 @@ chart and table to fresh keys (KEY_GENERATION), which drops their selections.
 
 import streamlit as st
 
-from xiaoneng import charts, profile, session, widgets
+from xiaoneng import charts, overview, profile, session, widgets
 from xiaoneng.i18n import t
 
 ctx = session.require_snapshot()
@@ -38,6 +38,7 @@ def reset_drill() -> None:
     st.session_state[KEY_XF_MONTH] = st.session_state[KEY_XF_INDICATOR] = None
     st.session_state[KEY_GENERATION] = generation + 1
 
+
 st.title(t("nav.unit_profile", lang))
 session.show_context_line(ctx)
 
@@ -62,7 +63,16 @@ if (level != "dept" and county is None) or (level != "county" and dept is None):
 
 st.subheader(t("profile.vs_peers", lang))
 st.caption(t(f"profile.peers_{level.replace(',', '_')}", lang))
+no_data = profile.coverage_note(ctx.view, ctx.filters, lang)
+if no_data:  # a future period, or one before the snapshot's data: 无数据, no rank
+    st.info(no_data, icon=":material/info:")
+running = overview.comparison_note(ctx.view, ctx.filters, lang)
+if running:  # figures to the snapshot's day; 上期 and 去年同期 are the same span
+    st.caption(running)
 rows = session.cached(profile.unit_vs_peers, ctx, level=level, county=county, dept=dept)
+small_base = profile.small_base_note(rows, lang)
+if small_base:
+    st.caption(small_base)
 peer_table = profile.peer_table(rows, lang)
 table_key = f"profile_peer_table_{generation}"
 st.dataframe(peer_table, hide_index=True, width="stretch", key=table_key,

@@ -14,6 +14,7 @@ __all__ = ["browser", "page", "pytestmark", "server"]  # fixtures and marks used
 def click_bar(page, chart, index: int) -> None:
     bar = chart.locator("g.point path").nth(index)
     bar.wait_for()
+    bar.scroll_into_view_if_needed()  # the ranking sits below the cards and their notes
     box = bar.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.down()
@@ -22,7 +23,7 @@ def click_bar(page, chart, index: int) -> None:
 
 def test_clicking_a_county_in_the_ranking_filters_the_other_charts(server, page):
     page.goto(f"{server}/?period=2026-10")
-    on_time = metric(page, "按时办结率")
+    on_time = metric(page, "按期办结率")
     on_time.wait_for()
     assert on_time.inner_text() == "60.0%"
     wait_for_charts(page, 2)
@@ -31,11 +32,11 @@ def test_clicking_a_county_in_the_ranking_filters_the_other_charts(server, page)
     page.get_by_text("联动筛选：乙县").wait_for()
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=\"stMetric\"]')].some("
-        "m => m.innerText.includes('按时办结率') && m.innerText.includes('50.0%'))")
-    assert on_time.inner_text() == "50.0%"  # K10 on time, K06 open overdue
+        "m => m.innerText.includes('按期办结率') && m.innerText.includes('50.0%'))")
+    assert on_time.inner_text() == "50.0%"  # due: K10 on time, K06 open and overdue
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "overview-crossfilter.png"), full_page=True)
     page.get_by_role("button", name="清除联动").click()
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=\"stMetric\"]')].some("
-        "m => m.innerText.includes('按时办结率') && m.innerText.includes('60.0%'))")
+        "m => m.innerText.includes('按期办结率') && m.innerText.includes('60.0%'))")

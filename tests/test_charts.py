@@ -131,3 +131,32 @@ def test_figures_serialise():
                                              text_col="text", status_labels={}),
                 charts.empty_figure("x")):
         assert json.loads(fig.to_json())["layout"]["template"]["layout"]["font"]["family"] == charts.FONT_FAMILY
+
+
+def test_rank_history_with_months_before_the_data():
+    """A nullable rank column (Int64) holds pd.NA for months without a rank: a gap, never int(pd.NA)."""
+    frame = pd.DataFrame({"month": ["2025-11", "2025-12", "2026-01", "2026-02"],
+                          "rank": pd.array([pd.NA, pd.NA, 2, 1], dtype="Int64"),
+                          "peers": pd.array([0, pd.NA, 2, 2], dtype="Int64")})
+    fig = charts.rank_history_line(frame, x_col="month", rank_col="rank", peers_col="peers", axis_title="名次",
+                                   empty_message="无数据")
+    line = fig.data[0]
+    assert list(line.y) == [None, None, 2, 1] and list(line.text) == ["", "", "2/2", "1/2"]
+    assert line.connectgaps is False
+    assert fig.layout.yaxis.range[0] == 2.7  # the worst rank (2 peers) at the bottom
+    nothing = charts.rank_history_line(frame.assign(rank=pd.array([pd.NA] * 4, dtype="Int64")), x_col="month",
+                                       rank_col="rank", peers_col="peers", axis_title="名次", empty_message="无数据")
+    assert nothing.layout.annotations[0].text == "无数据"
+
+
+@pytest.mark.parametrize("value", [None, math.nan, pd.NA, pd.NaT])
+def test_missing_values_of_every_kind(value):
+    assert charts._missing(value)
+
+
+def test_heatmap_hover_reads_missing_bases_as_blank():
+    frame = matrix_frame()
+    frame["base"] = pd.array([10, 10, 10, 10, 10, pd.NA], dtype="Int64")
+    fig = charts.traffic_light_heatmap(frame, row_col="dept", col_col="county", status_col="status",
+                                       text_col="text", status_labels={"none": "无数据"}, hover_cols={"base": "基数"})
+    assert fig.data[0].customdata[1][2] == ["无数据", ""]

@@ -20,12 +20,16 @@ from xiaoneng.scorecard import (
     comparison_table,
     focus_from_point,
     indicator_detail,
+    listable,
     rank_change_text,
+    rank_text,
+    red_and_black_lists,
     scorecard,
     scorecard_export,
     scorecard_table,
     text,
     unit_breakdown,
+    unit_label,
     weight_comparison,
     weighted_indicators,
     weights_changed,
@@ -37,37 +41,60 @@ OCTOBER = Filters(Period.parse("2026-10"))
 PUBLISHED = {"avg_elapsed_wd": 10, "on_time_rate": 20, "immediate_rate": 5, "early_completion_rate": 5,
              "online_rate": 10, "bad_rate": 5, "satisfied_rate": 10, "rectification_rate": 10,
              "satisfaction_index": 15, "task_on_time_rate": 10}
+# Targets (config/indicators.yaml): mean time ≤ 3 working days, 按期办结率 ≥ 95 %, 即办率 ≥ 98 %, 提前办结率
+# ≥ 85 %, 网办率 ≥ 58 %, 差评率 ≤ 3 %, 满意率 ≥ 96 %, 差评整改率 ≥ 95 %, 满意度指数 ≥ 83, 督办 ≥ 90 %.
+# A unit scores Σ weight × min(1, value ÷ target) (lower-better: target ÷ value) ÷ Σ weight of the
+# indicators it has a value for, × 100.
 
 # C01 甲区, October 2026 — every weighted indicator has a value (weights add to 100):
-#   mean time: K05 9, K11 0, K13 6 → 5.0 ≤ target 5 → 1         on time: K05, K11 of K05, K11, K13 → 2/3
-#   immediate: K11 same day → 100 % → 1                         early: K05 of 3 completed → 1/3 → ÷ 60 %
-#   online: K07 online, K13 mobile of K07, K09, K11, K13 → 50 % bad reviews: R2 of R1, R2, R5 → 1/3 → 1 % ÷ 33.3 %
-#   satisfied: R1, R5 of 3 → 2/3                               rectified: R2 of R2 → 100 % → 1
-#   survey 2026H1: S1 5, S2 4 → (4.5 − 1) × 25 = 87.5 ≥ 85 → 1  tasks: T1 on time, T3 overdue (T5 due after) → 50 %
-C01_SCORE = (10 * 1 + 20 * (200 / 3) / 95 + 5 * 1 + 5 * (100 / 3) / 60 + 10 * 50 / 60 + 5 * 1 / (100 / 3)
-             + 10 * (200 / 3) / 98 + 10 * 1 + 15 * 1 + 10 * 50 / 95)
-# C02 乙县: no immediate item completed, so immediate_rate has no value and the other weights
-# (95 in all) share the score:
-#   mean time: K10 3 → 1                  on time: K10 on time, K06 open overdue → 1/2
+#   mean time over 承诺件: K05 9, K13 6 → 7.5 → 3/7.5     due: K05, K11, K13; by the deadline K05, K11 → 2/3
+#   immediate: K11 same day → 100 % → 1                   early: K05 of the 承诺件 K05, K13 → 1/2 → ÷ 85 %
+#   online: K07 online, K13 mobile of K07, K09, K11, K13 → 50 %   bad: R2 of R1, R2, R5 → 1/3 → 3 % ÷ 33.3 %
+#   satisfied: R1, R5 of 3 → 2/3                          rectification due: R2 (10-29), rectified 10-30 → 1
+#   survey 2026H1: S1 5, S2 4 → (4.5 − 1) × 25 = 87.5 ≥ 83 → 1   tasks: T1 on time, T3 overdue (T5 not due) → 50 %
+C01_SCORE = (10 * 3 / 7.5 + 20 * (200 / 3) / 95 + 5 * 1 + 5 * 50 / 85 + 10 * 50 / 58 + 5 * 3 / (100 / 3)
+             + 10 * (200 / 3) / 96 + 10 * 1 + 15 * 1 + 10 * 50 / 90)
+# C02 乙县: no immediate item accepted, so immediate_rate has no value and the other weights (95 in
+# all) share the score:
+#   mean time: K10 3 → 1                  due: K06 (open, overdue), K10 on time → 1/2
 #   early: K10 not early → 0             online: K06 mobile, K10 online of K06, K08, K10, K12 → 50 %
-#   bad: R4, R6, R8 of R3, R4, R6, R8 → 75 %   satisfied: R3 → 25 %
-#   rectified: R4 due and pending (R6 unfounded, R8 not yet due) → 0
+#   bad: R4, R8 of R3, R4, R6, R8 (R6 found unfounded on 10-23 is no 差评) → 50 %   satisfied: R3 → 25 %
+#   rectification due: R4 (10-28), pending → 0 (R6 unfounded, R8 due 11-06)
 #   survey: S3 3, S4 2 → 37.5            tasks: T2 late (T4 due after the snapshot) → 0
-C02_SCORE = (10 * 1 + 20 * 50 / 95 + 5 * 0 + 10 * 50 / 60 + 5 * 1 / 75 + 10 * 25 / 98 + 10 * 0
-             + 15 * 37.5 / 85 + 10 * 0) * 100 / 95
-# September: C01 has online_rate 0 % (K05 at the window) and the 2026H1 index 87.5 → 15 × 1 of 25;
-# C02 only the index 37.5 → 37.5 / 85. Same order as October: no rank change.
-C01_SEPTEMBER, C02_SEPTEMBER = 100 * 15 / 25, 100 * 37.5 / 85
-# D01 市场监管局: mean K05 9 → 5/9; on time K05 of K05 + K06 overdue → 50 %; no immediate item;
-# early K05 → 100 %; online K06, K07 of K06, K07, K09, K12 → 50 %; bad R4, R8 of R1, R4, R8 → 66.7 %;
-# satisfied R1 → 33.3 %; rectified: R4 due, pending → 0; survey S1, S2 → 87.5; tasks T1 on time → 100 %.
-D01_SCORE = (10 * 5 / 9 + 20 * 50 / 95 + 5 * 1 + 10 * 50 / 60 + 5 * 1 / (200 / 3) + 10 * (100 / 3) / 98
+C02_SCORE = (10 * 1 + 20 * 50 / 95 + 5 * 0 + 10 * 50 / 58 + 5 * 3 / 50 + 10 * 25 / 96 + 10 * 0
+             + 15 * 37.5 / 83 + 10 * 0) * 100 / 95
+# October runs at the snapshot: the rank change compares with 1–30 September. C01 then: online 0 % (K05
+# at the window) and the 2026H1 index 87.5 → 15 × 1 of 25; C02 has no case data then (nothing accepted,
+# completed, due or open) → no score, no rank.
+C01_SEPTEMBER = 100 * 15 / 25
+# D01 市场监管局: mean K05 9 → 3/9; due K05 on time, K06 overdue → 50 %; no immediate item; early K05 → 100 %;
+# online K06, K07 of K06, K07, K09, K12 → 50 %; bad R4, R8 of R1, R4, R8 → 66.7 %; satisfied R1 → 33.3 %;
+# rectification: R4 due, pending → 0; survey S1, S2 → 87.5; tasks T1 on time → 100 %.
+D01_SCORE = (10 * 3 / 9 + 20 * 50 / 95 + 5 * 1 + 10 * 50 / 58 + 5 * 3 / (200 / 3) + 10 * (100 / 3) / 96
              + 10 * 0 + 15 * 1 + 10 * 1) * 100 / 95
-# D02 人社局: mean (3 + 0 + 6)/3 = 3 → 1; on time K10, K11 of K10, K11, K13 → 2/3; immediate K11 → 1;
-# early none → 0; online K10, K13 of 4 → 50 %; bad R2, R6 of R2, R3, R5, R6 → 50 %; satisfied R3, R5 → 50 %;
-# rectified R2 → 1; survey S3, S4 → 37.5; tasks T2 late, T3 overdue → 0.
-D02_SCORE = (10 * 1 + 20 * (200 / 3) / 95 + 5 * 1 + 5 * 0 + 10 * 50 / 60 + 5 * 1 / 50 + 10 * 50 / 98 + 10 * 1
-             + 15 * 37.5 / 85 + 10 * 0)
+# D02 人社局: mean over 承诺件 K10 3, K13 6 → 4.5 → 3/4.5; due K10, K11 by the deadline of K10, K11, K13 → 2/3;
+# immediate K11 → 1; early none of K10, K13 → 0; online K10, K13 of K08, K10, K11, K13 → 50 %; bad R2 of R2,
+# R3, R5, R6 (R6 unfounded) → 25 %; satisfied R3, R5 → 50 %; rectified R2 → 1; survey S3, S4 → 37.5;
+# tasks T2 late, T3 overdue → 0.
+D02_SCORE = (10 * 3 / 4.5 + 20 * (200 / 3) / 95 + 5 * 1 + 5 * 0 + 10 * 50 / 58 + 5 * 3 / 25 + 10 * 50 / 96
+             + 10 * 1 + 15 * 37.5 / 83 + 10 * 0)
+# June 2026 (closed): C01 K14 due and late → 0 of 20, online 0 of 10, bad R9, R10 of 2 → 3/100 of 5,
+# satisfied 0 of 10, rectification R10 of R9, R10 → 50/95 of 10, survey 2026H1 (completed 06-30) 87.5 →
+# 15, tasks T7 (due 06-30 09:00, done 17:00 the same day) → 10: of 80. C02 K15 due and late → 0 of 20,
+# online 1 of 1 → 10, survey 37.5/83 of 15, tasks T6 late → 0: of 55.
+C01_JUNE = (5 * 3 / 100 + 10 * 50 / 95 + 15 + 10) * 100 / 80
+C02_JUNE = (10 + 15 * 37.5 / 83) * 100 / 55
+# July 2026: completions only. C01 K14 7 → 3/7 of 10, not early → 0 of 5, survey 15: of 30. C02 K15 8 →
+# 3/8 of 10, 0 of 5, survey 37.5/83 of 15: of 30.
+C01_JULY = (10 * 3 / 7 + 15) * 100 / 30
+C02_JULY = (10 * 3 / 8 + 15 * 37.5 / 83) * 100 / 30
+# A selection with no case, review, survey or task in it: C02 has no 公共服务 item in 市场监管局
+EMPTY_COMBINATION = Filters(Period.parse("2026-10"), counties=("C02",), departments=("D01",), item_types=("公共服务",))
+WITHOUT_DATA = pytest.mark.parametrize("filters", [
+    Filters(Period.parse("2026-12")),  # a future month
+    Filters(Period.parse("2025")),  # a year before the data (February 2026 on)
+    EMPTY_COMBINATION,
+], ids=["future-month", "previous-year", "empty-combination"])
 
 
 def by_code(frame: pd.DataFrame) -> pd.DataFrame:
@@ -83,27 +110,63 @@ def test_county_scores_ranks_and_rank_change(handcount_view):
     card = scorecard(handcount_view, OCTOBER, by="county")
     assert list(card["unit_code"]) == ["C01", "C02"]  # best first
     rows = by_code(card)
-    assert rows.loc["C01", "composite_score"] == pytest.approx(C01_SCORE)  # 77.36
-    assert rows.loc["C02", "composite_score"] == pytest.approx(C02_SCORE)  # 40.10
+    assert rows.loc["C01", "composite_score"] == pytest.approx(C01_SCORE)  # 72.55
+    assert rows.loc["C02", "composite_score"] == pytest.approx(C02_SCORE)  # 40.87
     assert list(card["rank"]) == [1, 2]
+    assert list(card["small_base"]) == [True, True]  # 4 accepted cases each, fewer than 30
+    assert card["previous_covered"].all()
     assert rows.loc["C01", "previous_score"] == pytest.approx(C01_SEPTEMBER)
-    assert rows.loc["C02", "previous_score"] == pytest.approx(C02_SEPTEMBER)
-    assert list(card["previous_rank"]) == [1, 2]
-    assert list(card["rank_change"]) == [0, 0]
+    assert pd.isna(rows.loc["C02", "previous_score"])
+    assert rows.loc["C01", "previous_rank"] == 1 and pd.isna(rows.loc["C02", "previous_rank"])
+    assert rows.loc["C01", "rank_change"] == 0 and pd.isna(rows.loc["C02", "rank_change"])
     assert rows.loc["C01", "score_change"] == pytest.approx(C01_SCORE - C01_SEPTEMBER)
+    assert pd.isna(rows.loc["C02", "score_change"])
     assert rows.loc["C01", "on_time_rate"] == pytest.approx(200 / 3)
     assert rows.loc["C02", "on_time_rate"] == pytest.approx(50.0)
 
 
-def test_rank_change_against_the_previous_quarter(handcount_view):
-    """2025-Q4 has no case, rating or task: only the survey wave 2025H2 scores — C01 S5 = 1 → index 0,
-    C02 S6 = 3 → index 50 → 50/85. So C02 led in 2025-Q4 and C01 leads in 2026-Q1: C01 ↑1, C02 ↓1."""
-    rows = by_code(scorecard(handcount_view, Filters(Period.parse("2026-Q1")), by="county"))
-    assert rows.loc["C01", "previous_score"] == 0.0
-    assert rows.loc["C02", "previous_score"] == pytest.approx(100 * 50 / 85)
+def test_rank_change_from_june_to_july(handcount_view):
+    rows = by_code(scorecard(handcount_view, Filters(Period.parse("2026-07")), by="county"))
+    assert rows.loc["C01", "composite_score"] == pytest.approx(C01_JULY)  # 64.3
+    assert rows.loc["C02", "composite_score"] == pytest.approx(C02_JULY)  # 35.1
+    assert rows.loc["C01", "previous_score"] == pytest.approx(C01_JUNE)  # 38.0
+    assert rows.loc["C02", "previous_score"] == pytest.approx(C02_JUNE)  # 30.5
+    assert list(rows["previous_rank"]) == [1, 2] and list(rows["rank_change"]) == [0, 0]
+
+
+def test_rank_change_under_trial_weights(handcount_view):
+    """The previous ranking is scored with the same weights. Only 网办率 and the mean time: in June C01
+    accepted K14 at the window (0 %), C02 K15 online (100 %), no completion → C02 first; in July nothing was
+    accepted, C01 completed K14 in 7 (3/7), C02 K15 in 8 (3/8) → C01 first: C01 ↑1, C02 ↓1."""
+    weights = (("online_rate", 1.0), ("avg_elapsed_wd", 1.0))
+    rows = by_code(scorecard(handcount_view, Filters(Period.parse("2026-07")), by="county", weights=weights))
+    assert rows.loc["C01", "composite_score"] == pytest.approx(100 * 3 / 7)
+    assert rows.loc["C02", "composite_score"] == pytest.approx(100 * 3 / 8)
+    assert rows.loc["C01", "previous_score"] == 0.0 and rows.loc["C02", "previous_score"] == 100.0
     assert (rows.loc["C01", "previous_rank"], rows.loc["C01", "rank"], rows.loc["C01", "rank_change"]) == (2, 1, 1)
     assert (rows.loc["C02", "previous_rank"], rows.loc["C02", "rank"], rows.loc["C02", "rank_change"]) == (1, 2, -1)
     assert [rank_change_text(c) for c in rows["rank_change"]] == ["↑1", "↓1"]
+
+
+def test_rank_change_against_an_uncovered_quarter(handcount_view):
+    """2026-Q1 against 2025-Q4, which lies before the data: no previous rank for anyone (无可比数据) —
+    not a ranking of 2025-Q4's survey wave alone."""
+    card = scorecard(handcount_view, Filters(Period.parse("2026-Q1")), by="county")
+    assert list(card["rank"]) == [1, 2]
+    assert not card["previous_covered"].any()
+    assert card["previous_rank"].isna().all() and card["previous_score"].isna().all()
+    assert [rank_change_text(c) for c in card["rank_change"]] == ["无可比数据", "无可比数据"]
+    assert "上期不在数据范围内，无可比数据" in breakdown_summary(card.iloc[0], unit_breakdown(card, "C01"))
+
+
+def test_a_running_quarter_compares_with_the_same_span(handcount_view):
+    """2026-Q4 at the snapshot (Fri 10-30 17:00) is 1–30 October so far: ranked against 1–30 July —
+    C01 64.3 first, C02 35.1 second, as in July (K14, K15 completed 07-02, 07-03)."""
+    rows = by_code(scorecard(handcount_view, Filters(Period.parse("2026-Q4")), by="county"))
+    assert rows.loc["C01", "composite_score"] == pytest.approx(C01_SCORE)
+    assert rows.loc["C01", "previous_score"] == pytest.approx(C01_JULY)
+    assert rows.loc["C02", "previous_score"] == pytest.approx(C02_JULY)
+    assert list(rows["rank_change"]) == [0, 0]
 
 
 def test_contributions_add_up_to_the_score(handcount_view):
@@ -111,7 +174,7 @@ def test_contributions_add_up_to_the_score(handcount_view):
     contributions = rows[[f"contrib_{k}" for k in PUBLISHED]]
     assert contributions.sum(axis=1, min_count=1).tolist() == pytest.approx(rows["composite_score"].tolist())
     assert rows.loc["C01", "contrib_on_time_rate"] == pytest.approx(20 * (200 / 3) / 95)  # 14.04 points
-    # C02's weights are shared among 95: the on-time rate may give 20 × 100/95 points, it gives half of 20/19 × 50/95
+    # C02's weights are shared among 95: the 按期办结率 may give 20 × 100/95 points, it gives 50/95 of them
     assert rows.loc["C02", "contrib_on_time_rate"] == pytest.approx(20 * 50 / 95 * 100 / 95)
     assert pd.isna(rows.loc["C02", "contrib_immediate_rate"])
     assert rows.loc["C01", "lost_points"] == pytest.approx(100 - C01_SCORE)
@@ -127,8 +190,8 @@ def test_hover_text_carries_value_target_points_and_definition(handcount_view):
 def test_department_scores(handcount_view):
     card = scorecard(handcount_view, OCTOBER, by="dept")
     rows = by_code(card)
-    assert rows.loc["D01", "composite_score"] == pytest.approx(D01_SCORE)  # 60.94
-    assert rows.loc["D02", "composite_score"] == pytest.approx(D02_SCORE)  # 59.19
+    assert rows.loc["D01", "composite_score"] == pytest.approx(D01_SCORE)  # 59.13
+    assert rows.loc["D02", "composite_score"] == pytest.approx(D02_SCORE)  # 56.91
     assert list(card["unit_code"]) == ["D01", "D02"]
     assert rows.loc["D01", "unit_name"] == "市场监管局"
 
@@ -145,14 +208,38 @@ def test_the_unit_filter_only_highlights(handcount_view):
 
 def test_other_filters_change_the_scores(handcount_view):
     online = by_code(scorecard(handcount_view, Filters(Period.parse("2026-10"), channels=("online", "mobile"))))
-    # C02 online/mobile: K06 open overdue, K10 on time → 50 %; C01: K13 late, K07 open not overdue → 0 %
+    # C02 online/mobile: K06 due and open, K10 on time → 50 %; C01: K13 due and late (K07 due today, not yet) → 0 %
     assert online.loc["C01", "on_time_rate"] == 0.0
     assert online.loc["C02", "on_time_rate"] == 50.0
 
 
 def test_rank_change_text():
-    assert [rank_change_text(c) for c in (2, -1, 0, pd.NA, None)] == ["↑2", "↓1", "持平", "—", "—"]
+    assert [rank_change_text(c) for c in (2, -1, 0, pd.NA, None)] == ["↑2", "↓1", "持平", "无可比数据", "无可比数据"]
     assert rank_change_text(0, "en") == "Same"
+    assert rank_change_text(pd.NA, "en") == "no comparable data"
+
+
+def test_rank_text_marks_small_bases():
+    assert [rank_text(r, s) for r, s in ((1, False), (2, True), (pd.NA, False), (None, True))] == \
+        ["1", "2（样本不足）", "无数据", "无数据"]
+    assert rank_text(3, True, "en") == "3 (small base)"
+    assert unit_label("甲区", True) == "甲区（样本不足）" and unit_label("甲区", False) == "甲区"
+
+
+def test_small_bases_stay_off_the_red_and_black_lists():
+    """One rule for every list: ranked units on a small base are left off both lists, keep their ranks,
+    and a unit is never on both lists."""
+    card = pd.DataFrame({"unit_code": list("ABCDEF"), "rank": pd.array([1, 2, 3, 4, 5, pd.NA], dtype="Int64"),
+                         "small_base": [False, True, False, False, False, False],
+                         "composite_score": [90.0, 85.0, 80.0, 70.0, 60.0, float("nan")]})
+    assert list(listable(card)) == [True, False, True, True, True, False]  # F has no rank
+    red, black = red_and_black_lists(card, 3)
+    # four listable units: two on each list
+    assert list(red["unit_code"]) == ["A", "C"] and list(black["unit_code"]) == ["E", "D"]
+    assert list(red["rank"]) == [1, 3]  # the ranks among all ranked units
+    everyone_small = card.assign(small_base=True)
+    assert all(frame.empty for frame in red_and_black_lists(everyone_small, 3))
+    assert all(frame.empty for frame in red_and_black_lists(card.drop(columns="small_base").iloc[:1], 3))
 
 
 def test_breakdown_says_why(handcount_view):
@@ -160,16 +247,19 @@ def test_breakdown_says_why(handcount_view):
     c01 = unit_breakdown(card, "C01")
     assert c01["possible_points"].sum() == pytest.approx(100)
     assert c01["points"].sum() == pytest.approx(C01_SCORE)
-    # the biggest loss: on time 20 × (1 − 66.7/95) = 5.96 points
-    assert c01.iloc[0]["key"] == "on_time_rate"
-    assert c01.iloc[0]["lost_points"] == pytest.approx(20 * (1 - (200 / 3) / 95))
-    assert c01.iloc[0]["attainment_pct"] == pytest.approx(100 * (200 / 3) / 95)
+    # the biggest losses: the mean time 10 × (1 − 3/7.5) = 6.0 points, then 按期办结率 20 × (1 − 66.7/95) = 5.96
+    assert list(c01["key"][:2]) == ["avg_elapsed_wd", "on_time_rate"]
+    assert c01.iloc[0]["lost_points"] == pytest.approx(10 * (1 - 3 / 7.5))
+    assert c01.iloc[1]["lost_points"] == pytest.approx(20 * (1 - (200 / 3) / 95))
+    assert c01.iloc[1]["attainment_pct"] == pytest.approx(100 * (200 / 3) / 95)
     c02 = unit_breakdown(card, "C02").set_index("key")
     assert c02.loc["on_time_rate", "possible_points"] == pytest.approx(20 * 100 / 95)
     assert pd.isna(c02.loc["immediate_rate", "possible_points"])
     assert c02["lost_points"].sum() == pytest.approx(100 - C02_SCORE)
     line = breakdown_summary(card.iloc[0], c01)
-    assert "甲区" in line and "77.4" in line and "按时办结率" in line and "6.0" in line
+    assert "甲区" in line and "72.5" in line and "平均办理时长（失 6.0 分）" in line and "按期办结率" in line
+    assert "第 **1** 名（样本不足：受理办件少于30件，不列入红榜、黑榜）（上期第 1 名，持平）" in line
+    assert "上期无排名，无可比数据" in breakdown_summary(card.iloc[1], unit_breakdown(card, "C02"))
 
 
 def test_other_weights_rerank_without_touching_the_published_ones(handcount_view):
@@ -180,7 +270,7 @@ def test_other_weights_rerank_without_touching_the_published_ones(handcount_view
     assert counties.loc["C02", "trial_score"] == pytest.approx(100 * 50 / 95)
     assert counties.loc["C01", "trial_rank"] < counties.loc["C02", "trial_rank"]
     assert counties.loc["C01", "published_score"] == pytest.approx(C01_SCORE)
-    # departments: published D01 (60.9) above D02 (59.2); on the on-time rate alone D02 (66.7 %) beats D01 (50 %)
+    # departments: published D01 (59.1) above D02 (56.9); on 按期办结率 alone D02 (66.7 %) beats D01 (50 %)
     depts = weight_comparison(handcount_view, OCTOBER, by="dept", weights=only_on_time)
     assert list(depts["unit_code"]) == ["D02", "D01"]
     assert list(depts["published_rank"]) == [2, 1]
@@ -203,20 +293,34 @@ def test_no_positive_weight_gives_no_trial(handcount_view):
         weight_comparison(handcount_view, OCTOBER, weights=(("no_such", 1.0),))
 
 
-def test_empty_period_has_no_rank(handcount_view):
-    card = scorecard(handcount_view, Filters(Period.parse("2025-01")), by="county")
+@WITHOUT_DATA
+def test_a_selection_without_data_has_no_rank(handcount_view, filters):
+    card = scorecard(handcount_view, filters, by="county")
     assert list(card["unit_code"]) == ["C01", "C02"]
-    assert card["composite_score"].isna().all() and card["rank"].isna().all()
+    assert card["composite_score"].isna().all() and card["rank"].isna().all() and not card["small_base"].any()
+    assert list(scorecard_table(card)["rank"]) == ["无数据", "无数据"]
+    assert list(scorecard_table(card)["rank_change"]) == ["无可比数据", "无可比数据"]
+    assert all(frame.empty for frame in red_and_black_lists(card, 3))
     figure = charts.scorecard_contribution_bar(card, label_col="unit_name", parts={"contrib_on_time_rate": "x"},
                                                total_col="composite_score", empty_message="nothing")
     assert figure.layout.annotations[0].text == "nothing"
 
 
+@WITHOUT_DATA
+def test_trial_weights_without_data_rank_nobody(handcount_view, filters):
+    comparison = weight_comparison(handcount_view, filters, by="dept", weights=(("on_time_rate", 1.0),))
+    assert list(comparison["unit_code"]) == ["D01", "D02"]
+    assert comparison[["published_rank", "trial_rank", "rank_difference"]].isna().all().all()
+    assert comparison[["published_score", "trial_score"]].isna().all().all()
+
+
 def test_table_rounds_as_the_catalog_says(handcount_view):
     table = scorecard_table(scorecard(handcount_view, OCTOBER, by="county"))
-    assert table.loc[0, "composite_score"] == 77.4
+    assert table.loc[0, "composite_score"] == 72.5
     assert table.loc[0, "on_time_rate"] == 66.7
-    assert table.loc[0, "rank_change"] == "持平"
+    assert list(table["rank"]) == ["1（样本不足）", "2（样本不足）"]
+    assert list(table["rank_change"]) == ["持平", "无可比数据"]
+    assert table.loc[0, "score_change"] == pytest.approx(round(C01_SCORE - C01_SEPTEMBER, 1))
 
 
 def test_contribution_chart(handcount_view):
@@ -230,7 +334,7 @@ def test_contribution_chart(handcount_view):
     assert list(bars[0].y) == ["甲区", "乙县"]
     assert bars[-1].x[0] == pytest.approx(100 - C01_SCORE)
     totals = next(tr for tr in figure.data if tr.type == "scatter")
-    assert list(totals.text) == ["77.4", "40.1"]
+    assert list(totals.text) == ["72.5", "40.9"]
     assert figure.layout.barmode == "stack"
 
 
@@ -255,10 +359,10 @@ def test_page_renders_the_hand_count(page):
     assert not page.exception
     assert page.title[0].value == text("title")
     assert any(text("method")[:20] in c.value for c in page.caption)
-    assert shown_scores(page) == {"甲区": 77.4, "乙县": 40.1}
+    assert shown_scores(page) == {"甲区": 72.5, "乙县": 40.9}
     assert len(page.get("plotly_chart")) == 1
     assert len(page.number_input) == len(PUBLISHED)
-    assert any("甲区" in m.value and "77.4" in m.value for m in page.markdown)
+    assert any("甲区" in m.value and "72.5" in m.value for m in page.markdown)
 
 
 def test_a_filter_changes_the_scores_to_the_query_layers(data_folder, page):
@@ -269,9 +373,14 @@ def test_a_filter_changes_the_scores_to_the_query_layers(data_folder, page):
     after = shown_scores(page)
     assert after != before
     assert after == expected_scores(data_folder, Filters(Period.parse("2026-10"), channels=("online", "mobile")))
+    page.selectbox(key="filter_period").set_value("2026-06").run()
+    # June online or mobile: K15 (乙县) alone; 甲区's K14 came in at the window → no case data, no rank
+    june = expected_scores(data_folder, Filters(Period.parse("2026-06"), channels=("online", "mobile")))
+    shown = shown_scores(page)
+    assert shown["乙县"] == june["乙县"] and pd.isna(shown["甲区"]) and pd.isna(june["甲区"])
     page.selectbox(key="filter_period").set_value("2026-09").run()
-    assert shown_scores(page) == expected_scores(data_folder, Filters(Period.parse("2026-09"),
-                                                                      channels=("online", "mobile")))
+    assert not page.exception  # September's one case, K05, came in at the window: nothing to rank
+    assert text("empty") in [i.value for i in page.info]
 
 
 def test_departments_and_trial_weights(data_folder, page):
@@ -304,12 +413,37 @@ def test_all_weights_zero_warns(page):
     assert any(text("trial_no_weight") in w.value for w in page.warning)
 
 
-def test_empty_period_shows_a_message(page):
-    page.query_params["period"] = "2025-01"
+@pytest.mark.parametrize("params", [
+    {"period": "2026-12"},  # a future month
+    {"period": "2025"},  # a year before the data
+    {"period": "2026-10", "counties": "C02", "departments": "D01", "item_types": "公共服务"},  # nothing in it
+], ids=["future-month", "previous-year", "empty-combination"])
+def test_page_without_data_says_no_data_and_keeps_the_trial_weights(page, params):
+    for key, value in params.items():
+        page.query_params[key] = value
     page.run()
     assert not page.exception
-    assert any(text("empty") in i.value for i in page.info)
-    assert not page.get("plotly_chart")
+    infos = [i.value for i in page.info]
+    assert text("empty") in infos and text("trial_empty") in infos
+    assert not page.get("plotly_chart") and not page.dataframe  # no ranking, no table, no trial ranking
+    assert len(page.number_input) == len(PUBLISHED)  # the weights can still be tried
+    page.number_input(key="scorecard_weight_on_time_rate").set_value(40.0).run()
+    assert not page.exception and page.number_input(key="scorecard_weight_on_time_rate").value == 40.0
+    page.segmented_control(key="scorecard_by").set_value("dept").run()
+    assert not page.exception and text("empty") in [i.value for i in page.info]
+
+
+def test_page_of_a_running_quarter(page):
+    page.query_params["period"] = "2026-Q4"
+    page.run()
+    assert not page.exception
+    captions = [c.value for c in page.caption]
+    assert any("比较期：2026年7月1日至7月30日" in c for c in captions)  # the rank change's span
+    note = next(c for c in captions if c.startswith("统计期尚未结束"))
+    assert "截至10月30日" in note and "2025年10月1日至10月30日（不在数据范围内，无可比数据）" in note
+    table = page.dataframe[0].value
+    assert list(table["rank_change"]) == ["持平", "持平"]  # July: C01 64.3, C02 35.1
+    assert list(table["rank"]) == ["1（样本不足）", "2（样本不足）"]
 
 
 def test_english(page):
@@ -317,7 +451,7 @@ def test_english(page):
     page.run()
     assert not page.exception
     assert page.title[0].value == text("title", "en")
-    assert list(page.dataframe[0].value["rank_change"]) == ["Same", "Same"]
+    assert list(page.dataframe[0].value["rank_change"]) == ["Same", "no comparable data"]
 
 
 def test_downloads_carry_the_headers_people_read(handcount_view):
@@ -325,8 +459,9 @@ def test_downloads_carry_the_headers_people_read(handcount_view):
 
     exported = scorecard_export(scorecard(handcount_view, OCTOBER, by="county"), "county")
     assert list(exported.columns[:3]) == [text("rank"), text("unit_county"), text("score")]
-    assert "平均办理时长（工作日）" in exported.columns and "按时办结率" in exported.columns
-    assert exported.iloc[0][text("score")] == 77.4
+    assert "平均办理时长（工作日）" in exported.columns and "按期办结率" in exported.columns
+    assert exported.iloc[0][text("score")] == 72.5
+    assert exported.iloc[0][text("rank")] == "1（样本不足）"
     assert to_xlsx_bytes(exported, "排名").startswith(b"PK")
 
 
@@ -342,7 +477,7 @@ def test_a_click_names_the_unit_and_the_indicator():
 def test_the_chart_carries_unit_and_part(handcount_view):
     card = scorecard(handcount_view, OCTOBER, by="county")
     figure = charts.scorecard_contribution_bar(
-        card, label_col="unit_name", parts={"contrib_on_time_rate": "按时办结率"}, total_col="composite_score",
+        card, label_col="unit_name", parts={"contrib_on_time_rate": "按期办结率"}, total_col="composite_score",
         hover_cols={"contrib_on_time_rate": "hover_on_time_rate"}, lost_label="未得分", code_col="unit_code")
     assert [list(c[:2]) for c in figure.data[0].customdata] == [["C01", "contrib_on_time_rate"],
                                                                  ["C02", "contrib_on_time_rate"]]
@@ -352,27 +487,28 @@ def test_the_chart_carries_unit_and_part(handcount_view):
 
 def test_indicator_detail_says_value_target_and_points(handcount_view):
     card = scorecard(handcount_view, OCTOBER, by="county")
-    # C02: on time 50 % against ≥ 95 %; the weight 20 of 95 present → 21.05 possible, 11.08 earned
+    # C02: 按期办结率 50 % against ≥ 95 %; the weight 20 of 95 present → 21.05 possible, 11.08 earned
     line = indicator_detail(unit_breakdown(card, "C02"), "on_time_rate")
-    assert line == ("**按时办结率**：50.0%（≥ 95.0%），得 11.1 分，可得 21.1 分。"
+    assert line == ("**按期办结率**：50.0%（≥ 95.0%），得 11.1 分，可得 21.1 分。"
                     + catalog()["on_time_rate"].definition("zh"))
-    # C02 completed no immediate item: no value, no points
-    assert "得 — 分，可得 — 分" in indicator_detail(unit_breakdown(card, "C02"), "immediate_rate")
+    # C02 accepted no immediate item: no value (无数据), no points
+    detail = indicator_detail(unit_breakdown(card, "C02"), "immediate_rate")
+    assert "**即办率**：无数据" in detail and "得 — 分，可得 — 分" in detail
 
 
 def test_page_opens_the_clicked_units_breakdown_and_cases(page):
     """The chart's callback stores the click in scorecard_xf and the breakdown's selectbox (AppTest
     cannot click a Plotly chart, so the test sets both)."""
     page.run()
-    assert any("甲区" in m.value and "77.4" in m.value for m in page.markdown)
+    assert any("甲区" in m.value and "72.5" in m.value for m in page.markdown)
     page.session_state["scorecard_xf"] = ("C02", "on_time_rate")
     page.session_state["scorecard_unit"] = "C02"
     page.run()
     assert not page.exception
-    assert any("已选中：乙县 · 按时办结率" in i.value for i in page.info)
-    assert any(m.value.startswith("**乙县** 综合得分 **40.1**") for m in page.markdown)
-    assert any(m.value.startswith("**按时办结率**：50.0%") for m in page.markdown)
-    # the cases behind C02's on-time rate: K10 on time, K06 open overdue → the one miss is K06
+    assert any("已选中：乙县 · 按期办结率" in i.value for i in page.info)
+    assert any(m.value.startswith("**乙县** 综合得分 **40.9**") for m in page.markdown)
+    assert any(m.value.startswith("**按期办结率**：50.0%") for m in page.markdown)
+    # the cases behind C02's 按期办结率: K06 and K10 due, K10 by its deadline → the one miss is K06
     cases = next(d.value for d in page.dataframe if "办件编号" in d.value.columns)
     assert cases["办件编号"].tolist() == ["K06"]
     page.button(key="scorecard_xf_reset").click().run()

@@ -234,7 +234,8 @@ def _add_cell_targets(fig: go.Figure, cell: pd.DataFrame, rows: list[str], cols:
 
 
 def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """No value: None, NaN, or pandas' missing markers (pd.NA of nullable columns such as a rank, NaT)."""
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
 
 
 def count_ticks(top: float) -> dict:
@@ -896,11 +897,12 @@ def label_positions(values: list[float | None], reversed_axis: bool = False) -> 
 def rank_history_line(frame: pd.DataFrame, *, x_col: str, rank_col: str, peers_col: str, axis_title: str,
                       empty_message: str, highlight_x: str | None = None) -> go.Figure:
     """A unit's rank month by month, rank 1 at the top; each point labelled "rank/peers" and carrying
-    its ``x`` first in ``customdata`` (click selection); ``highlight_x`` rings that month's point."""
+    its ``x`` first in ``customdata`` (click selection); ``highlight_x`` rings that month's point.
+    A month without a rank (no data then, e.g. before the snapshot's data begin) is a gap."""
     if frame.empty or frame[rank_col].isna().all():
         return empty_figure(empty_message)
     ranks = [None if _missing(r) else int(r) for r in frame[rank_col]]
-    peers = [int(p) for p in frame[peers_col]]
+    peers = [0 if _missing(p) else int(p) for p in frame[peers_col]]
     xs = frame[x_col].astype(str).tolist()
     fig = go.Figure(go.Scatter(
         x=xs, y=ranks, mode="lines+markers+text", connectgaps=False, customdata=[[x] for x in xs],

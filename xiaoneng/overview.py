@@ -4,6 +4,11 @@ traffic-light matrix whose cells lead to their cases. Each data function takes a
 Filters and the UI language and returns a small DataFrame; pages only lay them out, the cache in
 ``xiaoneng.session`` keeps them, and every number comes from ``xiaoneng.metrics``, the scorecard
 (one ranking code path) or the query layer.
+
+No data is not zero (product.md §4): a value the snapshot does not hold is 无数据, a comparison with
+a period it does not cover (or without a value) is 无可比数据, and a period still running at the
+snapshot's moment is labelled 截至 M月D日 and compared with the same span of the previous period and
+of last year (``metrics.headline``, ``Period.comparisons``).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from xiaoneng.charts import GRID_COLOR, MUTED_TEXT, STATUS_COLORS, TEXT_COLOR
 from xiaoneng.filters import Filters, Period, months_up_to
 from xiaoneng.i18n import t
 from xiaoneng.indicators import Indicator, catalog, headline_indicators
-from xiaoneng.metrics import HeadlineValue, SnapshotView, headline, indicator_table, unit_names
+from xiaoneng.metrics import HeadlineValue, SnapshotView, headline, indicator_table, through_day, unit_names
 
 # A cell below target by at most this many points (in the indicator's unit) is amber, not red.
 AMBER_BAND = 5.0
@@ -35,7 +40,48 @@ CELL_SEPARATOR = "|"  # a matrix cell's code: county code | department code
 
 
 def _is_missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+
+
+# ---------------------------------------------------------------- periods in words (截至, like for like)
+
+def date_label(day: dt.date, lang: str = "zh", with_year: bool = True) -> str:
+    """"2026年9月1日" ("9月30日" without the year); English: ISO dates."""
+    if lang != "zh":
+        return day.isoformat()
+    return f"{day.year}年{day.month}月{day.day}日" if with_year else f"{day.month}月{day.day}日"
+
+
+def through_text(day: dt.date | None, lang: str = "zh") -> str:
+    """"截至10月30日" for the last day a running period's figures reach; "" for a closed period."""
+    if _is_missing(day):
+        return ""
+    return t("kpi.through", lang, month=day.month, day=day.day, date=day.isoformat())
+
+
+def span_label(period: Period, lang: str = "zh") -> str:
+    """A comparison period in words: a whole month, quarter or year by its label; a span cut to the same
+    days as a running period by its days ("2026年7月1日至7月30日")."""
+    if period.kind != "custom":
+        return period.label(lang)
+    end = date_label(period.end, lang, with_year=period.end.year != period.start.year)
+    return t("kpi.span", lang, start=date_label(period.start, lang), end=end)
+
+
+def comparison_label(view: SnapshotView, period: Period, lang: str = "zh") -> str:
+    """``span_label``, marked 无可比数据 when the snapshot does not cover that period."""
+    text = span_label(period, lang)
+    return text if view.covers(period) else t("kpi.uncovered", lang, span=text)
+
+
+def comparison_note(view: SnapshotView, filters: Filters, lang: str = "zh") -> str:
+    """For a period still running at the snapshot's moment: how far its figures reach and which spans
+    环比 and 同比 compare with (the same span, like for like); "" for a closed period."""
+    day = through_day(view, filters.period)
+    if day is None:
+        return ""
+    previous, year_ago = (comparison_label(view, p, lang) for p in filters.period.comparisons(view.as_of))
+    return t("kpi.like_for_like", lang, through=through_text(day, lang), previous=previous, year_ago=year_ago)
 
 
 def _is_points(ind: Indicator) -> bool:
@@ -92,7 +138,7 @@ def _year_line(hv: HeadlineValue, lang: str) -> str:
     text, change = change_text(hv, hv.year_ago, lang)
     label = t("kpi.year_ago", lang)
     if text is None:
-        return f"{label} {t('number.no_value', lang)}"
+        return f"{label} :gray[{t('kpi.no_comparison', lang)}]"
     if not text.startswith(("+", "-")):  # no change once rounded
         return f"{label} :gray[{text}]"
     arrow = "↑ " if text.startswith("+") else "↓ "
@@ -130,16 +176,24 @@ def kpi_cards(view: SnapshotView, filters: Filters, lang: str = "zh",
     """One row per headline indicator (or per catalog indicator in ``keys``): the value and every
     text its card shows.
 
-    ``delta_*`` feed ``st.metric`` (the 环比 change; lower-better indicators use the inverse
-    colours), ``detail_md`` the card's further lines: 同比, the target, the verdict and the distance.
+    ``value_text`` is 无数据 without a value; ``previous`` / ``year_ago`` are None without a comparable
+    figure (the period is not covered by the snapshot, or has no value), and then ``delta_text`` /
+    ``year_ago_text`` say 无可比数据. ``delta_*`` feed ``st.metric`` (the 环比 change; lower-better
+    indicators use the inverse colours), ``detail_md`` the card's further lines: for a running period
+    截至 M月D日 (``through``, ``through_text``: the comparisons then cover the same span), 同比, the
+    target, the verdict and the distance. ``comparison_note`` (the same on every row) names the spans.
     """
     rows = []
+    note = comparison_note(view, filters, lang)
+    no_comparison = t("kpi.no_comparison", lang)
     for hv in headline(view, filters, list(keys) if keys else None):
         ind = hv.indicator
         delta, _ = change_text(hv, hv.previous, lang)
         year_ago, _ = change_text(hv, hv.year_ago, lang)
         # no colour and no arrow without a change (a rounded zero is shown unsigned)
         flat = delta is None or not delta.startswith(("+", "-"))
+        through = through_text(hv.through, lang)
+        through_line = f":gray[{t('kpi.through_line', lang, through=through)}]" if through else ""
         rows.append({
             "key": ind.key,
             "label": ind.label(lang),
@@ -152,21 +206,25 @@ def kpi_cards(view: SnapshotView, filters: Filters, lang: str = "zh",
             "gap_to_target": hv.gap_to_target,
             "meets_target": hv.meets_target,
             "better": ind.better,
-            "delta_text": delta if delta is not None else t("number.no_value", lang),
-            "year_ago_text": year_ago if year_ago is not None else t("number.no_value", lang),
+            "delta_text": delta if delta is not None else no_comparison,
+            "year_ago_text": year_ago if year_ago is not None else no_comparison,
             "delta_description": t("kpi.previous", lang),
             "delta_color": "off" if flat else {"higher": "normal", "lower": "inverse"}.get(ind.better, "off"),
             "delta_arrow": "off" if flat else "auto",
-            "detail_md": "  \n".join(line for line in (_year_line(hv, lang), *_target_lines(hv, lang)) if line),
+            "detail_md": "  \n".join(line for line in (through_line, _year_line(hv, lang), *_target_lines(hv, lang))
+                                    if line),
             "help": ind.definition(lang),
+            "through": hv.through,
+            "through_text": through,
+            "comparison_note": note,
         })
     return pd.DataFrame(rows)
 
 
 def kpis_empty(cards: pd.DataFrame) -> bool:
-    """True when the selection holds nothing at all: no value, or only zero counts."""
-    values = cards["value"].dropna()
-    return values.empty or bool((values == 0).all())
+    """True when the selection holds nothing at all: no card has a value (无数据 everywhere). A zero
+    count is data (a unit with cases and none of them overdue), never "nothing"."""
+    return bool(cards.empty or cards["value"].isna().all())
 
 
 def county_ranking(view: SnapshotView, filters: Filters, lang: str = "zh") -> pd.DataFrame:
@@ -175,11 +233,25 @@ def county_ranking(view: SnapshotView, filters: Filters, lang: str = "zh") -> pd
 
     The county filter does not narrow the ranking (a leader compares a county with all
     the others); it marks the selected counties in ``selected``. The other filters apply.
-    Counties without any scored value come last, with no rank.
+    Counties without case data in the period come last, with no rank (无数据); ``small_base`` marks
+    the counties ranked on fewer accepted cases than the minimum (样本不足: ranked, never on the
+    红榜/黑榜 — ``scorecard.red_and_black_lists``); ``previous_rank`` is the rank in the same span of the
+    previous period, missing (无可比数据) when the snapshot does not cover it.
     """
     card = scorecard.scorecard(view, filters, lang, by="county")
     return card[["rank", "unit_code", "unit_name", "composite_score", "previous_rank", "rank_change", "selected",
-                 *RANKING_INDICATORS]]
+                 "small_base", *RANKING_INDICATORS]]
+
+
+def ranking_empty(ranked: pd.DataFrame) -> bool:
+    """No county is ranked: none has case data in the period (the page then shows why, not a table)."""
+    return bool(ranked.empty or ranked["rank"].isna().all())
+
+
+def chart_labels(ranked: pd.DataFrame, lang: str = "zh") -> list[str]:
+    """The ranking chart's bar labels: the county's name, with 样本不足 beside it when its base is small."""
+    return [scorecard.unit_label(name, small, lang) for name, small in zip(ranked["unit_name"], ranked["small_base"],
+                                                                         strict=True)]
 
 
 HIGHLIGHT_BACKGROUND = "#E3ECF6"  # the selected counties' rows (the chart draws them dark)
@@ -193,18 +265,21 @@ def _change_style(change) -> str:
 
 
 def ranking_table(ranked: pd.DataFrame, lang: str = "zh") -> Styler:
-    """The ranking as a table for people: headers in ``lang``, the rank change as ↑2 / ↓1 / 持平
-    (green / red), numbers formatted as the catalog says (rates carry their %, other units go in
-    the header), selected counties shaded."""
+    """The ranking as a table for people: headers in ``lang``, the rank with 样本不足 beside it for a
+    small base, the rank change as ↑2 / ↓1 / 持平 (green / red) or 无可比数据, numbers formatted as the
+    catalog says (rates carry their %, other units go in the header; 无数据 without a value),
+    selected counties shaded."""
     cat = catalog()
     columns = {"rank": t("ranking.rank", lang), "unit_name": t("ranking.county", lang),
                "composite_score": t("ranking.score", lang), "rank_change": scorecard.text("rank_change", lang)}
-    formats = {columns["rank"]: "{:d}", columns["composite_score"]: "{:.1f}"}
+    formats = {columns["composite_score"]: "{:.1f}"}
     for key in RANKING_INDICATORS:
         header = scorecard.indicator_header(cat[key], lang)
         columns[key] = header
         formats[header] = f"{{:,.{cat[key].places}f}}" + ("%" if _is_points(cat[key]) else "")
-    shown = ranked.assign(rank_change=[scorecard.rank_change_text(c, lang) for c in ranked["rank_change"]])
+    shown = ranked.assign(
+        rank=[scorecard.rank_text(r, s, lang) for r, s in zip(ranked["rank"], ranked["small_base"], strict=True)],
+        rank_change=[scorecard.rank_change_text(c, lang) for c in ranked["rank_change"]])
     shown = shown.rename(columns=columns)[list(columns.values())].reset_index(drop=True)
     selected = ranked["selected"].reset_index(drop=True)
     change_styles = [_change_style(c) for c in ranked["rank_change"]]
@@ -213,7 +288,20 @@ def ranking_table(ranked: pd.DataFrame, lang: str = "zh") -> Styler:
         shaded = f"background-color: {HIGHLIGHT_BACKGROUND}; font-weight: 600; " if selected[row.name] else ""
         return [shaded + (change_styles[row.name] if name == columns["rank_change"] else "") for name in row.index]
 
-    return shown.style.format(formats, na_rep=t("number.no_value", lang)).apply(shade, axis=1)
+    return shown.style.format(formats, na_rep=t("kpi.no_value", lang)).apply(shade, axis=1)
+
+
+def lists_note(ranked: pd.DataFrame, red: pd.DataFrame, lang: str = "zh") -> str:
+    """Why the 红榜/黑榜 are not shown (every ranked county has a small base, or fewer than two may be
+    listed), or, when they are, which counties stay off them (样本不足); "" when nothing needs saying."""
+    small = ranked.loc[ranked["rank"].notna() & ranked["small_base"].astype(bool), "unit_name"].tolist()
+    minimum = scorecard.min_cases()
+    if red.empty:
+        key = "lists_all_small" if small and len(small) == int(ranked["rank"].notna().sum()) else "lists_too_few"
+        return t(f"ranking.{key}", lang, min=minimum)
+    if small:
+        return t("ranking.lists_left_off", lang, min=minimum, names=scorecard.text("separator", lang).join(small))
+    return ""
 
 
 # The 红榜 / 黑榜 headers: red for the best, near-black for the worst.
@@ -221,7 +309,7 @@ LIST_COLORS = {"red": STATUS_COLORS["red"], "black": TEXT_COLOR}
 
 
 def honour_list_html(units: pd.DataFrame, kind: str, lang: str = "zh") -> str:
-    """One of ``briefing.red_and_black_lists`` (not empty) as a compact panel (``kind`` red | black):
+    """One of ``scorecard.red_and_black_lists`` (not empty) as a compact panel (``kind`` red | black):
     a coloured header, then per county its rank, name, score and rank change. Names are escaped."""
     if kind not in LIST_COLORS:
         raise ValueError(f"kind must be red or black, got {kind!r}")
@@ -261,11 +349,12 @@ def traffic_status(value: float | None, ind: Indicator, band: float = AMBER_BAND
 def traffic_light_matrix(view: SnapshotView, filters: Filters, lang: str = "zh", key: str = MATRIX_INDICATOR,
                          band: float = AMBER_BAND) -> pd.DataFrame:
     """One row per (county, department) cell: its code (``cell_code``, for clicks), the indicator,
-    its base, its traffic light and text.
+    its base (for 按期办结率 the cases due in the period, ``due_cases``), its traffic light and text.
 
     Rows are the selected counties (all in scope when none is selected), columns the selected
     departments; without a department filter, departments with no value in any county are
-    dropped so the grid is not padded with empty columns. A cell with no value is "none" ("—").
+    dropped so the grid is not padded with empty columns. A cell with no value (nothing due in the
+    period, or a period the snapshot holds nothing for) is "none", grey, 无数据 — never 0 %.
     """
     ind = catalog()[key]
     table = indicator_table(view, filters, by="county,dept", lang=lang)
@@ -306,9 +395,10 @@ def cell_filters(filters: Filters, cell: pd.Series) -> Filters:
 
 
 def cell_heading(cell: pd.Series, period: Period, lang: str = "zh", key: str = MATRIX_INDICATOR) -> str:
-    """What the cell's case list is about: unit, period, the cell's value and its base."""
+    """What the cell's case list is about: unit, period, the cell's value and its base (a cell the
+    table holds no row for has nothing due: its base is 0)."""
     ind = catalog()[key]
-    base = t("number.no_value", lang) if _is_missing(cell["base"]) else f"{int(cell['base']):,}"
+    base = "0" if _is_missing(cell["base"]) else f"{int(cell['base']):,}"
     return t("overview_more.cell_heading", lang, county=cell["county_name"], dept=cell["dept_name"],
              period=period.label(lang), indicator=ind.label(lang), value=cell["text"], base=base)
 
@@ -327,29 +417,41 @@ def headline_trend(view: SnapshotView, filters: Filters, lang: str = "zh", month
     one row per indicator and month, indicators in catalog order (as the KPI cards).
 
     One query (queries/headline_trend.sql) measures every month as indicator_measures.sql measures
-    a one-month period; the catalog turns the measures into values. Columns: key, title, subtitle
-    (the target), target, suffix ("%" for rates), places, month (YYYY-MM), value, value_text.
+    a one-month period; the catalog turns the measures into values. A month without data is a gap
+    (value None, 无数据), never 0: counts of a month without case data are null in the query, and
+    a month before the snapshot's coverage is not measured at all (as ``metrics.measures``). A
+    period the snapshot has not begun (or that ends before its data) has no trend: no rows.
+    Columns: key, title, subtitle (the target), target, suffix ("%" for rates), places, month
+    (YYYY-MM), value, value_text.
     """
+    columns = ["key", "title", "subtitle", "target", "suffix", "places", "month", "value", "value_text"]
+    if not view.has_begun(filters.period):
+        return pd.DataFrame(columns=columns)
     window = trend_months(filters.period, view.as_of, months)
     start = dt.datetime.combine(window[0].start, dt.time())
     end = window[-1].bounds(view.as_of)["period_end"]
     measured = view.layer.run("headline_trend", filters, trend_start=start, trend_end=end, snapshot_at=view.snapshot_at)
     month_keys = [f"{m:%Y-%m}" for m in measured["month_start"]]
+    measured_months = {m.key: view.has_begun(m) for m in window}
     rows = []
     for ind in headline_indicators():
         subtitle = target_text(ind, lang) or t("kpi.no_target", lang)
         panel = {"key": ind.key, "title": ind.label(lang), "subtitle": subtitle, "target": ind.target,
                  "suffix": "%" if _is_points(ind) else "", "places": ind.places}
         for month, value in zip(month_keys, ind.compute(measured), strict=True):
-            value = None if _is_missing(value) else float(value)
+            value = None if _is_missing(value) or not measured_months.get(month, False) else float(value)
             rows.append({**panel, "month": month, "value": value, "value_text": ind.format(value, lang)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=columns)
 
 
-def trend_caption(trend: pd.DataFrame, lang: str = "zh") -> str:
-    """The months the trend covers, how they are measured, and how to read the chart."""
+def trend_caption(trend: pd.DataFrame, lang: str = "zh", through: dt.date | None = None) -> str:
+    """The months the trend covers, how they are measured, and how to read the chart; with
+    ``through`` (the last month is still running) how far that month's figures reach."""
     months = list(dict.fromkeys(trend["month"])) if len(trend) else []
-    if not months:
+    if not months or trend["value"].isna().all():
         return t("overview_more.trend_empty", lang)
     first, last = (Period.parse(m).label(lang) for m in (months[0], months[-1]))
-    return t("overview_more.trend_caption", lang, first=first, last=last)
+    caption = t("overview_more.trend_caption", lang, first=first, last=last)
+    if not _is_missing(through) and f"{through:%Y-%m}" == months[-1]:
+        caption += t("overview_more.trend_running", lang, last=last, through=through_text(through, lang))
+    return caption

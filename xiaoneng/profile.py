@@ -3,6 +3,11 @@ against its peers and against its own history, and its rank over time.
 
 Peers are the units of the same level under the same item-type and channel filters: the other
 counties, the other departments, or the same department in the other counties.
+
+No data is not zero: a period the snapshot holds nothing for shows 无数据 (no value, no rank, no
+history); a comparison with a period it does not cover says 无可比数据; a running period is compared
+with the same span of the previous period and of last year; the unit's rank carries 样本不足 when it
+is ranked on fewer accepted cases than rules.min_cases (``scorecard.rank_text``).
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from xiaoneng import briefing, satisfaction
+from xiaoneng import briefing, caselist, satisfaction, scorecard
 from xiaoneng.caselist import CaseSelection
 from xiaoneng.charts import point_customdata
 from xiaoneng.filters import Filters, Period, months_up_to
@@ -58,10 +63,15 @@ def rank_among(values: pd.Series, better: str) -> pd.Series:
 def unit_vs_peers(view: SnapshotView, filters: Filters, lang: str, level: str = "county",
                   county: str | None = None, dept: str | None = None) -> pd.DataFrame:
     """One row per indicator: the unit's value, the peers' median, its rank among them, and the
-    previous period's value and same period last year's."""
+    previous period's value and same period last year's (like for like: the same span while the
+    period runs). ``previous_covered`` / ``year_ago_covered`` say whether the snapshot covers those
+    periods (if not, their values are 无可比数据, not 无数据); ``small_base`` whether the unit is
+    ranked on a small base (样本不足). A period the snapshot holds nothing for has no values."""
     _check(level, county, dept)
     table = indicator_table_with_changes(view, _peer_filters(filters, level, dept), by=level, lang=lang)
     mask = _unit_mask(table, level, county, dept)
+    previous_covered, year_ago_covered = (view.covers(p) for p in filters.period.comparisons(view.as_of))
+    small_base = bool(table.loc[mask, "small_base"].iloc[0]) if mask.any() else False
     rows = []
     for key, ind in catalog().items():
         values = table[key].astype("float64")
@@ -85,14 +95,23 @@ def unit_vs_peers(view: SnapshotView, filters: Filters, lang: str, level: str = 
         "previous": table.loc[mask, "composite_score_previous"].iloc[0] if mask.any() else float("nan"),
         "year_ago": table.loc[mask, "composite_score_year_ago"].iloc[0] if mask.any() else float("nan"),
     })
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    frame["rank"] = frame["rank"].astype("Int64")
+    frame["previous_covered"], frame["year_ago_covered"], frame["small_base"] = \
+        previous_covered, year_ago_covered, small_base
+    return frame
 
 
 def unit_history(view: SnapshotView, filters: Filters, lang: str, level: str = "county",
                  county: str | None = None, dept: str | None = None, months: int = 12) -> pd.DataFrame:
     """Month by month: the unit's composite score and rank among its peers, a few headline
-    indicators, and the peers' median of each."""
+    indicators, and the peers' median of each. A month without data (before the snapshot's data, or
+    not begun) has no rank and no values; a period the snapshot holds nothing for has no history."""
     _check(level, county, dept)
+    columns = ["month", "peers", *(c for key in ("composite_score", *HISTORY_INDICATORS)
+                                   for c in (key, f"{key}_peer_median")), "rank"]
+    if not view.has_begun(filters.period):
+        return pd.DataFrame(columns=columns)
     rows = []
     for month in months_up_to(filters.period, months):
         table = scored_table(view, _peer_filters(filters, level, dept).with_period(month), by=level)
@@ -103,7 +122,9 @@ def unit_history(view: SnapshotView, filters: Filters, lang: str, level: str = "
             row[f"{key}_peer_median"] = table[key].median()
         row["rank"] = table.loc[mask, "rank"].iloc[0] if mask.any() else pd.NA
         rows.append(row)
-    return pd.DataFrame(rows)
+    history = pd.DataFrame(rows, columns=columns)
+    history["rank"] = history["rank"].astype("Int64")
+    return history
 
 
 def indicator_label(key: str, lang: str) -> str:
@@ -112,25 +133,60 @@ def indicator_label(key: str, lang: str) -> str:
     return catalog()[key].label(lang)
 
 
-def _format(key: str, value, lang: str) -> str:
+def _format(key: str, value, lang: str, covered: bool = True) -> str:
+    """A value as people read it: 无数据 without one, 无可比数据 for a period the snapshot does not cover."""
+    if not covered:
+        return t("kpi.no_comparison", lang)
     if value is None or pd.isna(value):
-        return "—"
+        return t("kpi.no_value", lang)
     if key == "composite_score":
         return f"{value:.1f}"
     return catalog()[key].format(float(value), lang)
 
 
+def _rank(key: str, rank, peers: int, small_base: bool, lang: str) -> str:
+    """"2 / 2"; the composite rank with 样本不足 beside it for a small base; 无数据 without a rank."""
+    if pd.isna(rank):
+        return t("kpi.no_value", lang)
+    return t("profile.rank_of", lang, rank=scorecard.rank_text(rank, small_base and key == "composite_score", lang),
+             peers=peers)
+
+
 def peer_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The profile's table as shown: label, the unit's value, peers' median, rank, 环比 and 同比."""
+    previous_covered = bool(rows["previous_covered"].iloc[0]) if len(rows) else True
+    year_ago_covered = bool(rows["year_ago_covered"].iloc[0]) if len(rows) else True
+    small_base = bool(rows["small_base"].iloc[0]) if len(rows) else False
     shown = pd.DataFrame({
         "indicator": [indicator_label(k, lang) for k in rows["key"]],
         "value": [_format(k, v, lang) for k, v in zip(rows["key"], rows["value"], strict=True)],
         "peer_median": [_format(k, v, lang) for k, v in zip(rows["key"], rows["peer_median"], strict=True)],
-        "rank": [("—" if pd.isna(r) else f"{int(r)} / {n}") for r, n in zip(rows["rank"], rows["peers"], strict=True)],
-        "previous": [_format(k, v, lang) for k, v in zip(rows["key"], rows["previous"], strict=True)],
-        "year_ago": [_format(k, v, lang) for k, v in zip(rows["key"], rows["year_ago"], strict=True)],
+        "rank": [_rank(k, r, n, small_base, lang) for k, r, n in zip(rows["key"], rows["rank"], rows["peers"],
+                                                                     strict=True)],
+        "previous": [_format(k, v, lang, previous_covered) for k, v in zip(rows["key"], rows["previous"],
+                                                                           strict=True)],
+        "year_ago": [_format(k, v, lang, year_ago_covered) for k, v in zip(rows["key"], rows["year_ago"],
+                                                                           strict=True)],
     })
     return shown
+
+
+def small_base_note(rows: pd.DataFrame, lang: str = "zh") -> str:
+    """The note under the table when the unit is ranked on a small base (样本不足), else ""."""
+    if not len(rows) or not bool(rows["small_base"].iloc[0]):
+        return ""
+    accepted = rows.set_index("key").loc["cases_accepted", "value"]
+    return t("profile.small_base", lang, cases=f"{int(accepted):,}", min=scorecard.min_cases())
+
+
+def coverage_note(view: SnapshotView, filters: Filters, lang: str = "zh") -> str:
+    """无数据 for a period the snapshot holds nothing for (not begun, or before its data), with the days
+    it covers; "" when the period lies within them."""
+    if view.has_begun(filters.period):
+        return ""
+    first, last = view.coverage
+    return t("profile.no_data", lang, period=filters.period.label(lang), first=first.isoformat(),
+             last=last.isoformat())
 
 
 def peer_table_columns(lang: str) -> dict[str, str]:
@@ -141,29 +197,16 @@ def peer_table_columns(lang: str) -> dict[str, str]:
 
 # ---------------------------------------------------------------- the cases behind an indicator (drill-through)
 
-# The case list (xiaoneng.caselist subset) behind each indicator made of cases: the on-time rate's
-# misses, the completed cases a time is measured on, and so on. Indicators of reviews, surveys and
-# tasks, the items' promise compression and the composite score have no case list.
-CASE_SUBSET = {
-    "cases_accepted": "accepted",
-    "avg_elapsed_wd": "completed",
-    "median_elapsed_wd": "completed",
-    "p90_elapsed_wd": "completed",
-    "on_time_rate": "off_time",
-    "open_overdue": "open_overdue",
-    "open_yellow": "open_yellow",
-    "immediate_rate": "immediate_completed",
-    "early_completion_rate": "early",
-    "online_rate": "online",
-    "rating_coverage": "completed",
-}
+# The case list (xiaoneng.caselist subset) behind each indicator made of cases — the 按期办结率's
+# misses, the 承诺件 a time is measured on, and so on — is caselist's one table. Indicators of
+# reviews, surveys and tasks, the items' promise compression and the composite score have none.
+CASE_SUBSET = caselist.SUBSET_OF_INDICATOR
 DEFAULT_DRILL = "on_time_rate"  # what the list shows before anything is clicked (the history chart's rate)
 
 
 def drill_selection(indicator: str, county: str | None = None, dept: str | None = None) -> CaseSelection | None:
     """The cases behind ``indicator`` for one county and/or department, or None if it has none."""
-    subset = CASE_SUBSET.get(indicator)
-    return None if subset is None else CaseSelection(subset, county_code=county, dept_code=dept)
+    return caselist.indicator_selection(indicator, county, dept)
 
 
 def drill_filters(filters: Filters, month: str | None = None) -> Filters:

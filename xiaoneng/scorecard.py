@@ -5,6 +5,13 @@ The score is ``xiaoneng.scoring.add_composite_score`` over ``metrics.indicator_t
 published weights and targets of config/indicators.yaml unless an analyst passes others, which
 are used for that call only (the catalog is never written). Functions take a SnapshotView, the
 Filters and the UI language and return small DataFrames for ``session.cached``.
+
+The rules that go with a ranking (product.md §4) live here, for the pages, the meeting views and
+the 通报 alike: a unit without case data in the period has no score and no rank (无数据); a unit
+ranked on fewer accepted cases than ``rules.min_cases`` is ``small_base`` — 样本不足 beside its
+rank (``rank_text``), never on the 红榜/黑榜 and never named best or worst (``listable``,
+``red_and_black_lists``); the rank change compares with the same span of the previous period
+(like for like) and is 无可比数据 when the snapshot does not cover that span.
 """
 
 from __future__ import annotations
@@ -14,11 +21,11 @@ import math
 import pandas as pd
 
 from xiaoneng.charts import point_customdata
-from xiaoneng.filters import Filters
+from xiaoneng.filters import Filters, Period
 from xiaoneng.i18n import t
-from xiaoneng.indicators import Indicator, catalog
+from xiaoneng.indicators import Indicator, catalog, rules
 from xiaoneng.metrics import SnapshotView, indicator_table, unit_names
-from xiaoneng.scoring import add_composite_score, add_rank, published_weights
+from xiaoneng.scoring import published_weights
 
 UNIT_KINDS = ("county", "dept")
 # The unit's code column in metrics.indicator_table and the filter that names such units.
@@ -69,12 +76,20 @@ def _target_text(ind: Indicator, lang: str) -> str:
 
 
 def _scored(view: SnapshotView, filters: Filters, by: str, lang: str, weights: dict[str, float]) -> pd.DataFrame:
-    """indicator_table scored with ``weights`` and ranked; one row per unit that has data."""
-    table = indicator_table(view, filters, by=by, lang=lang)
-    if weights != published_weights():
-        stale = [c for c in table.columns if c.startswith("contrib_") or c in ("composite_score", "rank")]
-        table = add_rank(add_composite_score(table.drop(columns=stale), weights))
-    return table
+    """indicator_table scored with ``weights`` and ranked (``metrics.scored_table``: no score and no
+    rank without case data, ``small_base`` below the minimum); one row per unit that has data."""
+    return indicator_table(view, filters, by=by, lang=lang, weights=weights)
+
+
+def previous_span(view: SnapshotView, filters: Filters) -> Period:
+    """The period a rank change compares with: the previous period, or while the period runs the same
+    span of it (``Period.comparisons``)."""
+    return filters.period.comparisons(view.as_of)[0]
+
+
+def min_cases() -> int:
+    """The fewest accepted cases a unit is listed on (config/indicators.yaml, rules.min_cases)."""
+    return rules().min_cases
 
 
 def _narrowed(filters: Filters, by: str) -> Filters:
@@ -92,11 +107,13 @@ def scorecard(view: SnapshotView, filters: Filters, lang: str = "zh", by: str = 
               weights: Weights = None) -> pd.DataFrame:
     """Every county (or department) in the user's scope, best first.
 
-    Columns: unit_code, unit_name, selected, rank, composite_score, lost_points (100 − score),
-    previous_rank, previous_score, rank_change (previous rank − rank: positive = moved up),
-    score_change, and per weighted indicator its value (``<key>``), its points
+    Columns: unit_code, unit_name, selected, rank, small_base, composite_score, lost_points
+    (100 − score), previous_rank, previous_score, rank_change (previous rank − rank: positive = moved
+    up), score_change, previous_covered, and per weighted indicator its value (``<key>``), its points
     (``contrib_<key>``) and a hover text (``hover_<key>``: value, target, points, definition).
-    Units without any scored value come last, without rank.
+    Units without case data in the period come last, without score or rank (无数据). The previous
+    ranking is the same span of the previous period (``previous_span``); when the snapshot does not
+    cover it, ``previous_covered`` is False and no unit has a previous rank (无可比数据).
     """
     if by not in UNIT_KINDS:
         raise ValueError(f"by must be one of {UNIT_KINDS}, got {by!r}")
@@ -107,19 +124,26 @@ def scorecard(view: SnapshotView, filters: Filters, lang: str = "zh", by: str = 
     narrowed = _narrowed(filters, by)
     keys = list(chosen)
     now = _scored(view, narrowed, by, lang, chosen)
-    before = _scored(view, narrowed.with_period(filters.period.previous()), by, lang, chosen)
+    span = previous_span(view, filters)
+    covered = view.covers(span)
 
     card = _all_units(view, by, lang)
-    current = now[[code, "rank", "composite_score", *keys, *(f"contrib_{k}" for k in keys)]]
+    current = now[[code, "rank", "small_base", "composite_score", *keys, *(f"contrib_{k}" for k in keys)]]
     card = card.merge(current.rename(columns={code: "unit_code"}), on="unit_code", how="left")
-    previous = before[[code, "rank", "composite_score"]].rename(
-        columns={code: "unit_code", "rank": "previous_rank", "composite_score": "previous_score"})
-    card = card.merge(previous, on="unit_code", how="left")
+    card["small_base"] = card["small_base"].fillna(False).astype(bool)
+    if covered:
+        before = _scored(view, narrowed.with_period(span), by, lang, chosen)
+        previous = before[[code, "rank", "composite_score"]].rename(
+            columns={code: "unit_code", "rank": "previous_rank", "composite_score": "previous_score"})
+        card = card.merge(previous, on="unit_code", how="left")
+    else:  # a span the snapshot does not cover has no ranking to compare with (无可比数据), never 0
+        card["previous_rank"], card["previous_score"] = pd.NA, float("nan")
+    card["previous_covered"] = covered
     card["selected"] = card["unit_code"].isin(getattr(filters, _FILTER_NAME[by]))
     for column in ("rank", "previous_rank"):
         card[column] = card[column].astype("Int64")
     card["rank_change"] = (card["previous_rank"] - card["rank"]).astype("Int64")
-    card["score_change"] = card["composite_score"] - card["previous_score"]
+    card["score_change"] = card["composite_score"] - card["previous_score"].astype("float64")
     card["lost_points"] = 100 - card["composite_score"]
 
     cat = catalog()
@@ -130,8 +154,8 @@ def scorecard(view: SnapshotView, filters: Filters, lang: str = "zh", by: str = 
             for value, points, name in zip(card[key], card[f"contrib_{key}"], card["unit_name"], strict=True)
         ]
     card = card.sort_values(["composite_score", "unit_code"], ascending=[False, True], na_position="last")
-    first = ["unit_code", "unit_name", "selected", "rank", "composite_score", "lost_points", "previous_rank",
-             "previous_score", "rank_change", "score_change"]
+    first = ["unit_code", "unit_name", "selected", "rank", "small_base", "composite_score", "lost_points",
+             "previous_rank", "previous_score", "rank_change", "score_change", "previous_covered"]
     rest = [c for k in keys for c in (k, f"contrib_{k}", f"hover_{k}")]
     return card.reset_index(drop=True)[first + rest]
 
@@ -144,25 +168,61 @@ def _hover_text(ind: Indicator, value, points, unit_name: str, lang: str) -> str
 
 
 def rank_change_text(change, lang: str = "zh") -> str:
-    """↑2 (moved up two places), ↓1, 持平 (same), — (no rank before or now)."""
+    """↑2 (moved up two places), ↓1, 持平 (same), 无可比数据 (no rank to compare: none now, none in
+    the previous span, or a previous span the snapshot does not cover)."""
     if _missing(change):
-        return t("number.no_value", lang)
+        return t("kpi.no_comparison", lang)
     change = int(change)
     if change == 0:
         return text("rank_same", lang)
     return ("↑" if change > 0 else "↓") + str(abs(change))
 
 
+def rank_text(rank, small_base=False, lang: str = "zh") -> str:
+    """"2", "2（样本不足）" for a unit ranked on a small base, 无数据 for a unit without a rank."""
+    if _missing(rank):
+        return t("kpi.no_value", lang)
+    return text("rank_small", lang, rank=int(rank)) if bool(small_base) and not _missing(small_base) \
+        else str(int(rank))
+
+
+def unit_label(name: str, small_base=False, lang: str = "zh") -> str:
+    """A unit's name with 样本不足 beside it when its base is small (chart labels)."""
+    return text("name_small", lang, name=name) if bool(small_base) and not _missing(small_base) else str(name)
+
+
+# ---------------------------------------------------------------- 红榜 / 黑榜 (one rule for every view)
+
+def listable(card: pd.DataFrame) -> pd.Series:
+    """The units a 红榜/黑榜 may name, and a 通报 may call best or worst: ranked, and not on a small base
+    (样本不足: fewer accepted cases than rules.min_cases). A frame without ``small_base`` has none."""
+    small = card["small_base"].fillna(False).astype(bool) if "small_base" in card else False
+    return card["rank"].notna() & ~small
+
+
+def red_and_black_lists(card: pd.DataFrame, size: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The 红榜 (the ``size`` best listable units, best first) and the 黑榜 (the ``size`` worst, worst
+    first) of a ``scorecard`` frame, with the units' ranks among all ranked units. Units on a small
+    base are left off both (``listable``); a unit is never on both: with fewer than twice ``size``
+    listable units the lists split them, and with fewer than two there are no lists."""
+    ranked = card[listable(card)].sort_values(["rank", "unit_code"])
+    size = min(size, len(ranked) // 2)
+    red = ranked.head(size)
+    black = ranked.tail(size).iloc[::-1]
+    return red.reset_index(drop=True), black.reset_index(drop=True)
+
+
 def scorecard_table(card: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """The ranking as people read it: rank, unit, score, rank change and score change, one decimal."""
+    """The ranking as people read it: rank (样本不足 beside it for a small base, 无数据 without one),
+    unit, score, rank change (无可比数据 without a previous rank) and score change, one decimal."""
     places = 1
     out = pd.DataFrame({
-        "rank": card["rank"],
+        "rank": [rank_text(r, s, lang) for r, s in zip(card["rank"], card["small_base"], strict=True)],
         "unit_name": card["unit_name"],
         "composite_score": card["composite_score"].round(places),
         "rank_change": [rank_change_text(c, lang) for c in card["rank_change"]],
         "previous_rank": card["previous_rank"],
-        "score_change": card["score_change"].round(places),
+        "score_change": card["score_change"].astype("float64").round(places),
     })
     for ind in weighted_indicators():
         if ind.key in card:
@@ -241,16 +301,22 @@ def weights_changed(weights: Weights) -> bool:
 
 
 def breakdown_summary(row: pd.Series, breakdown: pd.DataFrame, lang: str = "zh", top: int = 3) -> str:
-    """One line for people: the unit's score and rank, the rank before, and where it lost most points."""
+    """One line for people: the unit's score and rank (样本不足 when its base is small), the rank in the
+    previous span (无可比数据 when the snapshot does not cover it), and where it lost most points."""
     previous = row.get("previous_rank")
-    rank_before = (text("summary_no_previous", lang) if _missing(previous)
-                   else text("summary_previous", lang, rank=int(previous), change=rank_change_text(row["rank_change"],
-                                                                                                lang)))
+    if not _missing(previous):
+        rank_before = text("summary_previous", lang, rank=int(previous), change=rank_change_text(row["rank_change"],
+                                                                                              lang))
+    elif not bool(row.get("previous_covered", True)):
+        rank_before = text("summary_uncovered", lang)
+    else:
+        rank_before = text("summary_no_previous", lang)
+    small = text("summary_small", lang, min=min_cases()) if bool(row.get("small_base", False)) else ""
     losing = breakdown[breakdown["lost_points"].fillna(0) >= 0.05].head(top)
     losses = text("separator", lang).join(
         text("summary_loss", lang, indicator=r.indicator, points=f"{r.lost_points:.1f}") for r in losing.itertuples())
     line = text("summary", lang, unit=row["unit_name"], score=f"{row['composite_score']:.1f}", rank=int(row["rank"]),
-                previous=rank_before)
+                small=small, previous=rank_before)
     return line + " " + (text("summary_losses", lang, losses=losses) if losses else text("summary_full", lang))
 
 
