@@ -17,6 +17,7 @@ KEY_AUTO = "presentation_auto"
 KEY_SHOWN_AT = "presentation_shown_at"  # when the current view came up (for the auto-advance)
 
 views = session.cached(briefing.build_views, ctx)
+footer = briefing.footer_text(ctx.view, ctx.filters, lang)  # with 截至 M月D日 while the period runs
 last = len(views) - 1
 if st.session_state.get(KEY_POSITION, 0) > last:
     st.session_state[KEY_POSITION] = 0
@@ -70,7 +71,7 @@ def show_view() -> None:
         st.plotly_chart(figure, theme=None, key=f"presentation_chart_{view.name}", config={"displaylogo": False})
     else:
         st.html(presentation.table_html(view, 0))
-    st.html(presentation.footer_html(ctx.summary(), st.session_state[KEY_POSITION] + 1, len(views)))
+    st.html(presentation.footer_html(footer, st.session_state[KEY_POSITION] + 1, len(views)))
 
 
 show_view()

@@ -9,7 +9,8 @@ Cases (limits in working days; "wd" = working days; deadline = close of that day
 K01 I01 promised 10, acc Thu 02-12 → 02-13,02-14(Sat make-up),02-24..02-28(Sat),03-02,03-03,03-04
     deadline 03-04; completed Sat 02-28 (a make-up day): elapsed 7, on time, 3 wd early.
 K02 I02 promised 5, acc Mon 02-16 (a holiday: counting starts 02-24) → deadline Sat 02-28;
-    completed Mon 03-02: elapsed 6, late. Open and overdue at the end of February (its deadline's day closed at midnight).
+    completed Mon 03-02: elapsed 6, late. Open and overdue at the end of February (its deadline's day
+    closed at midnight).
 K03 I03 immediate, acc and completed Sat 02-14 (make-up): elapsed 0, same day, on time.
 K04 I03 immediate, acc Fri 02-13, completed Sat 02-14: elapsed 1, late (deadline 02-13).
 K05 I01 promised 10 + 3 suspended, acc Tue 09-29 → 09-30,10-08,10-09,10-10(Sat),10-12..10-16,

@@ -32,11 +32,13 @@ def test_walk_through_every_view_and_download_the_deck(server, page):
         expect(footer).to_contain_text(f"{position} / {len(titles)}")
         expect(footer).to_contain_text("数据截至 2026-10-30 17:00（快照 handcount）")
         expect(footer).to_contain_text("区县：乙县")
+        expect(footer).to_contain_text("截至10月30日，环比、同比按同期比较")  # October runs at the snapshot
         wait_for_script(page)
         page.screenshot(path=str(ARTIFACTS / f"presentation-{position}.png"))
         if position == 1:
             expect(page.locator(".xn-card")).to_have_count(8)
-            expect(page.locator(".xn-card", has_text="按时办结率").locator(".xn-value")).to_have_text("50.0%")
+            # 乙县: due K06 (still open) and K10 (on time)
+            expect(page.locator(".xn-card", has_text="按期办结率").locator(".xn-value")).to_have_text("50.0%")
         if position < len(titles):
             page.get_by_role("button", name="下一页").click()
     expect(page.get_by_role("button", name="下一页")).to_be_disabled()

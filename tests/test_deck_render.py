@@ -48,6 +48,7 @@ pytestmark = pytest.mark.skipif(not SOFFICE.exists() or not all(p.exists() for p
 OCTOBER = Period.parse("2026-10")
 DECKS = {  # name: (snapshot, filters, language)
     "handcount": ("handcount", Filters(OCTOBER), "zh"),
+    "handcount-future": ("handcount", Filters(Period.parse("2026-12")), "zh"),  # 无数据 on every slide
     "demo": ("demo", Filters(OCTOBER), "zh"),
     "demo-C06": ("demo", Filters(OCTOBER, counties=("C06",)), "zh"),
     "demo-en": ("demo", Filters(OCTOBER), "en"),
@@ -138,8 +139,15 @@ def test_one_page_per_slide_and_the_chinese_is_text_in_a_cjk_font(rendered, name
 
 def test_hand_counted_numbers_reach_the_page(rendered):
     pages = _run(["pdftotext", "-layout", str(rendered["handcount"].pdf), "-"], 30).split("\f")
-    assert "60.0%" in pages[1]  # the October on-time rate on the KPI card
+    assert "60.0%" in pages[1]  # the October 按期办结率 on the KPI card: 3 of the 5 cases due
     assert "清河市作风效能情况汇报" in _bare(pages[0])
+    assert "截至10月30日" in _bare(pages[1])  # October is still running at the snapshot
+
+
+def test_a_deck_without_data_says_so_on_every_page(rendered):
+    pages = _run(["pdftotext", str(rendered["handcount-future"].pdf), "-"], 30).split("\f")
+    for page in pages[1:1 + len(briefing.meeting_config().views)]:
+        assert "无数据" in _bare(page)
 
 
 @pytest.mark.parametrize("name", list(DECKS))
@@ -169,9 +177,14 @@ def test_text_stays_in_its_place(rendered, name):
             continue
         top = [w for w in words if w[1] < band]
         assert all(w[3] <= band for w in top), (number, [w[4] for w in top if w[3] > band])
-        title = next(s for s in slide.shapes if s.name == "Title").text_frame.text
-        assert _bare("".join(w[4] for w in top)) == _bare(title), number
+        # the view's title, and the period on the right of the bar (截至 M月D日 while it runs), in the
+        # order poppler happens to read them
+        title, period = (next(s for s in slide.shapes if s.name == n).text_frame.text for n in ("Title", "Period"))
+        assert _bare("".join(w[4] for w in top)) in (_bare(title + period), _bare(period + title)), number
         straddling = [w[4] for w in words if w[1] < rule < w[3]]
         assert straddling == [], (number, straddling)
         bottom = sorted((w for w in words if w[1] >= rule), key=lambda w: (round(w[1]), w[0]))
-        assert _bare("".join(w[4] for w in bottom)) == _bare(footer + f"{number} / {len(deck_.slides)}"), number
+        # the footer (on two lines when long: a running period adds 截至 M月D日) and the page number at the
+        # right of its first line
+        below, page = _bare("".join(w[4] for w in bottom)), _bare(f"{number} / {len(deck_.slides)}")
+        assert page in below and below.replace(page, "", 1) == _bare(footer), number

@@ -5,10 +5,16 @@ and the 通报 draft (``xiaoneng.bulletin``) all draw from ``build_views``: the 
 same query-layer functions the pages use, so a slide, a screen and a sentence can never disagree.
 The sequence of views, the city name and the size of the 红榜/黑榜 are set in
 config/presentation.yaml.
+
+No data is not zero: a period the snapshot holds nothing for (``no_data_reason``) or a selection
+without cases gives every view its 无数据 message and an empty chart, ranking and list; a running
+period's views say 截至 M月D日 (``period_text``, ``footer_text``) and compare like for like; a 样本不足
+unit is ranked with the mark beside its name but never named first or last nor listed.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,8 +27,8 @@ import yaml
 from xiaoneng import approval, overview, satisfaction, scorecard, supervision
 from xiaoneng.filters import Filters, Period, context_line
 from xiaoneng.i18n import join_names, t
-from xiaoneng.indicators import catalog
-from xiaoneng.metrics import SnapshotView, indicator_table, unit_names
+from xiaoneng.indicators import catalog, rules
+from xiaoneng.metrics import SnapshotView, indicator_table, measures, through_day, unit_names
 from xiaoneng.paths import CONFIG_DIR
 
 SEQUENCE_FILE = CONFIG_DIR / "presentation.yaml"
@@ -101,6 +107,7 @@ class ChartSeries:
 class TitledTable:
     title: str
     table: pd.DataFrame  # headers in the view's language, cells as text (formatted as the catalog says)
+    empty_text: str = ""  # shown instead of the rows when there are none (why the list is empty)
 
 
 @dataclass(frozen=True)
@@ -110,7 +117,8 @@ class BriefingView:
     ``data`` holds the chart's numbers exactly as the query layer returned them (in display
     order, one row per category); ``series`` names its value columns; ``number_format`` is the
     Excel format of their labels. ``tables`` are shown beside the chart (or instead of it when
-    ``chart`` is "table"). ``indicators`` are the catalog keys whose definitions go with the view.
+    ``chart`` is "table"). ``indicators`` are the catalog keys whose definitions go with the view;
+    ``notes`` the counting rules that go with it besides (样本不足, like-for-like comparisons).
     """
 
     name: str
@@ -127,6 +135,7 @@ class BriefingView:
     tables: tuple[TitledTable, ...] = ()
     indicators: tuple[str, ...] = ()
     empty: bool = False
+    notes: tuple[str, ...] = ()
 
     def definitions(self, lang: str = "zh") -> list[str]:
         """"label: definition" of every indicator the view shows (the slide notes, the tooltips).
@@ -175,6 +184,90 @@ def _value_title(key: str, lang: str) -> str:
     return t("briefing.axis_with_unit", lang, label=ind.label(lang), unit=ind.unit(lang))
 
 
+# ---------------------------------------------------------------- no data, running periods, state times
+
+def date_text(day: dt.date, lang: str = "zh") -> str:
+    """A day as a 通报 writes it: "2026年10月30日" (English: 2026-10-30)."""
+    return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else f"{day:%Y-%m-%d}"
+
+
+def no_data_reason(view: SnapshotView, filters: Filters, lang: str = "zh") -> str | None:
+    """Why the snapshot holds nothing at all for the period, in words that say 无数据: the period has
+    not begun by the snapshot's moment, or it ends before the data begin. None when the period lies
+    within the data (an empty filter combination there is each view's own empty case)."""
+    period = filters.period
+    if view.has_begun(period):
+        return None
+    first, last = view.coverage
+    key = "briefing.no_data.future" if period.start > last else "briefing.no_data.before"
+    return t(key, lang, period=period.label(lang), first=date_text(first, lang), last=date_text(last, lang),
+             snapshot=view.info.snapshot_id)
+
+
+def has_case_data(view: SnapshotView, filters: Filters) -> bool:
+    """Whether the selection holds any case in the period: accepted, completed, due or open at its end."""
+    return bool(measures(view, filters)["has_cases"].fillna(False).iloc[0])
+
+
+def through_text(view: SnapshotView, period: Period, lang: str = "zh") -> str:
+    """"截至10月30日" for a period still running at the snapshot's moment (its figures reach that day and
+    it is compared with the same span of the previous period and of last year); "" once it has closed.
+    The KPI cards' wording (``overview.through_text``), so a slide and a card say the same."""
+    return overview.through_text(through_day(view, period), lang)
+
+
+def period_text(view: SnapshotView, period: Period, lang: str = "zh") -> str:
+    """The period's label, with 截至 M月D日 while it is running: "2026年10月（截至10月30日）"."""
+    through = through_text(view, period, lang)
+    return t("briefing.period_through", lang, period=period.label(lang), through=through) if through \
+        else period.label(lang)
+
+
+def span_text(period: Period, lang: str = "zh") -> str:
+    """A comparison period in words: a whole month, quarter or year by its label, a span cut to the same
+    days as a running period by its days ("2026年9月1日至9月30日"), as the KPI cards write it."""
+    return overview.span_label(period, lang)
+
+
+def comparison_spans(view: SnapshotView, filters: Filters, lang: str = "zh") -> tuple[str, str]:
+    """The periods 环比 and 同比 compare with (like for like: the same span while the period runs), each
+    marked 无可比数据 when the snapshot does not cover it."""
+    previous, year_ago = (overview.comparison_label(view, p, lang) for p in filters.period.comparisons(view.as_of))
+    return previous, year_ago
+
+
+def like_for_like_text(view: SnapshotView, filters: Filters, lang: str = "zh") -> str:
+    """For a running period, how it is compared ("环比对比2026年9月1日至9月30日，同比对比…（无可比数据）"),
+    "" for a closed period."""
+    if through_day(view, filters.period) is None:
+        return ""
+    previous, year_ago = comparison_spans(view, filters, lang)
+    return t("briefing.like_for_like", lang, previous=previous, year_ago=year_ago)
+
+
+def state_moment(view: SnapshotView, filters: Filters) -> tuple[dt.date, str]:
+    """When the period's states (open, overdue, the lights) are read, as (day, "HH:MM"): the close of the
+    period's last day ("24:00"), or the snapshot's time while the period runs. A moment at midnight is
+    the close of the day before (a snapshot taken at 23:59:59 has read its whole day)."""
+    moment = supervision.state_time(view, filters)  # exclusive: what happened before it is known
+    if moment.time() == dt.time():
+        return (moment - dt.timedelta(microseconds=1)).date(), "24:00"
+    return view.as_of.date(), f"{view.as_of:%H:%M}"
+
+
+def small_base(card: pd.DataFrame) -> pd.Series:
+    """样本不足 per unit of a ranking frame: fewer accepted cases than rules.min_cases (metrics'
+    ``small_base``; a frame without the column has none)."""
+    if "small_base" not in card:
+        return pd.Series(False, index=card.index)
+    return card["small_base"].fillna(False).astype(bool)
+
+
+def small_name(name: str, small: bool, lang: str = "zh") -> str:
+    """A unit's name with 样本不足 beside it when its base is small (chart labels)."""
+    return scorecard.unit_label(name, small, lang)
+
+
 # ---------------------------------------------------------------- the views
 
 def headline_kpis(view: SnapshotView, filters: Filters, lang: str, config: MeetingConfig,
@@ -187,25 +280,40 @@ def headline_kpis(view: SnapshotView, filters: Filters, lang: str, config: Meeti
         t("kpi.previous", lang): cards["delta_text"],
         t("kpi.year_ago", lang): cards["year_ago_text"],
         t("kpi.target", lang): [target_text(k, lang) for k in keys],
-        t("briefing.kpi.verdict", lang): [verdict_text(m, lang) for m in cards["meets_target"]],
+        t("briefing.kpi.verdict", lang): [verdict_text(m, lang, k) for m, k in
+                                          zip(cards["meets_target"], keys, strict=True)],
     })
-    missed = [label for label, met in zip(cards["label"], cards["meets_target"], strict=True) if met is False]
-    on_time = cards.set_index("key").loc["on_time_rate"] if "on_time_rate" in keys else None
-    if overview.kpis_empty(cards):
-        takeaway = t("briefing.empty", lang)
+    reason = no_data_reason(view, filters, lang)
+    empty = reason is not None or overview.kpis_empty(cards)
+    if empty:
+        takeaway = reason or t("briefing.empty", lang)
     else:
+        valued = cards[cards["value"].notna()]
+        missed = [label for label, met in zip(valued["label"], valued["meets_target"], strict=True) if met is False]
+        lacking = list(cards.loc[cards["value"].isna(), "label"])
         lead = ""
-        if on_time is not None:
-            change = "" if on_time["delta_text"] == t("number.no_value", lang) else \
-                t("briefing.kpi.change", lang, change=on_time["delta_text"])
-            lead = t("briefing.kpi.lead", lang, label=on_time["label"], value=on_time["value_text"], change=change)
-        verdict = t("briefing.kpi.missed", lang, count=len(missed), names=join_names(missed, lang, limit=4)) \
-            if missed else t("briefing.kpi.all_met", lang)
-        takeaway = t("briefing.kpi.takeaway", lang, lead=lead, verdict=verdict)
+        if "on_time_rate" in keys:
+            on_time = cards.set_index("key").loc["on_time_rate"]
+            if not is_missing(on_time["value"]):
+                # 环比 only against a comparable figure (the same span, covered, with a value)
+                change = "" if is_missing(on_time["previous"]) else \
+                    t("briefing.kpi.change", lang, change=on_time["delta_text"])
+                lead = t("briefing.kpi.lead", lang, label=on_time["label"], value=on_time["value_text"], change=change)
+        if missed:
+            verdict = t("briefing.kpi.missed", lang, count=len(missed), names=join_names(missed, lang, limit=4))
+        else:
+            verdict = t("briefing.kpi.all_met_with_gaps" if lacking else "briefing.kpi.all_met", lang)
+        gaps = t("briefing.kpi.no_value", lang, count=len(lacking), names=join_names(lacking, lang, limit=4)) \
+            if lacking else ""
+        through = through_text(view, filters.period, lang)
+        takeaway = t("briefing.kpi.takeaway", lang, through=t("briefing.kpi.through", lang, through=through)
+                     if through else "", lead=lead, verdict=verdict, gaps=gaps)
+    like_for_like = like_for_like_text(view, filters, lang)
+    notes = (*((like_for_like,) if like_for_like else ()), t("briefing.notes.no_data", lang))
     return BriefingView(
         name=spec.name, title=t("briefing.title.headline_kpis", lang), takeaway=takeaway, chart="kpis",
-        data=cards, category_col="label", tables=(TitledTable("", table),), indicators=keys,
-        empty=overview.kpis_empty(cards),
+        data=cards, category_col="label", tables=(TitledTable("", table),), indicators=keys, empty=empty,
+        notes=notes,
     )
 
 
@@ -216,21 +324,20 @@ def target_text(key: str, lang: str) -> str:
     return t(f"kpi.target_{ind.better}", lang, target=ind.format(ind.target, lang))
 
 
-def verdict_text(met, lang: str) -> str:
+def verdict_text(met, lang: str, key: str | None = None) -> str:
+    """达标 / 未达标; without a verdict "—" for an indicator without a target, 无数据 for one without a value."""
     if is_missing(met):
-        return t("number.no_value", lang)
+        ind = catalog().get(key) if key else None
+        if ind is not None and (ind.target is None or ind.better not in ("higher", "lower")):
+            return t("number.no_value", lang)
+        return t("kpi.no_value", lang)
     return t("kpi.meets", lang) if met else t("kpi.misses", lang)
 
 
 def red_and_black_lists(card: pd.DataFrame, size: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The 红榜 (the ``size`` best ranked units, best first) and the 黑榜 (the ``size`` worst, worst
-    first) of a ``scorecard.scorecard`` frame. A unit is never on both: with fewer than twice
-    ``size`` ranked units the lists split them between them."""
-    ranked = card[card["rank"].notna()].sort_values(["rank", "unit_code"])
-    size = min(size, len(ranked) // 2)
-    red = ranked.head(size)
-    black = ranked.tail(size).iloc[::-1]
-    return red.reset_index(drop=True), black.reset_index(drop=True)
+    """The 红榜 and 黑榜 of a ``scorecard.scorecard`` frame: ``scorecard.red_and_black_lists``, the one
+    rule of every view (no unit without a rank, no 样本不足 unit, never a unit on both)."""
+    return scorecard.red_and_black_lists(card, size)
 
 
 def _list_table(units: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -244,30 +351,47 @@ def _list_table(units: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def county_ranking(view: SnapshotView, filters: Filters, lang: str, config: MeetingConfig,
                    spec: ViewSpec) -> BriefingView:
+    """Every county with a score, best first; 样本不足 beside the small ones, which are ranked but
+    neither named first or last nor put on the 红榜/黑榜. No data: no ranking at all."""
     card = scorecard.scorecard(view, filters, lang, by="county")
-    ranked = card[card["composite_score"].notna()].reset_index(drop=True)
-    red, black = red_and_black_lists(card, config.red_black_size)
+    reason = no_data_reason(view, filters, lang)
+    ranked = card.iloc[0:0] if reason else card[card["composite_score"].notna()]
+    ranked = ranked.reset_index(drop=True)
+    small = small_base(ranked)
+    minimum = rules().min_cases
+    red, black = red_and_black_lists(ranked, config.red_black_size)
+    eligible = ranked[~small]
+    list_note = ""
     if ranked.empty:
-        takeaway = t("briefing.empty", lang)
+        takeaway = reason or t("briefing.ranking.none", lang)
+        list_note = t("briefing.ranking.lists_none", lang)
+    elif len(eligible) < 2:
+        takeaway = t("briefing.ranking.too_few", lang, count=len(ranked), small=int(small.sum()), min=minimum)
+        list_note = t("briefing.ranking.lists_small", lang, min=minimum)
     else:
-        best, worst = ranked.iloc[0], ranked.iloc[-1]
-        risers = ranked[ranked["rank_change"].fillna(0) > 0].sort_values(["rank_change", "rank"],
-                                                                          ascending=[False, True])
+        best, worst = eligible.iloc[0], eligible.iloc[-1]
+        risers = eligible[eligible["rank_change"].fillna(0) > 0].sort_values(["rank_change", "rank"],
+                                                                             ascending=[False, True])
         riser = "" if risers.empty else t("briefing.ranking.riser", lang, name=risers.iloc[0]["unit_name"],
                                           change=scorecard.rank_change_text(risers.iloc[0]["rank_change"], lang))
+        small_note = t("briefing.ranking.small_note", lang, count=int(small.sum()), min=minimum) if small.any() else ""
         takeaway = t("briefing.ranking.takeaway", lang,
+                     among=t("briefing.ranking.among", lang) if small.any() else "",
                      best=best["unit_name"], best_score=f"{best['composite_score']:.1f}",
-                     worst=worst["unit_name"], worst_score=f"{worst['composite_score']:.1f}", riser=riser)
+                     worst=worst["unit_name"], worst_score=f"{worst['composite_score']:.1f}", riser=riser,
+                     small=small_note)
+    data = ranked[["unit_code", "unit_name", "rank", "composite_score", "rank_change", "selected"]].assign(
+        small_base=small, label=[small_name(n, s, lang) for n, s in zip(ranked["unit_name"], small, strict=True)])
     return BriefingView(
         name=spec.name, title=t("briefing.title.county_ranking", lang), takeaway=takeaway, chart="bar",
-        data=ranked[["unit_code", "unit_name", "rank", "composite_score", "rank_change", "selected"]],
-        category_col="unit_name",
+        data=data, category_col="label",
         series=(ChartSeries("composite_score", t("ranking.score", lang), PRIMARY),),
         value_title=t("ranking.axis", lang), number_format="0.0",
-        highlight=tuple(ranked.loc[ranked["selected"], "unit_name"]),
-        tables=(TitledTable(t("briefing.ranking.red", lang), _list_table(red, lang)),
-                TitledTable(t("briefing.ranking.black", lang), _list_table(black, lang))),
+        highlight=tuple(data.loc[data["selected"].astype(bool), "label"]),
+        tables=(TitledTable(t("briefing.ranking.red", lang), _list_table(red, lang), list_note),
+                TitledTable(t("briefing.ranking.black", lang), _list_table(black, lang), list_note)),
         indicators=("composite_score",), empty=ranked.empty,
+        notes=(t("briefing.notes.small_base", lang, min=minimum), t("briefing.notes.no_data", lang)),
     )
 
 
@@ -275,49 +399,71 @@ def _month(row: pd.Series, lang: str) -> str:
     return Period.parse(row["month"]).label(lang)
 
 
+# the trend's columns a slide or screen carries (those supervision.on_time_trend returns)
+TREND_COLUMNS = ("month", "on_time_rate", "due_cases", "due_on_time", "completed", "completed_with_deadline",
+                 "completed_on_time")
+
+
 def on_time_trend(view: SnapshotView, filters: Filters, lang: str, config: MeetingConfig,
                   spec: ViewSpec) -> BriefingView:
+    """按期办结率 month by month up to the period (a month without a due case is a gap, not a zero)."""
     months = int(spec.option("months", supervision.TREND_MONTHS))
     trend = supervision.on_time_trend(view, filters, lang, by="total").tail(months).reset_index(drop=True)
     ind = catalog()["on_time_rate"]
-    rated = trend[trend["on_time_rate"].notna()]
+    reason = no_data_reason(view, filters, lang)
+    rated = trend.iloc[0:0] if reason else trend[trend["on_time_rate"].notna()]
+    text = "on_time_rate_text" if "on_time_rate_text" in trend else "rate_text"
     if rated.empty:
-        takeaway = t("briefing.empty", lang)
+        takeaway = reason or t("briefing.empty", lang)
     else:
         last = rated.iloc[-1]
         high = rated.loc[rated["on_time_rate"].idxmax()]
         low = rated.loc[rated["on_time_rate"].idxmin()]
+        month = Period.parse(last["month"])
         change = ""
-        if len(rated) > 1 and rated.index[-2] == rated.index[-1] - 1:
+        # a month still running is not set against a whole month (the KPI view compares like for like)
+        if len(rated) > 1 and rated.index[-2] == rated.index[-1] - 1 and not through_day(view, month):
             before = rated.iloc[-2]["on_time_rate"]
             change = t("briefing.trend.change", lang,
                        change=overview.format_change(ind, last["on_time_rate"] - before, False, lang))
         extremes = "" if high["on_time_rate"] == low["on_time_rate"] else t(
-            "briefing.trend.extremes", lang, high_month=_month(high, lang), high=high["rate_text"],
-            low_month=_month(low, lang), low=low["rate_text"])
-        takeaway = t("briefing.trend.takeaway", lang, month=_month(last, lang), value=last["rate_text"],
-                     change=change, extremes=extremes)
+            "briefing.trend.extremes", lang, high_month=_month(high, lang), high=high[text],
+            low_month=_month(low, lang), low=low[text])
+        takeaway = t("briefing.trend.takeaway", lang, month=period_text(view, month, lang), label=ind.label(lang),
+                     value=last[text], change=change, extremes=extremes)
+    data = trend[[c for c in TREND_COLUMNS if c in trend]]
+    if reason:
+        data = data.iloc[0:0]
     return BriefingView(
         name=spec.name, title=t("briefing.title.on_time_trend", lang), takeaway=takeaway, chart="line",
-        data=trend[["month", "on_time_rate", "completed", "completed_on_time", "on_time_base"]],
-        category_col="month", series=(ChartSeries("on_time_rate", ind.label(lang), PRIMARY),),
+        data=data, category_col="month", series=(ChartSeries("on_time_rate", ind.label(lang), PRIMARY),),
         value_title=_value_title("on_time_rate", lang), number_format=_number_format("on_time_rate"),
         target=ind.target, indicators=("on_time_rate",), empty=rated.empty,
+        notes=(t("briefing.notes.trend_gaps", lang),),
     )
 
 
 def red_lights_by_department(view: SnapshotView, filters: Filters, lang: str, config: MeetingConfig,
                              spec: ViewSpec) -> BriefingView:
+    """Open cases past (red) or near (yellow) their deadline at the state time, per department: a stock,
+    whatever the cases' age. A selection without any case says 无数据, not "no red light"."""
     top = int(spec.option("top", 10))
     lights = supervision.light_counts(view, filters, lang)
     totals = supervision.light_totals(lights)
     lit = supervision.lit_departments(lights).head(top)
-    state_at = supervision.state_time(view, filters)
-    if lit.empty:
-        takeaway = t("briefing.lights.none", lang, state_at=f"{state_at:%Y-%m-%d %H:%M}")
+    day, time = state_moment(view, filters)
+    state_at = f"{day:%Y-%m-%d} {time}"
+    reason = no_data_reason(view, filters, lang)
+    if reason is None and lit.empty and not has_case_data(view, filters):
+        reason = t("briefing.empty", lang)
+    if reason:
+        lit = lit.iloc[0:0]
+        takeaway = reason
+    elif lit.empty:
+        takeaway = t("briefing.lights.none", lang, state_at=state_at)
     else:
         worst = lit.iloc[0]
-        takeaway = t("briefing.lights.takeaway", lang, state_at=f"{state_at:%Y-%m-%d %H:%M}",
+        takeaway = t("briefing.lights.takeaway", lang, state_at=state_at,
                      red=totals["open_overdue"], yellow=totals["open_yellow"], dept=worst["dept_name"],
                      dept_red=int(worst["open_overdue"]))
     return BriefingView(
@@ -338,11 +484,12 @@ def satisfaction_by_county(view: SnapshotView, filters: Filters, lang: str, conf
     ind = catalog()[key]
     city = filters.without("counties")
     rates = satisfaction.worst_first(satisfaction.rating_rates(view, city, lang, by="county"), key)
-    rated = rates[rates[key].notna()].reset_index(drop=True)
-    total = indicator_table(view, city, by="total", lang=lang)[key].iloc[0]
+    reason = no_data_reason(view, filters, lang)
+    rated = rates.iloc[0:0] if reason else rates[rates[key].notna()].reset_index(drop=True)
     if rated.empty:
-        takeaway = t("briefing.empty", lang)
+        takeaway = reason or t("briefing.empty", lang)
     else:
+        total = indicator_table(view, city, by="total", lang=lang)[key].iloc[0]
         low, high = rated.iloc[0], rated.iloc[-1]
         below = rated[rated[key] < ind.target] if ind.target is not None else rated.iloc[0:0]
         below_text = "" if below.empty else t("briefing.satisfaction.below", lang, count=len(below),
@@ -364,10 +511,13 @@ def satisfaction_by_county(view: SnapshotView, filters: Filters, lang: str, conf
 def slowest_items(view: SnapshotView, filters: Filters, lang: str, config: MeetingConfig,
                   spec: ViewSpec) -> BriefingView:
     top = int(spec.option("top", SLOWEST_ITEMS_SHOWN))
+    reason = no_data_reason(view, filters, lang)
     items = approval.slowest_items(approval.item_limits(view, filters, lang), n=top)
+    if reason:
+        items = items.iloc[0:0]
 
     def days(column: str, places: int = 1) -> list[str]:  # the unit is in the header
-        return [t("number.no_value", lang) if is_missing(v) else f"{float(v):,.{places}f}" for v in items[column]]
+        return [t("kpi.no_value", lang) if is_missing(v) else f"{float(v):,.{places}f}" for v in items[column]]
 
     table = pd.DataFrame({
         t("briefing.items.item", lang): items["item_name"],
@@ -377,10 +527,10 @@ def slowest_items(view: SnapshotView, filters: Filters, lang: str, config: Meeti
         t("briefing.items.p90", lang): days("p90_elapsed_wd"),
         t("briefing.items.promised", lang): days("promised_limit_wd", places=0),
         t("briefing.items.over", lang): days("p90_over_promised_wd"),
-        t("briefing.items.on_time", lang): [format_value("on_time_rate", v, lang) for v in items["on_time_rate"]],
+        catalog()["on_time_rate"].label(lang): [format_value("on_time_rate", v, lang) for v in items["on_time_rate"]],
     })
     if items.empty:
-        takeaway = t("briefing.empty", lang)
+        takeaway = reason or t("briefing.empty", lang)
     else:
         first = items.iloc[0]
         takeaway = t("briefing.items.takeaway", lang, item=first["item_name"], dept=first["dept_name"],
@@ -388,7 +538,7 @@ def slowest_items(view: SnapshotView, filters: Filters, lang: str, config: Meeti
                      promised=approval.format_days(first["promised_limit_wd"], lang, places=0))
     return BriefingView(
         name=spec.name, title=t("briefing.title.slowest_items", lang), takeaway=takeaway, chart="table",
-        data=items, tables=(TitledTable("", table),),
+        data=items, tables=(TitledTable("", table, t("kpi.no_value", lang)),),
         indicators=("median_elapsed_wd", "p90_elapsed_wd", "on_time_rate"), empty=items.empty,
     )
 
@@ -428,6 +578,11 @@ def scope_text(view: SnapshotView, filters: Filters, lang: str = "zh") -> str:
 
 
 def footer_text(view: SnapshotView, filters: Filters, lang: str = "zh") -> str:
-    """The filters in force and the snapshot time, as every screen and slide states them."""
+    """The filters in force and the snapshot time, as every screen and slide states them; for a running
+    period also the day its figures reach (截至 M月D日) and that it is compared like for like."""
     counties, departments = unit_names(view, lang)
-    return context_line(view.as_of, view.info.snapshot_id, filters, counties, departments, lang)
+    line = context_line(view.as_of, view.info.snapshot_id, filters, counties, departments, lang)
+    through = through_text(view, filters.period, lang)
+    if through:
+        line += t("briefing.footer_through", lang, through=through)
+    return line

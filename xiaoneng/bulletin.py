@@ -7,6 +7,13 @@ with a deadline) and the 落款. Every number comes from the functions the pages
 scorecard, supervision, satisfaction, approval, metrics) and is formatted by the indicator catalog,
 so the bulletin cannot disagree with the dashboard. The user edits the text in the app;
 ``from_text`` reads the edited text back, and ``to_docx`` / ``to_txt`` write what was edited.
+
+The rules that go with every number are written out (product.md §4): a period or selection without
+data says 无数据 in every section and names nobody; a running period says 截至 M月D日 and is compared
+with the same span (环比/同比, and the units whose 按期办结率 fell); a comparison with a period the
+snapshot does not cover says 无可比数据; a 样本不足 unit is ranked but never on the 红榜/黑榜, never best
+or worst, never judged for a fall; and 总体情况 ends with the counting rules in plain words (按期办结率
+over the cases due, 办结件按时率 as the systems report it, 超期件 a stock at the period's end).
 """
 
 from __future__ import annotations
@@ -16,7 +23,6 @@ import io
 import re
 import sys
 from dataclasses import dataclass
-from functools import cache
 
 import pandas as pd
 from docx import Document
@@ -24,20 +30,25 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from xiaoneng import approval, cli_args, overview, satisfaction, scorecard, supervision
+from xiaoneng import approval, briefing, cli_args, overview, satisfaction, scorecard, supervision
 from xiaoneng.briefing import (
     MeetingConfig,
+    date_text,
     format_value,
     is_missing,
     meeting_config,
+    no_data_reason,
     red_and_black_lists,
     scope_text,
+    small_base,
+    span_text,
+    state_moment,
     target_text,
 )
 from xiaoneng.filters import Filters
 from xiaoneng.i18n import t
-from xiaoneng.indicators import catalog
-from xiaoneng.metrics import SnapshotView, indicator_table_with_changes
+from xiaoneng.indicators import catalog, rules
+from xiaoneng.metrics import SnapshotView, indicator_table, indicator_table_with_changes
 
 # How many units 三、存在的问题 names per finding (and so asks to rectify): a 通报 singles out the
 # worst few, it does not list every department of the city.
@@ -205,9 +216,6 @@ def file_name(bulletin: Bulletin, suffix: str, fallback: str) -> str:
     return f"{stem}{suffix}"
 
 
-# ---------------------------------------------------------------- configuration
-
-@cache
 # ---------------------------------------------------------------- wording helpers
 
 def _text(key: str, lang: str, **values) -> str:
@@ -219,8 +227,7 @@ def _prose(text: str, lang: str) -> str:
     return re.sub(r"(?<=[\d%]) (?=[^\x00-\x7f])", "", text) if lang == "zh" else text
 
 
-def _date_text(day, lang: str) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else f"{day:%Y-%m-%d}"
+_date_text = date_text
 
 
 def _moment_text(moment, lang: str) -> str:
@@ -242,8 +249,9 @@ def _count(value) -> str:
 
 
 def _change_words(ind_key: str, change_text: str, lang: str) -> str | None:
-    """The card's signed change ("+700.0%", "-3.2 个百分点", "+1 件") in words ("增长700.0%")."""
-    if change_text == t("number.no_value", lang):
+    """The card's signed change ("+700.0%", "-3.2 个百分点", "+1 件") in words ("增长700.0%"); None for a
+    card's mark of no change to speak of ("—", 无可比数据: the caller says which)."""
+    if not change_text or not (change_text[0].isdigit() or change_text.startswith(("+", "-"))):
         return None
     if not change_text.startswith(("+", "-")):
         return _text("change.flat", lang)
@@ -263,9 +271,9 @@ def _fall_text(change: float, lang: str) -> str:
     return _prose(overview.format_change(catalog()[DECLINE_KEY], abs(change), False, lang).lstrip("+"), lang)
 
 
-def _rank_change(change, lang: str) -> str:
-    if is_missing(change):
-        return _text("ranking.rank_new", lang)
+def _rank_change(change, lang: str, covered: bool = True) -> str:
+    if is_missing(change):  # no rank then, or a previous span the snapshot does not cover
+        return _text("ranking.rank_new" if covered else "ranking.rank_uncovered", lang)
     change = int(change)
     if change == 0:
         return _text("ranking.rank_same", lang)
@@ -278,7 +286,28 @@ def _score(value) -> str:
 
 # ---------------------------------------------------------------- 一、总体情况
 
-def _overall(cards: pd.DataFrame, period: str, scope: str, lang: str) -> tuple[str, ...]:
+def _comparisons(card, lang: str) -> list[str]:
+    """环比 and 同比 of one card in words; a comparison without a comparable figure (the period is not
+    covered by the snapshot, or has no value) says 无可比数据, never a change from zero."""
+    words, missing = [], []
+    for which, before, change in (("kpi.previous", card.previous, card.delta_text),
+                                  ("kpi.year_ago", card.year_ago, card.year_ago_text)):
+        if is_missing(before):
+            missing.append(t(which, lang))
+            continue
+        said = _change_words(card.key, change, lang)
+        if said:
+            words.append(_text("overall.change", lang, which=t(which, lang), words=said))
+    if len(missing) == 2:
+        words.append(_text("overall.no_comparison_both", lang))
+    elif missing:
+        words.append(_text("overall.no_comparison", lang, which=missing[0]))
+    return words
+
+
+def _overall(cards: pd.DataFrame, period: str, scope: str, reason: str | None, lang: str) -> tuple[str, ...]:
+    if reason:
+        return (reason,)
     if overview.kpis_empty(cards):
         return (_text("overall.empty", lang, period=period, scope=scope),)
     clauses = []
@@ -287,10 +316,7 @@ def _overall(cards: pd.DataFrame, period: str, scope: str, lang: str) -> tuple[s
             clauses.append(_text("overall.no_value", lang, label=card.label))
             continue
         parts = [_text("overall.value", lang, label=card.label, value=_prose(card.value_text, lang))]
-        for which, change in (("kpi.previous", card.delta_text), ("kpi.year_ago", card.year_ago_text)):
-            words = _change_words(card.key, change, lang)
-            if words:
-                parts.append(_text("overall.change", lang, which=t(which, lang), words=words))
+        parts += _comparisons(card, lang)
         ind = catalog()[card.key]
         if card.meets_target is True:
             parts.append(_text("overall.met", lang, target=_prose(target_text(card.key, lang), lang)))
@@ -299,24 +325,64 @@ def _overall(cards: pd.DataFrame, period: str, scope: str, lang: str) -> tuple[s
             verdict = "overall.short" if ind.better == "higher" else "overall.over"
             parts.append(_text(verdict, lang, target=_prose(target_text(card.key, lang), lang), gap=gap))
         clauses.append(_text("comma", lang).join(parts))
-    missed = [label for label, met in zip(cards["label"], cards["meets_target"], strict=True) if met is False]
+    valued = cards[cards["value"].notna()]
+    missed = [label for label, met in zip(valued["label"], valued["meets_target"], strict=True) if met is False]
     summary = _text("overall.missed", lang, count=len(missed), names=_join(missed, lang)) if missed \
         else _text("overall.all_met", lang)
+    lacking = list(cards.loc[cards["value"].isna(), "label"])
+    if lacking:
+        summary += _text("overall.lacking", lang, count=len(lacking), names=_join(lacking, lang))
     return (_text("overall.lead", lang, period=period, scope=scope) + _sentence(clauses, lang), summary)
+
+
+def _rules(view: SnapshotView, filters: Filters, total: pd.Series, lang: str) -> str:
+    """The counting rules of this 通报 in plain words, with this period's bases (``total``: the
+    selection's row of ``metrics.indicator_table``): 按期办结率 over the cases due in the period
+    (应办结件), 办结件按时率 (what the systems report) over the completions, 超期件 a stock at the
+    period's end, the comparisons like for like while the period runs, 样本不足."""
+    cat = catalog()
+    due, on_time = int(total["due_cases"] or 0), int(total["due_on_time"] or 0)
+    due_text = _text("rules.due", lang, due=_count(due), on_time=_count(on_time)) if due \
+        else _text("rules.none_due", lang)
+    completion = cat["completion_on_time_rate"]
+    parts = [
+        _text("rules.on_time", lang, label=cat["on_time_rate"].label(lang), due=due_text),
+        _text("rules.completion", lang, label=completion.label(lang),
+              value=_prose(format_value(completion.key, total[completion.key], lang), lang)
+              if not is_missing(total[completion.key]) else _text("rules.no_value", lang)),
+        _text("rules.stock", lang, label=cat["open_overdue"].label(lang)),
+        _text("rules.small_base", lang, min=rules().min_cases),
+    ]
+    like_for_like = briefing.like_for_like_text(view, filters, lang)
+    if like_for_like:
+        return _text("rules.lead_compared", lang, comparisons=like_for_like, rules=_sentence(parts, lang))
+    return _text("rules.lead", lang, rules=_sentence(parts, lang))
 
 
 # ---------------------------------------------------------------- 二、红黑榜
 
 def _ranked_item(row, lang: str) -> str:
+    small = _text("ranking.small", lang) if row.small_base else ""
     return _text("ranking.item", lang, name=row.unit_name, score=_score(row.composite_score), rank=int(row.rank),
-                 change=_rank_change(row.rank_change, lang))
+                 small=small, change=_rank_change(row.rank_change, lang, _covered(row)))
+
+
+def _covered(row) -> bool:
+    return bool(getattr(row, "previous_covered", True))
+
+
+def _with_small_base(card: pd.DataFrame) -> pd.DataFrame:
+    return card.assign(small_base=small_base(card))
 
 
 def _lists(card: pd.DataFrame, kind: str, size: int, lang: str) -> tuple[list[str], pd.DataFrame]:
-    """The 红榜 and 黑榜 sentences of one kind of unit, and the 黑榜 (it is asked to rectify)."""
+    """The 红榜 and 黑榜 sentences of one kind of unit, and the 黑榜 (it is asked to rectify). Units
+    without a rank (无数据) and 样本不足 units are on neither list."""
     red, black = red_and_black_lists(card, size)
     if red.empty:
-        return [_text(f"ranking.too_few_{kind}", lang)], black
+        ranked = card["rank"].notna()
+        key = "none" if not ranked.any() else "too_few_small" if (ranked & small_base(card)).any() else "too_few"
+        return [_text(f"ranking.{key}_{kind}", lang, min=rules().min_cases)], black
     return [_text(f"ranking.red_{kind}", lang, names=_join([_ranked_item(r, lang) for r in red.itertuples()], lang)),
             _text(f"ranking.black_{kind}", lang,
                   names=_join([_ranked_item(r, lang) for r in black.itertuples()], lang))], black
@@ -324,14 +390,17 @@ def _lists(card: pd.DataFrame, kind: str, size: int, lang: str) -> tuple[list[st
 
 def _ranking(counties: pd.DataFrame, departments: pd.DataFrame, size: int, period: str,
              lang: str) -> tuple[tuple[str, ...], pd.DataFrame, pd.DataFrame]:
+    counties, departments = _with_small_base(counties), _with_small_base(departments)
     ranked = counties[counties["rank"].notna()]
     paragraphs = []
     if not ranked.empty:
         paragraphs.append(_text("ranking.lead", lang, period=period,
                                 units=_join([_ranked_item(r, lang) for r in ranked.itertuples()], lang)))
     for row in ranked[ranked["selected"]].itertuples():
+        small = _text("ranking.selected_small", lang, min=rules().min_cases) if row.small_base else ""
         paragraphs.append(_text("ranking.selected", lang, name=row.unit_name, score=_score(row.composite_score),
-                                total=len(ranked), rank=int(row.rank), change=_rank_change(row.rank_change, lang)))
+                                total=len(ranked), rank=int(row.rank),
+                                change=_rank_change(row.rank_change, lang, _covered(row)), small=small))
     county_lists, black_counties = _lists(counties, "county", size, lang)
     dept_lists, black_depts = _lists(departments, "dept", size, lang)
     # a county's bulletin shows the whole city's lists but asks only its own units to rectify
@@ -347,29 +416,38 @@ def _ranking(counties: pd.DataFrame, departments: pd.DataFrame, size: int, perio
 # ---------------------------------------------------------------- 三、存在的问题
 
 def declining_units(view: SnapshotView, filters: Filters, by: str = "county", lang: str = "zh",
-                    top: int = TOP_UNITS, min_fall: float = DECLINE_MIN_POINTS) -> pd.DataFrame:
+                    top: int = TOP_UNITS, min_fall: float = DECLINE_MIN_POINTS,
+                    table: pd.DataFrame | None = None) -> pd.DataFrame:
     """The ``top`` counties (``by="county"``) or departments whose on-time rate fell most against the
-    previous period, by at least ``min_fall`` points (as shown, rounded): unit_code, unit_name,
-    value, previous, change (negative), worst first."""
-    table = indicator_table_with_changes(view, filters, by, lang)
+    previous period, like for like (the same span while the period runs), by at least ``min_fall``
+    points (as shown, rounded): unit_code, unit_name, value, previous, change (negative), worst first.
+    A 样本不足 unit is not judged: one case moves its rate by many points. ``table`` is
+    ``metrics.indicator_table_with_changes`` of ``by`` when the caller has it already."""
+    table = indicator_table_with_changes(view, filters, by, lang) if table is None else table
     ind = catalog()[DECLINE_KEY]
     frame = pd.DataFrame({
         "unit_code": table[f"{by}_code"], "unit_name": table[f"{by}_name"],
         "value": table[DECLINE_KEY].astype("float64"), "previous": table[f"{DECLINE_KEY}_previous"].astype("float64"),
     })
     frame["change"] = frame["value"] - frame["previous"]
+    frame = frame[~small_base(table).to_numpy()]
     fell = frame[(frame["change"].round(ind.places) < 0) & (-frame["change"].round(ind.places) >= min_fall)]
     return fell.sort_values(["change", "unit_code"]).head(top).reset_index(drop=True)
 
 
+def small_base_units(table: pd.DataFrame) -> int:
+    """How many units of an indicator table with an on-time rate are 样本不足 (and so not judged for a fall)."""
+    return int((small_base(table) & table[DECLINE_KEY].notna()).sum())
+
+
 def responsible_items(view: SnapshotView, filters: Filters, by: str, code: str, lang: str = "zh",
                       top: int = ITEMS_PER_UNIT) -> pd.DataFrame:
-    """The items of one county or department with the most late cases (completed late or open past
-    their deadline), then the P90 furthest over the promised limit: ``approval.item_limits`` rows
-    plus ``late``."""
+    """The items of one county or department with the most due cases missed (应办结件 not completed by
+    their deadline: the cases that pull its 按期办结率 down), then the P90 furthest over the promised
+    limit: ``approval.item_limits`` rows plus ``late``."""
     focus = supervision.Focus(county_code=code) if by == "county" else supervision.Focus(dept_code=code)
     items = approval.item_limits(view, supervision.narrowed_filters(filters, focus), lang)
-    items = items.assign(late=items["on_time_base"] - items["completed_on_time"])
+    items = items.assign(late=items["due_cases"] - items["due_on_time"])
     items = items[items["late"] > 0].sort_values(["late", "p90_over_promised_wd", "item_code"],
                                                  ascending=[False, False, True], na_position="last")
     return items.head(top).reset_index(drop=True)
@@ -391,6 +469,9 @@ def _overdue(lights: pd.DataFrame, state_at: str, scope: str, lang: str) -> tupl
     items = [_text("problems.overdue_dept", lang, name=r.dept_name,
                    count=_prose(format_value("open_overdue", r.open_overdue, lang), lang),
                    days=_prose(approval.format_days(float(r.max_wd_over), lang, places=0), lang))
+             if r.max_wd_over else  # due on the period's last day: past it by less than a working day
+             _text("problems.overdue_dept_just", lang, name=r.dept_name,
+                   count=_prose(format_value("open_overdue", r.open_overdue, lang), lang))
              for r in worst.itertuples()]
     return lead + _text("problems.overdue", lang, state_at=state_at, scope=scope, red_label=red_label, red=red,
                         yellow_label=yellow_label, yellow=yellow) \
@@ -398,12 +479,14 @@ def _overdue(lights: pd.DataFrame, state_at: str, scope: str, lang: str) -> tupl
 
 
 def _reviews(reviews: pd.DataFrame, period: str, lang: str) -> tuple[str, pd.DataFrame, pd.DataFrame]:
-    """The bad reviews due for rectification, the departments leaving them unrectified past the due
-    time (``pending_overdue``) and those rectifying late (``rectified_late``)."""
+    """The verified bad reviews whose rectification fell due in the period (the 差评整改率's base), and
+    per department those of them not rectified by the period's end (``pending_overdue``) and those
+    rectified after their due day (``rectified_late``): the named counts add up to the rates' gaps."""
     lead = _text("problems.reviews_title", lang)
     totals = reviews[["bad_due", "bad_rectified", "bad_rectified_on_time"]].sum().to_frame().T
+    empty = reviews.iloc[0:0]
     if int(totals["bad_due"].iloc[0]) == 0:
-        return lead + _text("problems.reviews_none", lang, period=period), reviews.iloc[0:0], reviews.iloc[0:0]
+        return lead + _text("problems.reviews_none", lang, period=period), empty, empty
     cat = catalog()
     rates = {key: format_value(key, cat[key].compute(totals).iloc[0], lang)
              for key in ("rectification_rate", "rectified_on_time_rate")}
@@ -411,9 +494,11 @@ def _reviews(reviews: pd.DataFrame, period: str, lang: str) -> tuple[str, pd.Dat
                  rectified=_count(totals["bad_rectified"].iloc[0]),
                  rate_label=cat["rectification_rate"].label(lang), rate=rates["rectification_rate"],
                  on_time_label=cat["rectified_on_time_rate"].label(lang), on_time=rates["rectified_on_time_rate"])
+    missed = reviews.assign(pending_overdue=reviews["bad_due"] - reviews["bad_rectified"],
+                            rectified_late=reviews["bad_rectified"] - reviews["bad_rectified_on_time"])
     named = {}
     for state in ("pending_overdue", "rectified_late"):
-        units = reviews[reviews[state] > 0].sort_values([state, "dept_code"], ascending=[False, True])
+        units = missed[missed[state] > 0].sort_values([state, "dept_code"], ascending=[False, True])
         named[state] = units.head(TOP_UNITS)
         if not units.empty:
             items = [_text("problems.reviews_dept", lang, name=r.dept_name, count=_count(getattr(r, state)))
@@ -435,11 +520,19 @@ def _decline_item(row, lang: str) -> str:
 
 def _declines(view: SnapshotView, filters: Filters, lang: str) -> tuple[str, dict[str, pd.DataFrame]]:
     ind = catalog()[DECLINE_KEY]
-    previous = filters.period.previous().label(lang)
+    before, _ = filters.period.comparisons(view.as_of)
+    previous = span_text(before, lang)
     lead = _text("problems.decline_title", lang)
-    found = {by: declining_units(view, filters, by, lang) for by in ("county", "dept")}
+    nothing = {by: pd.DataFrame(columns=["unit_code", "unit_name", "value", "previous", "change"])
+               for by in ("county", "dept")}
+    if not view.covers(before):
+        return lead + _text("problems.decline_uncovered", lang, previous=previous, label=ind.label(lang)), nothing
+    tables = {by: indicator_table_with_changes(view, filters, by, lang) for by in ("county", "dept")}
+    found = {by: declining_units(view, filters, by, lang, table=table) for by, table in tables.items()}
+    small = sum(small_base_units(table) for table in tables.values())
+    note = _text("problems.decline_small", lang, count=small, min=rules().min_cases) if small else ""
     if all(frame.empty for frame in found.values()):
-        return lead + _text("problems.decline_none", lang, previous=previous, label=ind.label(lang)), found
+        return lead + _text("problems.decline_none", lang, previous=previous, label=ind.label(lang)) + note, found
     text = lead
     for by, units in found.items():
         if units.empty:
@@ -457,7 +550,7 @@ def _declines(view: SnapshotView, filters: Filters, lang: str) -> tuple[str, dic
         # "；" between units: a unit's own list of items is joined with "、"
         text += _text(f"problems.decline_{by}", lang, previous=previous, label=ind.label(lang),
                       units=_text("clause_separator", lang).join(described))
-    return text, found
+    return text + note, found
 
 
 # ---------------------------------------------------------------- 四、整改要求
@@ -490,15 +583,17 @@ def _findings(black_counties: pd.DataFrame, black_depts: pd.DataFrame, overdue_d
     return found
 
 
-def _rectification(findings: list[tuple[str, str, str, str]], days: int, office: str, lang: str) -> tuple[str, ...]:
+def _rectification(findings: list[tuple[str, str, str, str]], days: int, office: str, no_data: bool,
+                   lang: str) -> tuple[str, ...]:
     """One paragraph per unit named above with every finding against it (counties first, in the
-    order they were named), then the deadline."""
+    order they were named), then the deadline. Nothing found in a selection without cases is 无数据,
+    not a clean bill."""
     units: dict[tuple[str, str], tuple[str, list[str]]] = {}
     for kind, code, name, reason in findings:
         units.setdefault((kind, code), (name, []))[1].append(reason)
     ordered = sorted(units.items(), key=lambda entry: entry[0][0] != "county")
     if not ordered:
-        return (_text("rectify.none", lang),)
+        return (_text("rectify.no_data" if no_data else "rectify.none", lang),)
     lines = [_text("rectify.lead", lang)]
     lines += [_text("rectify.unit", lang, n=n, name=name, reasons=_text("clause_separator", lang).join(reasons))
               for n, (_, (name, reasons)) in enumerate(ordered, start=1)]
@@ -514,6 +609,8 @@ def draft(view: SnapshotView, filters: Filters, lang: str = "zh", config: Meetin
 
     ``config`` gives the city and the size of the 红榜/黑榜 (config/presentation.yaml unless given);
     ``days`` the working days allowed for the rectification report (else the config's ``rectify_days``).
+    A period the snapshot has no data for, or a selection without cases, says 无数据 in every section:
+    no number from nothing, nobody ranked, named or asked to rectify.
     """
     config = config or meeting_config()
     days = days if days is not None else config.rectify_days
@@ -523,7 +620,9 @@ def draft(view: SnapshotView, filters: Filters, lang: str = "zh", config: Meetin
     scope = _text("scope_city", lang, city=city) if whole else scope_text(view, filters, lang)
     title_scope = city if whole else _text("scope_unit", lang, city=city, units=scope)
     period = filters.period.label(lang)
-    state_at = _moment_text(supervision.state_time(view, filters), lang)
+    reason = no_data_reason(view, filters, lang)
+    day, time = state_moment(view, filters)
+    state_at = f"{_date_text(day, lang)}{'' if lang == 'zh' else ' '}{time}"
     office = _text("office", lang, city=city)
 
     preamble = [_text("addressee_city", lang) if whole else _text("addressee_unit", lang, units=scope),
@@ -536,17 +635,35 @@ def draft(view: SnapshotView, filters: Filters, lang: str = "zh", config: Meetin
     cards = overview.kpi_cards(view, filters, lang)
     counties = scorecard.scorecard(view, filters, lang, by="county")
     departments = scorecard.scorecard(view, filters, lang, by="dept")
+    if reason:  # nothing to rank, whatever a frame says
+        counties, departments = _unranked(counties), _unranked(departments)
     ranking, black_counties, black_depts = _ranking(counties, departments, config.red_black_size, period, lang)
-    overdue, overdue_depts = _overdue(supervision.light_counts(view, filters, lang), state_at, scope, lang)
-    reviews, pending, late = _reviews(satisfaction.rectification_by_department(view, filters, lang), period, lang)
-    declines, declined = _declines(view, filters, lang)
+    # the selection's totals: whether it holds any case, and the bases the rules paragraph states
+    total = None if reason else indicator_table(view, filters, by="total", lang=lang).iloc[0]
+    no_cases = total is None or not bool(total["has_cases"])
+    no_data = _text("problems.no_data", lang)
+    nobody = pd.DataFrame()
+    if no_cases:
+        overdue, overdue_depts = _text("problems.overdue_title", lang) + no_data, nobody
+        declines, declined = _text("problems.decline_title", lang) + no_data, {"county": nobody, "dept": nobody}
+    else:
+        overdue, overdue_depts = _overdue(supervision.light_counts(view, filters, lang), state_at, scope, lang)
+        declines, declined = _declines(view, filters, lang)
+    if reason:
+        reviews, pending, late = _text("problems.reviews_title", lang) + no_data, nobody, nobody
+    else:
+        reviews, pending, late = _reviews(satisfaction.rectification_by_department(view, filters, lang), period,
+                                          lang)
 
     findings = _findings(black_counties, black_depts, overdue_depts, pending, late, declined, lang)
+    overall = _overall(cards, briefing.period_text(view, filters.period, lang), scope, reason, lang)
+    if len(overall) > 1:  # numbers to explain
+        overall += (_rules(view, filters, total, lang),)
     sections = (
-        (_text("heading.overall", lang), _overall(cards, period, scope, lang)),
+        (_text("heading.overall", lang), overall),
         (_text("heading.ranking", lang), ranking),
         (_text("heading.problems", lang), (overdue, reviews, declines)),
-        (_text("heading.rectify", lang), _rectification(findings, days, office, lang)),
+        (_text("heading.rectify", lang), _rectification(findings, days, office, no_cases, lang)),
     )
     # one line per paragraph, no edge spaces: what from_text reads back from the edited text
     sections = tuple((heading, tuple(p.strip() for p in paragraphs)) for heading, paragraphs in sections)
@@ -554,6 +671,10 @@ def draft(view: SnapshotView, filters: Filters, lang: str = "zh", config: Meetin
         title=_text("title", lang, scope=title_scope, period=period), preamble=tuple(preamble), sections=sections,
         closing=(office, _date_text(view.as_of, lang)),
     )
+
+
+def _unranked(card: pd.DataFrame) -> pd.DataFrame:
+    return card.assign(rank=pd.array([pd.NA] * len(card), dtype="Int64"), composite_score=float("nan"))
 
 
 def _filter_note(view: SnapshotView, filters: Filters, lang: str) -> str:

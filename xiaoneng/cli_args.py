@@ -3,7 +3,10 @@
 whole.
 
 A wrong argument raises ``Refusal`` with the message for the user; the command prints it and exits
-with its code, and no file is written.
+with its code, and no file is written. A period the snapshot holds no data for (it starts after the
+snapshot's data date, or ends before its first month) is such an argument for a deck or a 通报: every
+slide and line of it would say 无数据, so the message says so instead of writing a file. A period
+inside the data whose selection happens to be empty is written, and says 无数据 where it must.
 """
 
 from __future__ import annotations
@@ -79,13 +82,27 @@ def period(view: SnapshotView, text: str | None, lang: str = "zh") -> Period:
     return chosen
 
 
+def covered_period(view: SnapshotView, text: str | None, lang: str = "zh") -> Period:
+    """``period``, also refusing a period that ends before the snapshot's data begin: a deck or 通报
+    of it would say 无数据 on every slide and line, so none is written and the message says why
+    (the app still shows such a period, as 无数据)."""
+    chosen = period(view, text, lang)
+    if not view.has_begun(chosen):
+        first, last = view.coverage
+        raise Refusal(t("cli.before_data", lang, period=chosen.key, snapshot=view.info.snapshot_id,
+                        first=f"{first:%Y-%m-%d}", last=f"{last:%Y-%m-%d}"))
+    return chosen
+
+
 def request(args: argparse.Namespace) -> MeetingRequest:
     """The snapshot (default: the latest), period (default: the snapshot's month), county and output
-    file of a meeting output, each checked; raises ``Refusal``."""
+    file of a meeting output, each checked; raises ``Refusal``. A period without any data in the
+    snapshot (after its data date, or before its first month) is refused: nothing would be written
+    but 无数据."""
     lang = args.lang
     view = snapshot_view(args.snapshot, lang)
     info = view.info
-    chosen = period(view, args.period, lang)
+    chosen = covered_period(view, args.period, lang)
     counties: tuple[str, ...] = ()
     if args.county:
         code = county_code(view, args.county)

@@ -178,7 +178,7 @@ def _title_slide(prs: PresentationType, view: SnapshotView, filters: Filters, la
     width = SLIDE_W - 2 * 0.9
     title = t("deck.title", lang, city=config.city(lang))
     scope = briefing.scope_text(view, filters, lang)
-    subtitle = t("deck.subtitle", lang, period=filters.period.label(lang), scope=scope)
+    subtitle = t("deck.subtitle", lang, period=briefing.period_text(view, filters.period, lang), scope=scope)
     as_of = t("deck.as_of", lang, as_of=f"{view.as_of:%Y-%m-%d %H:%M}", snapshot=view.info.snapshot_id)
     producer = t("deck.producer", lang, app=t("app.title", lang))
     _textbox(slide, Box(0.9, 1.3, width, 1.6), lang, [(title, _fit(title, width, (44, 40, 36, 32, 28), 2), True,
@@ -190,13 +190,22 @@ def _title_slide(prs: PresentationType, view: SnapshotView, filters: Filters, la
 
 
 def _content_slide(prs: PresentationType, bview: BriefingView, footer: str, page: int, total: int,
-                   lang: str) -> None:
-    """Title bar, the takeaway under it, the view's chart, cards or tables, the footer; definitions in the notes."""
+                   lang: str, period: str = "") -> None:
+    """Title bar (the view's title, the period on the right: "2026年10月（截至10月30日）" while it runs),
+    the takeaway under it, the view's chart, cards or tables, the footer; definitions in the notes."""
     slide = prs.slides.add_slide(prs.slide_layouts[6])
     _rect(slide, Box(0, 0, SLIDE_W, 1.0), briefing.PRIMARY)
     width = SLIDE_W - 2 * MARGIN
-    _textbox(slide, Box(MARGIN, 0.1, width, 0.8), lang, [(bview.title, _fit(bview.title, width, (30, 26, 22)), True,
-                                                           WHITE)], anchor=MSO_ANCHOR.MIDDLE, name="Title")
+    # room for LibreOffice's space between Chinese and digits, which the width estimate leaves out
+    period_width = min(4.8, _text_width(period, 18) * 1.15 + 0.3) if period else 0.0
+    title_width = width - period_width - (0.2 if period else 0.0)
+    _textbox(slide, Box(MARGIN, 0.1, title_width, 0.8), lang,
+             [(bview.title, _fit(bview.title, title_width, (30, 26, 22)), True, WHITE)], anchor=MSO_ANCHOR.MIDDLE,
+             name="Title")
+    if period:
+        _textbox(slide, Box(SLIDE_W - MARGIN - period_width, 0.1, period_width, 0.8), lang,
+                 [(period, _fit(period, period_width, (18, 16, 14, 12)), False, "#DCE6F1")], align=PP_ALIGN.RIGHT,
+                 anchor=MSO_ANCHOR.MIDDLE, name="Period")
     if bview.empty:  # the view's own message, never an empty chart
         _textbox(slide, BODY, lang, [(bview.takeaway or t("briefing.empty", lang), 24, False, MUTED_TEXT)],
                  align=PP_ALIGN.CENTER, anchor=MSO_ANCHOR.MIDDLE, name="Empty")
@@ -216,9 +225,10 @@ def _content_slide(prs: PresentationType, bview: BriefingView, footer: str, page
 
 
 def _notes(slide, bview: BriefingView, lang: str) -> None:
-    """The definitions of the view's indicators, for the presenter (and anyone asked "how is this counted?")."""
+    """The definitions of the view's indicators from the catalog, then the counting rules that go with the view
+    (无数据, 样本不足, like-for-like comparisons), for the presenter (and anyone asked "how is this counted?")."""
     frame = slide.notes_slide.notes_text_frame
-    frame.text = "\n".join([t("definitions.title", lang), *bview.definitions(lang)])
+    frame.text = "\n".join([t("definitions.title", lang), *bview.definitions(lang), *bview.notes])
     for paragraph in frame.paragraphs:
         for run in paragraph.runs:
             _style(run, lang, 12)
@@ -589,27 +599,35 @@ def _tables(slide, tables: tuple[TitledTable, ...], box: Box, lang: str) -> None
     title_height, gap = 0.5, 0.25
     titles = sum(title_height for tt in tables if tt.title)
     share = (box.height - titles - gap * (len(tables) - 1)) / len(tables)
-    size = min(_layout(tt.table, box.width, share).size for tt in tables)
+    size = min((_layout(tt.table, box.width, share).size for tt in tables if not tt.table.empty),
+               default=TABLE_SIZES[0])
     top = box.top
     for tt in tables:
         if tt.title:
             _textbox(slide, Box(box.left, top, box.width, title_height), lang,
                      [(tt.title, 20, True, briefing.PRIMARY)], anchor=MSO_ANCHOR.MIDDLE)
             top += title_height
+        if tt.table.empty and tt.empty_text:  # say why the list is empty (无数据, 样本不足), no bare header
+            _textbox(slide, Box(box.left, top, box.width, share), lang,
+                     [(tt.empty_text, _fit(tt.empty_text, box.width, (16, 14, 12), 3), False, MUTED_TEXT)],
+                     name="Empty list")
+            top += share + gap
+            continue
         layout = _layout(tt.table, box.width, math.inf, (size,))
         _table(slide, tt.table, Box(box.left, top, box.width, layout.height), layout, lang)
         top += layout.height + gap
 
 
-def _is_number(text: str, no_value: str) -> bool:
-    return text == no_value or (bool(text) and (text[0].isdigit() or (text[0] in "+-" and text[1:2].isdigit())))
+def _is_number(text: str, no_value: tuple[str, ...]) -> bool:
+    """A cell a number column may hold: a number, or a mark for a missing one ("—", 无数据)."""
+    return text in no_value or (bool(text) and (text[0].isdigit() or (text[0] in "+-" and text[1:2].isdigit())))
 
 
 def _table(slide, frame: pd.DataFrame, box: Box, layout: _TableLayout, lang: str) -> None:
     shape = slide.shapes.add_table(len(frame) + 1, len(frame.columns), *box.emu())
     table = shape.table
     table.horz_banding = False
-    no_value = t("number.no_value", lang)
+    no_value = (t("number.no_value", lang), t("kpi.no_value", lang))
     for j, width in enumerate(layout.widths):
         table.columns[j].width = Inches(width)
     for i, lines in enumerate(layout.lines):
@@ -649,8 +667,9 @@ def build_deck(view: SnapshotView, filters: Filters, lang: str = "zh", config: M
     prs.core_properties.author = t("app.title", lang)
     _title_slide(prs, view, filters, lang, config)
     footer = briefing.footer_text(view, filters, lang)
+    period = briefing.period_text(view, filters.period, lang)
     for page, bview in enumerate(views, start=2):
-        _content_slide(prs, bview, footer, page, len(views) + 1, lang)
+        _content_slide(prs, bview, footer, page, len(views) + 1, lang, period)
     return prs
 
 

@@ -122,8 +122,8 @@ def view_figure(view: BriefingView, lang: str = "zh") -> go.Figure | None:
     """The view's chart at projector size; None for views that are only cards or tables."""
     if view.chart in ("kpis", "table"):
         return None
-    if view.empty:
-        return empty_figure(t("briefing.empty", lang), height=CHART_HEIGHT)
+    if view.empty:  # the view's own words: 无数据 and why
+        return empty_figure(view.takeaway or t("briefing.empty", lang), height=CHART_HEIGHT)
     return _lines(view, lang) if view.chart == "line" else _bars(view, lang)
 
 
@@ -172,6 +172,7 @@ h1.xn-title {{ font-family: {FONT_FAMILY}; font-size: 44px !important; font-weig
 .xn-table table {{ font-size: 22px; width: 100%; border-collapse: collapse; }}
 .xn-table th {{ background: #1F4E79; color: #FFFFFF; padding: 8px 12px; text-align: left; }}
 .xn-table td {{ padding: 8px 12px; border-bottom: 1px solid #D5DCE4; white-space: nowrap; }}
+.xn-table td.xn-empty {{ color: {MUTED_TEXT}; white-space: normal; }}
 .xn-table.xn-red th {{ background: #A4112A; }}
 .xn-table.xn-black th {{ background: #1F2933; }}
 .xn-footer {{ background: #F7F9FB; border-top: 1px solid #D5DCE4; padding: 6px 16px; font-size: 17px;
@@ -182,7 +183,8 @@ h1.xn-title {{ font-family: {FONT_FAMILY}; font-size: 44px !important; font-weig
 
 
 def table_html(view: BriefingView, position: int) -> str:
-    """One of the view's tables as a plain HTML table in projector type (the 红榜 red, the 黑榜 dark)."""
+    """One of the view's tables as a plain HTML table in projector type (the 红榜 red, the 黑榜 dark);
+    a table without rows says why (无数据, 样本不足) in one row across it."""
     titled = view.tables[position]
     tone = ""
     if view.name == "county_ranking":
@@ -190,6 +192,9 @@ def table_html(view: BriefingView, position: int) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in titled.table.columns)
     rows = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
                    for row in titled.table.itertuples(index=False))
+    if titled.table.empty and titled.empty_text:
+        rows = (f'<tr><td class="xn-empty" colspan="{max(len(titled.table.columns), 1)}">'
+                f"{html.escape(titled.empty_text)}</td></tr>")
     title = f'<div class="xn-table-title">{html.escape(titled.title)}</div>' if titled.title else ""
     table = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
     return f'{title}<div class="xn-table{tone}">{table}</div>'
