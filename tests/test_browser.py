@@ -135,6 +135,7 @@ def test_overview_shows_the_hand_count(server, page):
 def test_a_copied_link_reproduces_the_view_across_pages(server, page):
     expect = playwright_sync.expect
     page.goto(f"{server}/?period=2026-10&counties=C02")
+    page.wait_for_selector('[data-testid="stMetric"]')
     expect(metric(page, "按期办结率")).to_have_text("50.0%")
     expect(metric(page, "办件量")).to_have_text("4 件")
     page.get_by_role("link", name="指标口径").click()
@@ -148,6 +149,7 @@ def test_a_copied_link_reproduces_the_view_across_pages(server, page):
 def test_english_switch(server, page):
     expect = playwright_sync.expect
     page.goto(f"{server}/?period=2026-10")
+    page.wait_for_selector('[data-testid="stMetric"]')
     expect(metric(page, "按期办结率")).to_have_text("60.0%")
     page.get_by_role("radio", name="English").click()
     expect(metric(page, "Due-date completion rate")).to_have_text("60.0%")
