@@ -12,9 +12,13 @@ import hashlib
 import io
 from pathlib import Path
 
+import pytest
+
+from xiaoneng.ingest import IngestResult, run_ingest
 from xiaoneng.ingest.mapping import Mapping, mapping_from_dict
 from xiaoneng.paths import MAPPINGS_DIR
 from xiaoneng.schema import ALL_TABLES
+from xiaoneng.snapshots import SnapshotStore
 
 CHINESE_MAPPING = MAPPINGS_DIR / "chinese_export.yaml"
 EXAMPLE_CASES = MAPPINGS_DIR / "examples" / "办件_示例.csv"
@@ -141,3 +145,32 @@ def store_state(root: Path) -> dict[str, str]:
         rel = str(path.relative_to(root))
         state[rel] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "<dir>"
     return state
+
+
+def ingest_fixtures(as_of: str = AS_OF, reject_threshold: float | None = 1.0):
+    """The ``ref``, ``store`` and ``run`` fixtures of an ingest test module: a written reference folder,
+    an empty store, and run_ingest with the Chinese mapping on them (as of ``as_of``; the reject
+    threshold 100 % unless a test gives one, or the mapping's own with None). A module binds them with
+    ``ref, store, run = ingest_fixtures(...)``."""
+
+    @pytest.fixture
+    def ref(tmp_path) -> Path:
+        return write_reference(tmp_path / "ref")
+
+    @pytest.fixture
+    def store(tmp_path) -> SnapshotStore:
+        return SnapshotStore(tmp_path / "store")
+
+    @pytest.fixture
+    def run(store, ref):
+        def go(files, snapshot="s1", mapping=CHINESE_MAPPING, **kw) -> IngestResult:
+            kw.setdefault("as_of", as_of)
+            if reject_threshold is not None:
+                kw.setdefault("reject_threshold", reject_threshold)
+            kw.setdefault("reference_dir", ref)
+            return run_ingest(mapping, [Path(f) for f in files], snapshot, store=store, **kw)
+
+        return go
+
+    return ref, store, run
+

@@ -8,7 +8,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -26,6 +25,7 @@ from tests.ingest_corpus import (
     contract_header,
     contract_mapping,
     csv_bytes,
+    ingest_fixtures,
     rating_row,
     store_state,
     write_cases,
@@ -37,30 +37,8 @@ from xiaoneng import ingest
 from xiaoneng.ingest import IngestResult, load_mapping, run_ingest
 from xiaoneng.ingest.mapping import MappingError, mapping_from_dict
 from xiaoneng.paths import reference_dir
-from xiaoneng.snapshots import SnapshotStore
 
-
-@pytest.fixture
-def ref(tmp_path) -> Path:
-    return write_reference(tmp_path / "ref")
-
-
-@pytest.fixture
-def store(tmp_path) -> SnapshotStore:
-    return SnapshotStore(tmp_path / "store")
-
-
-@pytest.fixture
-def run(store, ref):
-    """run_ingest with the Chinese mapping, the tmp reference and store; threshold 100 % unless given."""
-
-    def go(files, snapshot="s1", mapping=CHINESE_MAPPING, **kw) -> IngestResult:
-        kw.setdefault("as_of", AS_OF)
-        kw.setdefault("reject_threshold", 1.0)
-        kw.setdefault("reference_dir", ref)
-        return run_ingest(mapping, [Path(f) for f in files], snapshot, store=store, **kw)
-
-    return go
+ref, store, run = ingest_fixtures(AS_OF)
 
 
 def cases_of(result: IngestResult):

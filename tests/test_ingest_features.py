@@ -5,7 +5,6 @@ groups from reference tables, survey-only and ratings-only loads. Exact counts a
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -15,40 +14,22 @@ from tests.ingest_corpus import (
     EXAMPLE_CASES,
     EXAMPLE_RATINGS,
     RATING_HEADER,
+    ingest_fixtures,
     rating_row,
     store_state,
     write_cases,
     write_csv,
-    write_reference,
 )
-from xiaoneng.ingest import IngestResult, run_ingest
+from xiaoneng.ingest import IngestResult
 from xiaoneng.ingest.mapping import MappingError, mapping_from_dict
 from xiaoneng.paths import MAPPINGS_DIR
-from xiaoneng.snapshots import SnapshotStore
 
 EXAMPLES = MAPPINGS_DIR / "examples"
 WIDE_SURVEY = EXAMPLES / "满意度测评_2026H1_示例.csv"
 UTC_EXPORT = EXAMPLES / "utc_export_示例.csv"
 
 
-@pytest.fixture
-def ref(tmp_path) -> Path:
-    return write_reference(tmp_path / "ref")
-
-
-@pytest.fixture
-def store(tmp_path) -> SnapshotStore:
-    return SnapshotStore(tmp_path / "store")
-
-
-@pytest.fixture
-def run(store, ref):
-    def go(files, snapshot="s1", mapping=CHINESE_MAPPING, **kw) -> IngestResult:
-        kw.setdefault("as_of", "2026-01-31")
-        kw.setdefault("reference_dir", ref)
-        return run_ingest(mapping, [Path(f) for f in files], snapshot, store=store, **kw)
-
-    return go
+ref, store, run = ingest_fixtures("2026-01-31", reject_threshold=None)
 
 
 def chinese_cases_input() -> dict:

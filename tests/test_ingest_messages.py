@@ -18,39 +18,20 @@ from tests.ingest_corpus import (
     EXAMPLE_CASES,
     case_row,
     contract_header,
+    ingest_fixtures,
     store_state,
     write_cases,
     write_csv,
-    write_reference,
     write_xlsx,
 )
-from xiaoneng.ingest import IngestResult, load_mapping, run_ingest
+from xiaoneng.ingest import load_mapping, run_ingest
 from xiaoneng.ingest.mapping import MappingError, mapping_from_dict
 from xiaoneng.paths import MAPPINGS_DIR
-from xiaoneng.snapshots import SnapshotStore
 
 EXAMPLE_XLS = MAPPINGS_DIR / "examples" / "好差评_示例.xls"
 
 
-@pytest.fixture
-def ref(tmp_path) -> Path:
-    return write_reference(tmp_path / "ref")
-
-
-@pytest.fixture
-def store(tmp_path) -> SnapshotStore:
-    return SnapshotStore(tmp_path / "store")
-
-
-@pytest.fixture
-def run(store, ref):
-    def go(files, snapshot="s1", mapping=CHINESE_MAPPING, **kw) -> IngestResult:
-        kw.setdefault("as_of", AS_OF)
-        kw.setdefault("reject_threshold", 1.0)
-        kw.setdefault("reference_dir", ref)
-        return run_ingest(mapping, [Path(f) for f in files], snapshot, store=store, **kw)
-
-    return go
+ref, store, run = ingest_fixtures(AS_OF)
 
 
 def cases_mapping(**changes) -> dict:
