@@ -50,6 +50,7 @@ def _params(view: SnapshotView) -> dict:
         "age_bounds_wd": [5, 10, 20],
         # the reviews behind the Satisfaction page's numbers (queries/review_list.sql)
         "bad_only": True,
+        "fell_due": False,
         "score": None,
         "rectify_state": None,
         "reason": None,
