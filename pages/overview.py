@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from xiaoneng import briefing, caselist, charts, overview, scorecard, session, widgets
+from xiaoneng import briefing, caselist, charts, overview, periodnotes, scorecard, session, widgets
 from xiaoneng.i18n import t
 
 ctx = session.require_snapshot()
@@ -87,7 +87,7 @@ st.subheader(t("ranking.header", lang))
 ranking = session.cached(overview.county_ranking, ctx, filters=narrowed)
 if not overview.ranking_empty(ranking):
     st.caption(t("overview_more.ranking_caption", lang, min=scorecard.min_cases(),
-                 previous=overview.comparison_label(ctx.view, scorecard.previous_span(ctx.view, ctx.filters), lang)))
+                 previous=periodnotes.comparison_label(ctx.view, scorecard.previous_span(ctx.view, ctx.filters), lang)))
     chart_column, table_column = st.columns([2, 5])
     chart_column.plotly_chart(
         charts.ranking_bar(ranking.assign(label=overview.chart_labels(ranking, lang)), label_col="label",

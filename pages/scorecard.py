@@ -11,7 +11,7 @@ to a fresh key (KEY_GENERATION), which drops Plotly's selection.
 
 import streamlit as st
 
-from xiaoneng import charts, overview, profile, scorecard, session, widgets
+from xiaoneng import charts, periodnotes, profile, scorecard, session, widgets
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
 from xiaoneng.scoring import published_weights
@@ -78,9 +78,9 @@ if scored.empty:
     # combination): 无数据, no ranking; the trial weights below keep their values
     st.info(text("empty", lang), icon=":material/info:")
 else:
-    previous = overview.comparison_label(ctx.view, scorecard.previous_span(ctx.view, ctx.filters), lang)
+    previous = periodnotes.comparison_label(ctx.view, scorecard.previous_span(ctx.view, ctx.filters), lang)
     st.caption(text(f"ranking_caption_{by}", lang, previous=previous, min=scorecard.min_cases()))
-    note = overview.comparison_note(ctx.view, ctx.filters, lang)
+    note = periodnotes.comparison_note(ctx.view, ctx.filters.period, lang)
     if note:  # a running period: figures to the snapshot's day, compared with the same span
         st.caption(note)
     if clicked_unit:

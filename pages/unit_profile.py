@@ -9,7 +9,7 @@ chart and table to fresh keys (KEY_GENERATION), which drops their selections.
 
 import streamlit as st
 
-from xiaoneng import charts, overview, profile, session, widgets
+from xiaoneng import charts, periodnotes, profile, session, widgets
 from xiaoneng.i18n import t
 
 ctx = session.require_snapshot()
@@ -66,7 +66,7 @@ st.caption(t(f"profile.peers_{level.replace(',', '_')}", lang))
 no_data = profile.coverage_note(ctx.view, ctx.filters, lang)
 if no_data:  # a future period, or one before the snapshot's data: 无数据, no rank
     st.info(no_data, icon=":material/info:")
-running = overview.comparison_note(ctx.view, ctx.filters, lang)
+running = periodnotes.comparison_note(ctx.view, ctx.filters.period, lang)
 if running:  # figures to the snapshot's day; 上期 and 去年同期 are the same span
     st.caption(running)
 rows = session.cached(profile.unit_vs_peers, ctx, level=level, county=county, dept=dept)

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from xiaoneng import caselist, charts, overview, scorecard
+from xiaoneng import caselist, charts, overview, periodnotes, scorecard
 from xiaoneng.filters import Filters, Period
 from xiaoneng.i18n import LANGS, indicator_definitions, join_names, messages, t
 from xiaoneng.indicators import add_indicator_values, catalog, headline_indicators
@@ -115,9 +115,9 @@ def test_a_running_quarter_is_compared_like_for_like(handcount_view):
     previous, year_ago = quarter.comparisons(handcount_view.as_of)
     assert (previous.start, previous.end) == (dt.date(2026, 7, 1), dt.date(2026, 7, 30))
     assert (year_ago.start, year_ago.end) == (dt.date(2025, 10, 1), dt.date(2025, 10, 30))
-    assert overview.span_label(previous) == "2026年7月1日至7月30日"
-    assert overview.comparison_label(handcount_view, previous) == "2026年7月1日至7月30日"
-    assert overview.comparison_label(handcount_view, year_ago) == OCTOBER_NOTE_SPANS[1]
+    assert periodnotes.span_label(previous) == "2026年7月1日至7月30日"
+    assert periodnotes.comparison_label(handcount_view, previous) == "2026年7月1日至7月30日"
+    assert periodnotes.comparison_label(handcount_view, year_ago) == OCTOBER_NOTE_SPANS[1]
     cards = overview.kpi_cards(handcount_view, Filters(quarter)).set_index("key")
     assert set(cards["through_text"]) == {"截至10月30日"}
     note = cards["comparison_note"].iloc[0]

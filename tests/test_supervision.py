@@ -220,6 +220,7 @@ def test_a_comparison_with_an_uncovered_period_says_so(handcount_view):
 
 def test_a_running_quarter_is_compared_like_for_like(handcount_view):
     from xiaoneng import periodnotes
+    from xiaoneng.metrics import through_day
 
     q4 = Period.parse("2026-Q4")
     # snapshot Fri 10-30 17:00: Q4 so far is 1–30 October; the same span of Q3 is 1–30 July, of last
@@ -227,12 +228,12 @@ def test_a_running_quarter_is_compared_like_for_like(handcount_view):
     previous, year_ago = q4.comparisons(handcount_view.as_of)
     assert (previous.start.isoformat(), previous.end.isoformat()) == ("2026-07-01", "2026-07-30")
     assert (year_ago.start.isoformat(), year_ago.end.isoformat()) == ("2025-10-01", "2025-10-30")
-    assert periodnotes.through_text(handcount_view, q4) == "截至10月30日"
-    assert periodnotes.through_text(handcount_view, q4, "en") == "through Oct 30"
+    assert periodnotes.through_text(through_day(handcount_view, q4)) == "截至10月30日"
+    assert periodnotes.through_text(through_day(handcount_view, q4), "en") == "through 2026-10-30"
     assert periodnotes.running_period_text(handcount_view, q4) == (
-        "统计期尚未结束，本页数字截至10月30日；环比与上期同一时段（2026年7月1日至7月30日）比较，"
-        "同比与去年同一时段（2025年10月1日至10月30日）比较。")
-    assert periodnotes.through_text(handcount_view, Period.parse("2026-09")) is None  # a closed month
+        "统计期尚未结束，数字截至10月30日；环比、同比按同期比较：环比对比2026年7月1日至7月30日，"
+        "同比对比2025年10月1日至10月30日（不在数据范围内，无可比数据）。没有可比数字时显示“无可比数据”。")
+    assert periodnotes.running_period_text(handcount_view, Period.parse("2026-09")) is None  # a closed month
     cards = supervision.kpi_cards(handcount_view, Filters(q4), "zh").set_index("key")
     # 1–30 July: nothing fell due (K14, K15 were due in June) → 无可比数据; completed K14, K15 late → 0/2,
     # against October's 3/4: +75.0 points
@@ -347,7 +348,7 @@ def test_page_renders_the_hand_count(page, data_folder):
     assert any("2026-10-30 17:00" in c.value and "handcount" in c.value for c in page.caption)
     assert any(c.value == t("supervision.list_total", total="1", page=1, pages="1", size=50) for c in page.caption)
     # October is still running: how far the figures reach and what they are compared with
-    assert any(c.value.startswith("统计期尚未结束，本页数字截至10月30日") for c in page.caption)
+    assert any(c.value.startswith("统计期尚未结束，数字截至10月30日") for c in page.caption)
 
 
 def test_county_filter_changes_the_numbers(page, data_folder):
@@ -450,8 +451,9 @@ def test_a_running_quarter_on_the_page(page, data_folder):
     page.query_params["period"] = "2026-Q4"
     page.run()
     assert not page.exception
-    assert any(c.value == "统计期尚未结束，本页数字截至10月30日；环比与上期同一时段（2026年7月1日至7月30日）比较，"
-                          "同比与去年同一时段（2025年10月1日至10月30日）比较。" for c in page.caption)
+    assert any(c.value == "统计期尚未结束，数字截至10月30日；环比、同比按同期比较：环比对比2026年7月1日至7月30日，"
+                          "同比对比2025年10月1日至10月30日（不在数据范围内，无可比数据）。没有可比数字时显示“无可比数据”。"
+                          for c in page.caption)
     assert metric_values(page) == expected_metrics(data_folder, Filters(Period.parse("2026-Q4")))
     deltas = {m.label: m.delta for m in page.metric}
     # 1–30 July: nothing fell due (K14, K15 were June's) → 无可比数据; completed K14, K15, both late → 0 %

@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from xiaoneng import approval, overview, satisfaction, scorecard, supervision
+from xiaoneng import approval, overview, periodnotes, satisfaction, scorecard, supervision
 from xiaoneng.filters import Filters, Period, context_line
 from xiaoneng.i18n import join_names, t
 from xiaoneng.indicators import catalog, rules
@@ -212,8 +212,8 @@ def has_case_data(view: SnapshotView, filters: Filters) -> bool:
 def through_text(view: SnapshotView, period: Period, lang: str = "zh") -> str:
     """"截至10月30日" for a period still running at the snapshot's moment (its figures reach that day and
     it is compared with the same span of the previous period and of last year); "" once it has closed.
-    The KPI cards' wording (``overview.through_text``), so a slide and a card say the same."""
-    return overview.through_text(through_day(view, period), lang)
+    The KPI cards' wording (``periodnotes.through_text``), so a slide and a card say the same."""
+    return periodnotes.through_text(through_day(view, period), lang)
 
 
 def period_text(view: SnapshotView, period: Period, lang: str = "zh") -> str:
@@ -223,16 +223,10 @@ def period_text(view: SnapshotView, period: Period, lang: str = "zh") -> str:
         else period.label(lang)
 
 
-def span_text(period: Period, lang: str = "zh") -> str:
-    """A comparison period in words: a whole month, quarter or year by its label, a span cut to the same
-    days as a running period by its days ("2026年9月1日至9月30日"), as the KPI cards write it."""
-    return overview.span_label(period, lang)
-
-
 def comparison_spans(view: SnapshotView, filters: Filters, lang: str = "zh") -> tuple[str, str]:
     """The periods 环比 and 同比 compare with (like for like: the same span while the period runs), each
     marked 无可比数据 when the snapshot does not cover it."""
-    previous, year_ago = (overview.comparison_label(view, p, lang) for p in filters.period.comparisons(view.as_of))
+    previous, year_ago = (periodnotes.comparison_label(view, p, lang) for p in filters.period.comparisons(view.as_of))
     return previous, year_ago
 
 

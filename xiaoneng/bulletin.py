@@ -41,7 +41,6 @@ from xiaoneng.briefing import (
     red_and_black_lists,
     scope_text,
     small_base,
-    span_text,
     state_moment,
     target_text,
 )
@@ -49,6 +48,7 @@ from xiaoneng.filters import Filters
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog, rules
 from xiaoneng.metrics import SnapshotView, indicator_table, indicator_table_with_changes
+from xiaoneng.periodnotes import span_label
 
 # How many units 三、存在的问题 names per finding (and so asks to rectify): a 通报 singles out the
 # worst few, it does not list every department of the city.
@@ -521,7 +521,7 @@ def _decline_item(row, lang: str) -> str:
 def _declines(view: SnapshotView, filters: Filters, lang: str) -> tuple[str, dict[str, pd.DataFrame]]:
     ind = catalog()[DECLINE_KEY]
     before, _ = filters.period.comparisons(view.as_of)
-    previous = span_text(before, lang)
+    previous = span_label(before, lang)
     lead = _text("problems.decline_title", lang)
     nothing = {by: pd.DataFrame(columns=["unit_code", "unit_name", "value", "previous", "change"])
                for by in ("county", "dept")}

@@ -27,7 +27,8 @@ from xiaoneng.charts import GRID_COLOR, MUTED_TEXT, STATUS_COLORS, TEXT_COLOR
 from xiaoneng.filters import Filters, Period, months_up_to
 from xiaoneng.i18n import t
 from xiaoneng.indicators import Indicator, catalog, headline_indicators
-from xiaoneng.metrics import HeadlineValue, SnapshotView, headline, indicator_table, through_day, unit_names
+from xiaoneng.metrics import HeadlineValue, SnapshotView, headline, indicator_table, unit_names
+from xiaoneng.periodnotes import comparison_note, through_text
 
 # A cell below target by at most this many points (in the indicator's unit) is amber, not red.
 AMBER_BAND = 5.0
@@ -44,45 +45,6 @@ def _is_missing(value) -> bool:
 
 
 # ---------------------------------------------------------------- periods in words (截至, like for like)
-
-def date_label(day: dt.date, lang: str = "zh", with_year: bool = True) -> str:
-    """"2026年9月1日" ("9月30日" without the year); English: ISO dates."""
-    if lang != "zh":
-        return day.isoformat()
-    return f"{day.year}年{day.month}月{day.day}日" if with_year else f"{day.month}月{day.day}日"
-
-
-def through_text(day: dt.date | None, lang: str = "zh") -> str:
-    """"截至10月30日" for the last day a running period's figures reach; "" for a closed period."""
-    if _is_missing(day):
-        return ""
-    return t("kpi.through", lang, month=day.month, day=day.day, date=day.isoformat())
-
-
-def span_label(period: Period, lang: str = "zh") -> str:
-    """A comparison period in words: a whole month, quarter or year by its label; a span cut to the same
-    days as a running period by its days ("2026年7月1日至7月30日")."""
-    if period.kind != "custom":
-        return period.label(lang)
-    end = date_label(period.end, lang, with_year=period.end.year != period.start.year)
-    return t("kpi.span", lang, start=date_label(period.start, lang), end=end)
-
-
-def comparison_label(view: SnapshotView, period: Period, lang: str = "zh") -> str:
-    """``span_label``, marked 无可比数据 when the snapshot does not cover that period."""
-    text = span_label(period, lang)
-    return text if view.covers(period) else t("kpi.uncovered", lang, span=text)
-
-
-def comparison_note(view: SnapshotView, filters: Filters, lang: str = "zh") -> str:
-    """For a period still running at the snapshot's moment: how far its figures reach and which spans
-    环比 and 同比 compare with (the same span, like for like); "" for a closed period."""
-    day = through_day(view, filters.period)
-    if day is None:
-        return ""
-    previous, year_ago = (comparison_label(view, p, lang) for p in filters.period.comparisons(view.as_of))
-    return t("kpi.like_for_like", lang, through=through_text(day, lang), previous=previous, year_ago=year_ago)
-
 
 def _is_points(ind: Indicator) -> bool:
     return ind.unit_zh == "%"
@@ -184,7 +146,7 @@ def kpi_cards(view: SnapshotView, filters: Filters, lang: str = "zh",
     target, the verdict and the distance. ``comparison_note`` (the same on every row) names the spans.
     """
     rows = []
-    note = comparison_note(view, filters, lang)
+    note = comparison_note(view, filters.period, lang)
     no_comparison = t("kpi.no_comparison", lang)
     for hv in headline(view, filters, list(keys) if keys else None):
         ind = hv.indicator

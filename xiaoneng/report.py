@@ -13,6 +13,7 @@ from xiaoneng.filters import Filters
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
 from xiaoneng.metrics import GROUPINGS, SnapshotView, indicator_table, indicator_table_with_changes, through_day
+from xiaoneng.periodnotes import through_text
 from xiaoneng.snapshots import SnapshotStore
 
 
@@ -85,8 +86,8 @@ def run_indicators(args: argparse.Namespace) -> int:
         frame.to_csv(sys.stdout, index=False, float_format="%.4f")
     else:
         labels = {k: i.label(args.lang) for k, i in catalog().items()}
-        through = through_day(view, period)
-        span = f" ({t('cli.through', args.lang, month=through.month, day=through.day)})" if through else ""
+        through = through_text(through_day(view, period), args.lang)
+        span = f" ({through})" if through else ""
         print(f"# {info.snapshot_id} as of {info.manifest['as_of']} · {period.label(args.lang)}{span} · by {args.by}")
         # no figure is shown as 无数据 / no data, never as 0 or NaN
         shown = frame.astype(object).where(frame.notna(), t("kpi.no_value", args.lang))
