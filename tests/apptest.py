@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from xiaoneng.filters import Period
+
 
 def metric_values(at: AppTest) -> dict[str, str]:
     """The page's st.metric cards: label → displayed value."""
@@ -50,3 +52,14 @@ def chart_figures(at: AppTest) -> list[dict]:
     import json
 
     return [json.loads(element.proto.spec) for element in at.get("plotly_chart")]
+
+
+def assert_no_data_for(at: AppTest, period: str) -> None:
+    """Run the page for ``period`` (one the snapshot has no data for): no exception, an info that starts
+    with 无数据 and names the period, and no number, chart or table."""
+    at.query_params["period"] = period
+    at.run()
+    assert not at.exception
+    assert any(i.value.startswith("无数据") and Period.parse(period).label() in i.value for i in at.info)
+    assert not at.metric and not at.get("plotly_chart") and not at.dataframe
+

@@ -31,7 +31,7 @@ import pyarrow as pa
 import pytest
 
 from tests import handcount
-from tests.apptest import metric_values, metrics_before_and_after_county
+from tests.apptest import assert_no_data_for, metric_values, metrics_before_and_after_county
 from xiaoneng import satisfaction
 from xiaoneng.filters import Filters, Period
 from xiaoneng.i18n import t
@@ -410,11 +410,7 @@ def test_empty_selection_says_so(page):
 
 @pytest.mark.parametrize("period", ["2025", "2026-12"])
 def test_page_without_data(page, period):
-    page.query_params["period"] = period
-    page.run()
-    assert not page.exception
-    assert any(i.value.startswith("无数据") and Period.parse(period).label() in i.value for i in page.info)
-    assert not page.metric and not page.get("plotly_chart") and not page.dataframe
+    assert_no_data_for(page, period)
 
 
 def test_page_with_an_empty_selection(page):

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import metric_values, metrics_before_and_after_county
+from tests.apptest import assert_no_data_for, metric_values, metrics_before_and_after_county
 from xiaoneng import charts, supervision
 from xiaoneng.caselist import CaseSelection, selection_total
 from xiaoneng.filters import Filters, Period
@@ -429,11 +429,7 @@ def test_english(page, data_folder):
 
 @pytest.mark.parametrize("period", ["2025", "2026-12"])
 def test_a_period_without_data_shows_no_number(page, period):
-    page.query_params["period"] = period
-    page.run()
-    assert not page.exception
-    assert any(i.value.startswith("无数据") and Period.parse(period).label() in i.value for i in page.info)
-    assert not page.metric and not page.get("plotly_chart") and not page.dataframe
+    assert_no_data_for(page, period)
 
 
 def test_an_empty_selection_shows_no_number(page):
