@@ -21,3 +21,13 @@ def reference_dir() -> Path:
 
 def snapshots_dir() -> Path:
     return data_dir() / "snapshots"
+
+
+def users_file() -> Path:
+    """The local users file (argon2 hashes). ``XIAONENG_USERS`` moves it; it is never tracked by git."""
+    return Path(os.environ.get("XIAONENG_USERS", data_dir() / "security" / "users.yaml"))
+
+
+def audit_file() -> Path:
+    """The append-only audit log, beside the snapshot store."""
+    return data_dir() / "audit" / "audit.jsonl"
