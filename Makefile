@@ -3,11 +3,13 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+# Localhost only unless the deployment says otherwise (XIAONENG_ADDRESS=0.0.0.0 behind a proxy).
+ADDRESS ?= $(or $(XIAONENG_ADDRESS),127.0.0.1)
 
 .PHONY: run test lint demo browser bench clean
 
 run: $(VENV)/.runtime demo
-	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS) --server.headless true
 
 test: $(VENV)/.dev browser
 	$(PY) -m ruff check .

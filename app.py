@@ -7,7 +7,7 @@ xiaoneng/session.py (sidebar + URL).
 
 import streamlit as st
 
-from xiaoneng import session
+from xiaoneng import pageguard, session
 from xiaoneng.i18n import t
 
 session.leave_pages_folder_mode()
@@ -38,4 +38,4 @@ pages = {
 }
 navigation = st.navigation(pages)
 session.sidebar_filters()
-navigation.run()
+pageguard.run_page(navigation, lang)

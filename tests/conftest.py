@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.handcount import publish_handcount
 from xiaoneng.metrics import SnapshotView
+
+# The app shows users a generic error (.streamlit/config.toml); tests want the details.
+os.environ.setdefault("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "full")
 
 
 @pytest.fixture(scope="session")

@@ -10,17 +10,20 @@ rows outside the scope; ``tests/test_queries.py`` checks that.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import yaml
 
 from xiaoneng.filters import Filters, Scope, compile_filters
 from xiaoneng.indicators import rules
-from xiaoneng.paths import QUERIES_DIR
+from xiaoneng.paths import CONFIG_DIR, QUERIES_DIR
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 # Views in dependency order: case_steps reads cases, ratings reads items.
@@ -46,6 +49,44 @@ _SET_LIST_VARIABLE = {
 
 class QueryError(Exception):
     """A query that is missing, lacks a parameter, or failed in DuckDB (the file is named)."""
+
+
+class QueryLimitError(QueryError):
+    """A query stopped by a limit of config/runtime.yaml: the page says so instead of failing."""
+
+
+class QueryOutOfMemory(QueryLimitError):
+    """A query that needed more than the engine's memory limit."""
+
+    def __init__(self, name: str, limit: str):
+        super().__init__(f"queries/{name}.sql needed more than the memory limit {limit} (memory_limit)")
+        self.name = name
+        self.limit = limit
+
+
+class QueryTimeout(QueryLimitError):
+    """A query interrupted after the time limit (config/runtime.yaml ``query_timeout_s``)."""
+
+    def __init__(self, name: str, seconds: float):
+        super().__init__(f"queries/{name}.sql was stopped after {seconds:g} s (query_timeout_s)")
+        self.name = name
+        self.seconds = seconds
+
+
+@dataclass(frozen=True)
+class EngineLimits:
+    memory_limit: str
+    query_timeout_s: float  # 0 = none
+
+
+@cache
+def engine_limits() -> EngineLimits:
+    """config/runtime.yaml's DuckDB limits, each overridden by its environment variable."""
+    spec = yaml.safe_load((CONFIG_DIR / "runtime.yaml").read_text(encoding="utf-8"))["duckdb"]
+    return EngineLimits(
+        memory_limit=os.environ.get("XIAONENG_DUCKDB_MEMORY", str(spec["memory_limit"])),
+        query_timeout_s=float(os.environ.get("XIAONENG_QUERY_TIMEOUT", spec["query_timeout_s"])),
+    )
 
 
 @cache
@@ -74,7 +115,7 @@ def _shared_connection() -> duckdb.DuckDBPyConnection:
     global _connection
     with _connection_lock:
         if _connection is None:
-            _connection = duckdb.connect(config={"threads": 2})
+            _connection = duckdb.connect(config={"threads": 2, "memory_limit": engine_limits().memory_limit})
         return _connection
 
 
@@ -92,12 +133,22 @@ class QueryLayer:
         if missing:
             raise QueryError(f"queries/{name}.sql needs parameters {sorted(missing)}")
         cursor = _shared_connection().cursor()
+        limit = engine_limits().query_timeout_s
+        timer = threading.Timer(limit, cursor.interrupt) if limit > 0 else None
         try:
             self._prepare(cursor, filters)
+            if timer:
+                timer.start()
             return cursor.execute(sql, {k: params[k] for k in wanted}).df()
+        except duckdb.InterruptException as exc:
+            raise QueryTimeout(name, limit) from exc
+        except duckdb.OutOfMemoryException as exc:
+            raise QueryOutOfMemory(name, engine_limits().memory_limit) from exc
         except duckdb.Error as exc:
             raise QueryError(f"queries/{name}.sql failed: {exc}") from exc
         finally:
+            if timer:
+                timer.cancel()
             cursor.close()
 
     def _prepare(self, cursor: duckdb.DuckDBPyConnection, filters: Filters | None) -> None:
