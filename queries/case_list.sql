@@ -3,6 +3,7 @@
 -- queries/indicator_measures.sql (both read case_flags), so a list always holds as many cases as
 -- the number it explains:
 --   accepted, online, no_deadline          accepted in [$period_start, $period_end)
+--   channel_known                          of those, the channel known (网办率's base)
 --   completed, on_time, late, untimed      completed in the period (on_time/late: 办结件按时率's
 --                                          verdict; untimed: no deadline)
 --   promised_completed, early              承诺件 completed in the period (durations, 提前办结率)
@@ -40,6 +41,7 @@ selected as (
     where case $subset
             when 'accepted' then c.accepted_in_period
             when 'online' then c.accepted_in_period and c.is_online
+            when 'channel_known' then c.accepted_in_period and c.channel <> 'unknown'
             when 'no_deadline' then c.accepted_in_period and c.deadline_at is null
             when 'completed' then c.completed_in_period
             when 'on_time' then c.completed_in_period and c.on_time

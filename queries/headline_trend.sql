@@ -20,7 +20,8 @@ accepted as (
     select
         date_trunc('month', accepted_at) as month_start,
         count(*) as cases_accepted,
-        count(*) filter (where is_online) as cases_online
+        count(*) filter (where is_online) as cases_online,
+        count(*) filter (where channel <> 'unknown') as cases_channel_known
     from cases
     where is_accepted and accepted_at >= $trend_start and accepted_at < $trend_end
     group by 1
@@ -130,6 +131,7 @@ final as (
             + coalesce(s.open_at_end, 0) > 0 as has_cases,
         case when has_cases then coalesce(a.cases_accepted, 0) end as cases_accepted,
         coalesce(a.cases_online, 0) as cases_online,
+        coalesce(a.cases_channel_known, 0) as cases_channel_known,
         coalesce(c.completed, 0) as completed,
         coalesce(d.due_cases, 0) as due_cases,
         coalesce(d.due_on_time, 0) as due_on_time,

@@ -13,6 +13,8 @@ case_measures as (
         case when $by_dept then dept_code else '' end as dept_code,
         count(*) filter (where accepted_in_period) as cases_accepted,
         count(*) filter (where accepted_in_period and is_online) as cases_online,
+        -- 网办率's base: accepted cases whose channel is known (a source's 'unknown' is left out)
+        count(*) filter (where accepted_in_period and channel <> 'unknown') as cases_channel_known,
         count(*) filter (where accepted_in_period and deadline_at is null) as cases_no_deadline,
         count(*) filter (where completed_in_period) as completed,
         -- 办结件按时率: completions in the period that had a deadline, and those before its day's close
@@ -140,6 +142,7 @@ final as (
             + coalesce(cm.open_at_end, 0) > 0 as has_cases,
         case when has_cases then coalesce(cm.cases_accepted, 0) end as cases_accepted,
         coalesce(cm.cases_online, 0) as cases_online,
+        coalesce(cm.cases_channel_known, 0) as cases_channel_known,
         coalesce(cm.cases_no_deadline, 0) as cases_no_deadline,
         coalesce(cm.completed, 0) as completed,
         coalesce(cm.completed_with_deadline, 0) as completed_with_deadline,

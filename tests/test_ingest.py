@@ -327,8 +327,11 @@ def test_closed_statuses_with_a_completion_time_are_kept():
     from xiaoneng.schema import CASE_CLOSED_STATUSES, CASE_STATUSES, CASES
 
     accepted = set(CASES.column("status").accepted)
-    assert accepted == set(CASE_STATUSES) == {"completed", "in_progress", "denied", "refused", "withdrawn"}
-    assert accepted - OPEN_STATUSES == set(CASE_CLOSED_STATUSES) == {"completed", "denied", "refused", "withdrawn"}
+    assert accepted == set(CASE_STATUSES) == {"completed", "in_progress", "denied", "refused", "withdrawn",
+                                              "unknown"}
+    # unknown is neither: its completion time says whether it is open (tests/test_ingest_unknown.py)
+    assert accepted - OPEN_STATUSES - {"unknown"} == set(CASE_CLOSED_STATUSES) == {
+        "completed", "denied", "refused", "withdrawn"}
 
 
 def test_status_values_map_onto_the_contract(tmp_path, run):
@@ -504,7 +507,7 @@ def test_rejects_over_the_threshold_refuse_and_accept_rejects_publishes(tmp_path
     assert "1.33%" in refused.refused_reason and "--accept-rejects" in refused.refused_reason
     assert refused.rows_rejected == 2 and len(refused.quarantine_csv) > 0  # the report is there all the same
     assert store_state(store.root) == before
-    assert sorted(p.name for p in store.root.iterdir()) == ["2025-12"]
+    assert [s.snapshot_id for s in store.list()] == ["2025-12"]
 
     ok = run([path], snapshot="2026-01", reject_threshold=0.01, accept_rejects=True)
     assert ok.exit_code == 0 and ok.published is not None

@@ -11,8 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import MutableMapping
 from dataclasses import dataclass
+from functools import cache
+
+import yaml
 
 from xiaoneng.filters import Scope
+from xiaoneng.paths import CONFIG_DIR
 
 ROLES = ("admin", "analyst", "leader", "county")
 
@@ -25,10 +29,37 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "county": frozenset({"export"}),
 }
 
+# Role names as the catalog shows them: t(ROLE_LABEL_KEYS[role], lang) → 管理员/分析员/领导/县区用户.
+ROLE_LABEL_KEYS = {role: f"signin.role_{role}" for role in ROLES}
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    """config/auth.yaml: session lifetime, lock-out, password length, the time zone users read."""
+
+    session_lifetime: dt.timedelta
+    lockout_failures: int
+    lockout_duration: dt.timedelta
+    password_min_length: int
+    display_tz: dt.timezone
+
+
+@cache
+def settings() -> AuthSettings:
+    raw = yaml.safe_load((CONFIG_DIR / "auth.yaml").read_text(encoding="utf-8"))
+    return AuthSettings(
+        session_lifetime=dt.timedelta(hours=float(raw["session_hours"])),
+        lockout_failures=int(raw["lockout_failures"]),
+        lockout_duration=dt.timedelta(minutes=float(raw["lockout_minutes"])),
+        password_min_length=int(raw["password_min_length"]),
+        display_tz=dt.timezone(dt.timedelta(hours=float(raw["display_utc_offset_hours"]))),
+    )
+
+
 # st.session_state keys of the signed-in User and of the moment the sign-in expires (UTC).
 SESSION_USER_KEY = "_xiaoneng_user"
 SESSION_EXPIRES_KEY = "_xiaoneng_user_expires"
-SESSION_LIFETIME = dt.timedelta(hours=8)  # a working day; then sign in again
+SESSION_LIFETIME = settings().session_lifetime  # config/auth.yaml: a working day; then sign in again
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ MEASURE_OF_SUBSET: dict[str, str | None] = {
     "immediate_missed": None,  # 即办率's misses
     "accepted": "cases_accepted",
     "online": "cases_online",
+    "channel_known": "cases_channel_known",
     "no_deadline": "cases_no_deadline",
 }
 # The subsets that are differences: (measure, minus measure).
@@ -75,7 +76,7 @@ BASE_SUBSET_OF_INDICATOR: dict[str, str] = {
     "completion_on_time_rate": "completed",
     "immediate_rate": "immediate_due",
     "early_completion_rate": "promised_completed",
-    "online_rate": "accepted",
+    "online_rate": "channel_known",
     "rating_coverage": "completed",
 }
 

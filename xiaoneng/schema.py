@@ -14,12 +14,15 @@ SCHEMA_VERSION = 2  # 2: statuses denied/refused, deadlines as the close of thei
 
 # completed: 办结; in_progress: 在办; denied: 不予许可 — a decision, so a completion (completed_at
 # is the decision time, timed like any completion); refused: 不予受理 — refused at intake, never an
-# accepted case (completed_at is the refusal time); withdrawn: 撤件.
-CASE_STATUSES = ("completed", "in_progress", "denied", "refused", "withdrawn")
+# accepted case (completed_at is the refusal time); withdrawn: 撤件; unknown: 未知 — the source's status
+# cannot be told (mapped so on purpose): the case is read from its timestamps alone, open until a
+# completed_at and then a completion, never exempted as withdrawn or refused (mappings/README.md).
+CASE_STATUSES = ("completed", "in_progress", "denied", "refused", "withdrawn", "unknown")
+UNKNOWN = "unknown"  # an explicit unknown channel or status (shown 未知)
 CASE_OPEN_STATUSES = ("in_progress",)  # no completed_at; every other case status needs one
 CASE_CLOSED_STATUSES = ("completed", "denied", "refused", "withdrawn")
 CASE_COMPLETION_STATUSES = ("completed", "denied")  # closed by a decision: completions, timed
-CHANNELS = ("window", "online", "mobile", "kiosk")
+CHANNELS = ("window", "online", "mobile", "kiosk", "unknown")  # unknown: outside 网办率's base
 RATING_CHANNELS = ("window", "online", "mobile", "sms", "hotline")
 APPLICANT_TYPES = ("person", "enterprise")
 RECTIFY_STATUSES = ("pending", "rectified", "unfounded")
@@ -29,6 +32,8 @@ COUNTY_KINDS = ("区", "县", "县级市")
 RESPONDENT_GROUPS = ("群众", "企业", "代表委员", "服务对象")
 SURVEY_DIMENSIONS = ("服务态度", "办事效率", "依法行政", "廉洁自律", "政务公开")
 DAY_KINDS = ("holiday", "makeup_workday")
+# the unit of an item's limits: working days (工作日, the default) or calendar days (自然日)
+LIMIT_UNITS = ("wd", "cd")
 
 # Arrow types by the short names used below.
 _TYPES = {
@@ -59,6 +64,12 @@ class Column:
     @property
     def arrow_type(self) -> pa.DataType:
         return _TYPES[self.type]
+
+    @property
+    def identifier(self) -> bool:
+        """An id or a code (case_id, county_code, …): text that names a record, so it may hold no
+        control character (a NUL byte in an id would join, group and export as another id)."""
+        return self.type == "str" and self.name.endswith(("_id", "_code"))
 
 
 @dataclass(frozen=True)
@@ -125,6 +136,9 @@ ITEMS = Table(
         C("item_type", "str", label_zh="事项类型"),
         C("legal_limit_wd", "int", min_value=0, label_zh="法定时限(工作日)"),
         C("promised_limit_wd", "int", min_value=0, label_zh="承诺时限(工作日)"),
+        # cd: both limits (and a case's own) are calendar days, deadline = acceptance date + N days;
+        # blank = wd (queries/cases_with_timing.sql)
+        C("limit_unit", "str", accepted=LIMIT_UNITS, label_zh="时限单位"),
     ),
     key="item_code",
     kind="reference",
@@ -161,6 +175,9 @@ CASES = Table(
         C("suspended_wd", "int", min_value=0, label_zh="特别程序(工作日)"),
         C("promised_limit_wd", "int", min_value=0, label_zh="承诺时限(工作日)"),
         C("legal_limit_wd", "int", min_value=0, label_zh="法定时限(工作日)"),
+        # optional: a pseudonymous applicant code (never a name or ID number), for the honesty check of
+        # cases refused and re-submitted by the same applicant (xiaoneng/integrity.py)
+        C("applicant_id", "str", label_zh="申请人代码(化名)"),
     ),
     key="case_id",
     label_zh="办件",

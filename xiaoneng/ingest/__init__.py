@@ -68,6 +68,8 @@ def add_cli(subparsers) -> argparse.ArgumentParser:
                         help="build on this snapshot: its tables plus this load (each loaded table replaces the "
                              "base's or is appended to it, per the mapping's mode); the base is not changed")
     parser.add_argument("--dry-run", action="store_true", help="validate and report only; write nothing")
+    parser.add_argument("--as-user", default=None, metavar="NAME",
+                        help="the admin publishing, for the audit log (default: the operating-system user)")
     parser.add_argument("--quarantine-out", type=Path, default=None, metavar="FILE",
                         help="also write the quarantine CSV here (useful with --dry-run or when refused)")
     parser.add_argument("files", nargs="+", type=Path, metavar="FILES",
@@ -77,6 +79,13 @@ def add_cli(subparsers) -> argparse.ArgumentParser:
 
 
 def run_cli(args: argparse.Namespace) -> int:
+    from xiaoneng.snapshot_admin import NotAnAdmin, actor
+
+    try:
+        publisher = actor(getattr(args, "as_user", None))
+    except NotAnAdmin as exc:
+        print(exc, file=sys.stderr)
+        return 2
     result = run_ingest(
         args.mapping,
         list(args.files),
@@ -88,6 +97,7 @@ def run_cli(args: argparse.Namespace) -> int:
         publish=not args.dry_run,
         base=getattr(args, "base", None),
         accept_untimed=getattr(args, "accept_untimed", False),
+        published_by=publisher,
     )
     print(result.summary())
     out = getattr(args, "quarantine_out", None)

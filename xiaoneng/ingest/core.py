@@ -20,13 +20,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from xiaoneng.export import CSV_ENCODING, neutralise
 from xiaoneng.ingest.mapping import InputSpec, Mapping, MappingError, ingest_table, load_mapping, parse_as_of
 from xiaoneng.ingest.readers import FileRefused, read_file, unpivot
 from xiaoneng.ingest.reasons import label
-from xiaoneng.ingest.validate import Batch, Reject, TableRows
+from xiaoneng.ingest.validate import Batch, Reject, TableRows, visible
 from xiaoneng.paths import reference_dir as default_reference_dir
 from xiaoneng.reference import load_calendar_days, read_reference_csv
-from xiaoneng.schema import ALL_TABLES, FACT_TABLES, REFERENCE_TABLES
+from xiaoneng.schema import ALL_TABLES, FACT_TABLES, REFERENCE_TABLES, UNKNOWN
 from xiaoneng.snapshots import (
     SNAPSHOT_ID_PATTERN,
     SnapshotError,
@@ -104,6 +105,7 @@ class IngestResult:
     base: str | None = None  # the snapshot this one is built on (--base)
     tables_from: dict[str, dict] = field(default_factory=dict)  # table -> {source, mode, from_base, from_load}
     verdict: dict[str, int] = field(default_factory=dict)  # the source system's verdict against ours
+    unknowns: dict[str, int] = field(default_factory=dict)  # this load's cases mapped to channel/status unknown
     timing: dict[str, int] = field(default_factory=dict)  # cases that could not be timed, deadlines beyond
     calendar_source: str = ""  # which working-day calendar was used
     accept_untimed: bool = False
@@ -203,6 +205,12 @@ class IngestResult:
             out.append("快照各表来源 (where each table of the snapshot comes from):")
             for name, t in self.tables_from.items():
                 out.append(f"  {name}: {_source_text(t)}")
+        if self.unknowns:
+            u = self.unknowns
+            out.append(f"未知值 (explicit unknowns, cases of this load): 渠道未知 {u['channel']} 件"
+                       f"（不计入网办率的分母），状态未知 {u['status']} 件（按时间戳计：有办结时间的计为办结） "
+                       f"(channel unknown {u['channel']}: outside the online share's base; status unknown "
+                       f"{u['status']}: counted by their timestamps, a completion once they have a completion time)")
         if self.verdict:
             v = self.verdict
             out.append(
@@ -249,6 +257,8 @@ class IngestResult:
         }
         if self.verdict:
             report["source_verdict"] = dict(self.verdict)
+        if self.unknowns:
+            report["unknowns"] = dict(self.unknowns)
         if self.base:
             report["base"] = self.base
             report["tables_from"] = dict(self.tables_from)
@@ -271,18 +281,20 @@ def _source_text(t: dict) -> str:
 
 
 def quarantine_bytes(batches: list[Batch]) -> bytes:
-    """Rejected rows as CSV, UTF-8 with a BOM so that Excel shows the Chinese text."""
+    """Rejected rows as CSV, UTF-8 with a BOM so that Excel shows the Chinese text. Text that Excel would
+    run as a formula (a value ``=HYPERLINK(…)``, a file named ``=cmd办件.csv``) is neutralised as in every
+    other export (xiaoneng.export.neutralise)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(QUARANTINE_COLUMNS)
     for batch in batches:
         for p in sorted(batch.problems, key=lambda p: (p.row, p.column)):
-            writer.writerow([
+            writer.writerow([neutralise(cell) for cell in (
                 batch.file, int(batch.lines[p.row]), batch.table.name, p.column,
                 batch.source_of(p.column, p.row), p.code, p.message,
-                "" if p.value is None else p.value, batch.row_json(p.row),
-            ])
-    return buffer.getvalue().encode("utf-8-sig")
+                "" if p.value is None else visible(str(p.value)), batch.row_json(p.row),
+            )])
+    return buffer.getvalue().encode(CSV_ENCODING)
 
 
 def _reference_from_dir(folder: Path, table: str) -> pa.Table:
@@ -317,6 +329,7 @@ def run_ingest(
     publish: bool = True,
     base: str | None = None,
     accept_untimed: bool = False,
+    published_by: str | None = None,
 ) -> IngestResult:
     """Validate ``files`` with ``mapping`` and publish snapshot ``snapshot_id`` (never prints).
 
@@ -326,6 +339,8 @@ def run_ingest(
     the new snapshot holds the base snapshot's tables plus this load (each loaded table replaces the
     base's or is appended to it, as the mapping's ``mode`` says); the base is only read.
     ``accept_untimed`` publishes although more cases than the cases threshold cannot be timed.
+    ``published_by`` (the admin on the page, ``cli:<os user>`` on the command line) goes into the
+    audit log's ``publish`` entry (``SnapshotStore.publish``).
     """
     result = IngestResult(snapshot_id=snapshot_id, dry_run=not publish, reject_threshold=reject_threshold,
                           accept_rejects=accept_rejects, base=base, accept_untimed=accept_untimed)
@@ -529,6 +544,12 @@ def run_ingest(
                                 else [None] * cal.num_rows), strict=True)
         ]
     _dangling_reference_warnings(result, reference, tables)
+    if "cases" in tables:
+        loaded_cases = tables["cases"].arrow_table()
+        unknowns = {column: int(pc.sum(pc.equal(loaded_cases.column(column), UNKNOWN)).as_py() or 0)
+                    for column in ("channel", "status")}
+        if any(unknowns.values()):
+            result.unknowns = unknowns
 
     # Fact tables: this load's, or the base's, or both (append).
     facts: dict[str, pa.Table] = {}
@@ -607,6 +628,7 @@ def run_ingest(
             producer=PRODUCER,
             report=result.report(),
             base=base_record,
+            published_by=published_by,
         )
     except (SnapshotError, ValueError, OSError, pa.ArrowException) as exc:
         return result.refuse(f"发布失败，快照库未改动 (publishing failed, the store is unchanged): {exc}")

@@ -96,6 +96,19 @@ class Generate:
 
 
 @dataclass(frozen=True)
+class DaysAfter:
+    """A deadline the source does not write: the close of the day ``days`` calendar days (自然日) after
+    the date of another time column (``received_at`` + 15 days). Blank when that time is blank."""
+
+    after: str
+    days: int
+
+    @property
+    def label(self) -> str:
+        return f"={self.after}+{self.days}自然日"
+
+
+@dataclass(frozen=True)
 class SkipRule:
     """Rows left out on purpose (test rows, a "don't know" answer): counted per rule, not rejects."""
 
@@ -138,6 +151,7 @@ class InputSpec:
     constants: dict[str, str] = field(default_factory=dict)
     joins: dict[str, Join] = field(default_factory=dict)  # target -> several source headers joined
     generated: dict[str, Generate] = field(default_factory=dict)  # target -> generated row id
+    derived: dict[str, DaysAfter] = field(default_factory=dict)  # deadline -> another time + N calendar days
     source_timezone: str | None = None  # naive times in the file are in this zone (converted to local)
     local_timezone: str = DEFAULT_LOCAL_TIMEZONE  # the zone the snapshot's times are in
     skip: tuple[SkipRule, ...] = ()
@@ -311,8 +325,18 @@ def _parse_column_source(target: str, value: object, where: str) -> tuple[str, o
                                    f"got {kind!r}")
             prefix = value.get("prefix")
             return "generate", Generate(kind, None if prefix is None else _text(prefix))
+        if "after" in value:
+            if set(value) != {"after", "calendar_days"}:
+                raise MappingError(f"{where}.columns.{target}: a deadline after another time takes 'after' and "
+                                   f"'calendar_days', got {sorted(value)}")
+            days = value["calendar_days"]
+            if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+                raise MappingError(f"{where}.columns.{target}.calendar_days: a whole number of days ≥ 0, "
+                                   f"got {days!r}")
+            return "derive", DaysAfter(_text(value["after"]), days)
         raise MappingError(f"{where}.columns.{target}: expected a header, a list of headers, "
-                           f"{{join: [a, b]}} or {{generate: line}}, got {value!r}")
+                           f"{{join: [a, b]}}, {{generate: line}} or {{after: received_at, calendar_days: N}}, "
+                           f"got {value!r}")
     return "header", _as_list(value, f"{where}.columns.{target}")
 
 
@@ -463,10 +487,18 @@ def _parse_input(raw: object, index: int, source: str, base_dir: Path | None = N
             )
         return value
 
-    columns, joins, generated = {}, {}, {}
+    columns, joins, generated, derived = {}, {}, {}, {}
     for k, v in target_columns("columns").items():
         kind, parsed = _parse_column_source(k, v, where)
-        {"header": columns, "join": joins, "generate": generated}[kind][k] = parsed
+        {"header": columns, "join": joins, "generate": generated, "derive": derived}[kind][k] = parsed
+    for k, rule in derived.items():
+        if not spec.column(k).deadline:
+            deadlines = ", ".join(c.name for c in spec.columns if c.deadline) or "none"
+            raise MappingError(f"{where}.columns.{k}: only a deadline can be another time + N days "
+                               f"(in {table}: {deadlines})")
+        if rule.after not in spec.column_names or spec.column(rule.after).type != "ts" or rule.after == k:
+            times = ", ".join(c.name for c in spec.columns if c.type == "ts" and c.name != k)
+            raise MappingError(f"{where}.columns.{k}.after: a time column of {table} ({times}), got {rule.after!r}")
     time_columns = {c.name for c in spec.columns if c.type in ("ts", "date")}
     formats = {}
     for k, v in target_columns("datetime_formats").items():
@@ -523,7 +555,8 @@ def _parse_input(raw: object, index: int, source: str, base_dir: Path | None = N
     return InputSpec(
         name=name, files=files, table=table, encoding=encoding, sheet=sheet, header_row=header_row,
         delimiter=delimiter, columns=columns, auto_columns=auto, datetime_formats=formats, values=values,
-        transforms=transforms, constants=constants, joins=joins, generated=generated, source_timezone=source_tz,
+        transforms=transforms, constants=constants, joins=joins, generated=generated, derived=derived,
+        source_timezone=source_tz,
         local_timezone=local_timezone, skip=skip, unpivot=unpivot, accepted=accepted,
         accepted_source=accepted_source, mode=mode,
     )

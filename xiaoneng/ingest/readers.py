@@ -12,7 +12,9 @@ import csv
 import datetime as dt
 import gzip
 import io
+import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -23,6 +25,7 @@ import pyarrow.csv as pacsv
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 # The first bytes of a workbook: a zip container (.xlsx, .xlsm, .ods) or an OLE2 compound file (.xls).
+CHUNK_BYTES = 1 << 20  # files are read in pieces of this size (a .gz is never decompressed whole)
 WORKBOOK_MAGIC = {b"PK\x03\x04": "xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "xls"}
 
 
@@ -57,7 +60,12 @@ class RawFile:
     def column(self, i: int) -> pd.Series:
         """Column ``i`` (0-based) as an object Series of str / None."""
         if self._table is not None:
-            return pd.Series(self._table.column(i).to_numpy(zero_copy_only=False), dtype=object)
+            # each distinct text becomes one Python string, shared by the rows that hold it: an export
+            # repeats its codes, statuses and dates, and one object per cell is most of an ingest's memory
+            encoded = pc.dictionary_encode(self._table.column(i)).combine_chunks()
+            texts = np.append(encoded.dictionary.to_numpy(zero_copy_only=False), None)  # last: a null cell
+            indices = encoded.indices.fill_null(len(encoded.dictionary)).to_numpy()
+            return pd.Series(texts[indices], dtype=object)
         return pd.Series([r[i] for r in self._rows], dtype=object)
 
     def row(self, r: int) -> list[str | None]:
@@ -72,38 +80,68 @@ def inner_name(path: Path) -> str:
     return name[:-3] if name.lower().endswith(".gz") else name
 
 
-def decode(data: bytes, encoding: str, name: str) -> tuple[str, str]:
-    """Bytes to text. ``auto``: a BOM decides, else strict UTF-8, else GB18030 (a superset of GBK)."""
-    if encoding == "auto":
-        if data.startswith(codecs.BOM_UTF8):
-            return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return _strict(data, "utf-16", name), "utf-16"
-        try:
-            return data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            pass
-        try:
-            return data.decode("gb18030"), "gb18030"
-        except UnicodeDecodeError:
-            raise FileRefused(
-                f"{name}: 无法识别文件编码，既不是 UTF-8 也不是 GBK/GB18030 "
-                f"(cannot decode the file as UTF-8 or GBK/GB18030; save it as UTF-8 or set encoding in the mapping)"
-            ) from None
-    if encoding == "utf-8" and data.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8-sig"
-    return _strict(data, encoding, name), encoding
+def _open_bytes(path: Path) -> BinaryIO:
+    """The file's bytes as a stream; a .gz is decompressed on the fly, never held whole in memory."""
+    return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")
 
 
-def _strict(data: bytes, encoding: str, name: str) -> str:
+def _first_bad_line(path: Path, encoding: str) -> int | None:
+    """The line of the first byte that is not valid ``encoding`` (None: the whole file decodes), in one
+    streaming pass. Refuses a damaged gzip file and a file without any content."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    lines_before, content = 0, False
     try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        with _open_bytes(path) as fh:
+            for chunk in iter(lambda: fh.read(CHUNK_BYTES), b""):
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    return lines_before + chunk[: max(exc.start, 0)].count(b"\n") + 1
+                lines_before += chunk.count(b"\n")
+                content = content or bool(chunk.strip())
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                return lines_before + 1
+    except (OSError, EOFError, zlib.error) as exc:
+        raise FileRefused(f"{path.name}: 不是有效的 gzip 文件 (not a valid gzip file: {exc})") from None
+    if not content:
+        raise FileRefused(f"{path.name}: 文件为空，没有表头和数据行 (the file is empty: no header, no data rows)")
+    return None
+
+
+def detect_encoding(path: Path, encoding: str) -> str:
+    """The file's encoding, checked over the whole file without reading it into memory. ``auto``: a
+    BOM decides, else strict UTF-8, else GB18030 (a superset of GBK)."""
+    name = path.name
+    with _open_bytes(path) as fh:
+        try:
+            head = fh.read(4)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise FileRefused(f"{name}: 不是有效的 gzip 文件 (not a valid gzip file: {exc})") from None
+    if encoding == "auto":
+        if head.startswith(codecs.BOM_UTF8):
+            candidates = ["utf-8-sig"]
+        elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            candidates = ["utf-16"]
+        else:
+            candidates = ["utf-8", "gb18030"]
+    else:
+        candidates = ["utf-8-sig" if encoding == "utf-8" and head.startswith(codecs.BOM_UTF8) else encoding]
+    line = None
+    for candidate in candidates:
+        line = _first_bad_line(path, candidate)
+        if line is None:
+            return candidate
+    if len(candidates) > 1:
         raise FileRefused(
-            f"{name}: 第 {line} 行不是 {encoding} 编码 (line {line} is not valid {encoding}; "
-            f"check the file's encoding or use encoding: auto in the mapping)"
-        ) from None
+            f"{name}: 无法识别文件编码，既不是 UTF-8 也不是 GBK/GB18030 "
+            f"(cannot decode the file as UTF-8 or GBK/GB18030; save it as UTF-8 or set encoding in the mapping)"
+        )
+    raise FileRefused(
+        f"{name}: 第 {line} 行不是 {candidates[0]} 编码 (line {line} is not valid {candidates[0]}; "
+        f"check the file's encoding or use encoding: auto in the mapping)"
+    )
 
 
 def _cell_text(value: object) -> str | None:
@@ -182,27 +220,35 @@ def _split(records: list[tuple[int, list]], header_row: int, name: str, where: s
                    long_rows=long_rows or None)
 
 
-def _split_arrow(text: str, delimiter: str, header_row: int, name: str) -> RawFile | None:
-    """Fast path: pyarrow parses the CSV; None when it cannot (ragged rows), then csv.reader does it.
+def _split_arrow(path: Path, encoding: str, delimiter: str, header_row: int) -> RawFile | None:
+    """Fast path: pyarrow parses the CSV as a stream; None when it cannot (ragged rows), then csv.reader
+    does it.
 
     Line numbers stay exact: a record starts one line after the previous one plus the line
     breaks inside the previous record's quoted values.
     """
-    first = next(csv.reader(io.StringIO(text[: 1 << 20], newline=""), delimiter=delimiter), None)
+    name = path.name
+    with _open_bytes(path) as fh:
+        head = codecs.getincrementaldecoder(encoding)(errors="replace").decode(fh.read(CHUNK_BYTES))
+    first = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), None)
     if not first:
         return None
     names = [f"c{i}" for i in range(len(first))]  # every column text: no type guessing ("001" stays "001")
+    # pyarrow skips a UTF-8 byte-order mark itself and transcodes any other encoding while it reads
+    arrow_encoding = "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
     try:
-        table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
-            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowInvalid, ValueError):
+        with pa.input_stream(str(path), compression="gzip" if name.lower().endswith(".gz") else None) as stream:
+            table = pacsv.read_csv(
+                stream,
+                read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24, encoding=arrow_encoding),
+                parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                                 ignore_empty_lines=False),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+    except (pa.ArrowInvalid, ValueError, OSError):
         return None
     if table.num_rows == 0:
         return None
@@ -241,28 +287,21 @@ def _split_arrow(text: str, delimiter: str, header_row: int, name: str) -> RawFi
 
 
 def read_csv(path: Path, *, encoding: str, delimiter: str, header_row: int) -> RawFile:
-    data = path.read_bytes()
-    if path.name.lower().endswith(".gz"):
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise FileRefused(f"{path.name}: 不是有效的 gzip 文件 (not a valid gzip file: {exc})") from None
-    if not data.strip():
-        raise FileRefused(f"{path.name}: 文件为空，没有表头和数据行 (the file is empty: no header, no data rows)")
-    text, used = decode(data, encoding, path.name)
-    raw = _split_arrow(text, delimiter, header_row, path.name)
+    used = detect_encoding(path, encoding)
+    raw = _split_arrow(path, used, delimiter, header_row)
     if raw is None:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         records = []
         start = 1
-        try:
-            for cells in reader:
-                records.append((start, cells))
-                start = reader.line_num + 1
-        except csv.Error as exc:
-            raise FileRefused(
-                f"{path.name}: 第 {start} 行无法解析 (line {start} cannot be parsed as CSV: {exc})"
-            ) from None
+        with io.TextIOWrapper(_open_bytes(path), encoding=used, newline="") as text:
+            reader = csv.reader(text, delimiter=delimiter)
+            try:
+                for cells in reader:
+                    records.append((start, cells))
+                    start = reader.line_num + 1
+            except csv.Error as exc:
+                raise FileRefused(
+                    f"{path.name}: 第 {start} 行无法解析 (line {start} cannot be parsed as CSV: {exc})"
+                ) from None
         raw = _split(records, header_row, path.name, "")
     raw.encoding = used
     return raw

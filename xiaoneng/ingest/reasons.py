@@ -18,6 +18,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "parent_rejected": ("所属记录已被隔离", "the record it belongs to was rejected"),
     "duplicate_key": ("编号重复", "duplicate key"),
     "extra_fields": ("字段数多于表头", "more fields than the header"),
+    "control_character": ("编号含控制字符", "an id or code holds a control character"),
     # row checks named in schema.Table.checks
     "completed_after_accepted": ("办结时间早于受理时间", "completed before accepted"),
     "deadline_after_accepted": ("承诺办结时间早于受理时间", "deadline before accepted"),

@@ -23,7 +23,7 @@ import pyarrow as pa
 from xiaoneng.ingest.mapping import InputSpec
 from xiaoneng.ingest.readers import FileRefused, RawFile
 from xiaoneng.ingest.reasons import REASONS
-from xiaoneng.schema import ALL_TABLES, CASE_OPEN_STATUSES, Column, Table
+from xiaoneng.schema import ALL_TABLES, CASE_OPEN_STATUSES, UNKNOWN, Column, Table
 
 # Deadlines may lie after the snapshot time; every other timestamp is an event that has happened.
 DEADLINE_COLUMNS = frozenset(c.name for t in ALL_TABLES.values() for c in t.columns if c.deadline)
@@ -35,6 +35,8 @@ WAVE = re.compile(r"^\d{4}H[12]$")  # half-year waves; queries/indicator_measure
 _TRUE = {"true", "1", "yes", "y", "是", "t"}
 _FALSE = {"false", "0", "no", "n", "否", "f"}
 _END_OF_DAY = pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+# C0 control characters and DEL: never part of an id or code, written out in messages
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 
 # (check, later column, earlier column, column blamed): later must not be before earlier.
 ORDER_CHECKS = {
@@ -79,6 +81,11 @@ def _fmt(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def visible(text: str) -> str:
+    """``text`` with its control characters written out (NUL as \\x00), for messages and the quarantine."""
+    return CONTROL_CHARACTER.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _message(code: str, zh: str, en: str) -> str:
@@ -147,6 +154,9 @@ class Batch:
                 continue
             if col.name in spec.generated:
                 self.source[col.name] = spec.generated[col.name].label
+                continue
+            if col.name in spec.derived:
+                self.source[col.name] = spec.derived[col.name].label
                 continue
             if col.name in spec.joins:
                 join = spec.joins[col.name]
@@ -306,8 +316,13 @@ class Batch:
                 continue
             present = text.notna().to_numpy()
             if col.type == "str":
-                typed = text
                 bad = np.zeros(self.n, dtype=bool)
+                if col.identifier or col.name == self.table.key or col.name in self.table.unique_together:
+                    bad = present & text.str.contains(CONTROL_CHARACTER, na=False).to_numpy(dtype=bool)
+                    self._report(bad, col, "control_character",
+                                 lambda v: f"'{visible(v)}' 含控制字符，不能作为编号或代码",
+                                 lambda v: f"'{visible(v)}' holds a control character; an id or code cannot")
+                typed = _objects(text.where(~bad)) if bad.any() else text
             elif col.type in ("int", "float"):
                 typed = pd.to_numeric(text, errors="coerce").astype("float64")
                 values = typed.to_numpy()
@@ -332,6 +347,14 @@ class Batch:
                 raise ValueError(f"unknown column type {col.type}")
             self.typed[col.name] = typed
             self.bad[col.name] = bad
+        for name, rule in self.input.derived.items():
+            # the close of the day N calendar days after the other time's date (blank when it is blank)
+            base = self.typed.get(rule.after)
+            if base is None:
+                base = pd.Series(pd.NaT, index=range(self.n), dtype="datetime64[us]")
+            self.typed[name] = (base.dt.normalize() + pd.Timedelta(days=rule.days) + _END_OF_DAY).astype(
+                "datetime64[us]")
+            self.bad[name] = np.zeros(self.n, dtype=bool)
 
     def _parse_datetime(self, col: Column, text: pd.Series) -> tuple[pd.Series, np.ndarray]:
         formats = self.input.formats_for(col.name)
@@ -472,7 +495,8 @@ class Batch:
         done_bad = self.bad.get("completed_at", np.zeros(self.n, dtype=bool))
         s = status.to_numpy(dtype=object)
         is_open = np.isin(s, list(OPEN_STATUSES))
-        is_closed = np.isin(s, list(accepted - OPEN_STATUSES))
+        # an unknown status may come with a completion time or without one: its timestamps say which
+        is_closed = np.isin(s, list(accepted - OPEN_STATUSES - {UNKNOWN}))
         # the file's status first (what the administrator looks for), the contract's after it
         self._report(is_closed & ~has_done & ~done_bad, col, "status_matches_completion",
                      lambda v, r: f"状态为 {self._shown('status', r)}，但{col.label_zh}为空",
@@ -648,12 +672,16 @@ class TableRows:
             return f"{batch.file} line {batch.lines[r]}" if multi else f"line {batch.lines[r]}"
 
         for value, group in positions.items():
+            # a message names at most five other lines, all among the group's first six: building it
+            # from those keeps the check linear however often one key repeats
+            head = group[:6]
+            more = len(group) > 6
+            shown = _key_text(value)
             for pos in group:
-                others = [p for p in group if p != pos]
-                zh = "、".join(place(p) for p in others[:5]) + ("…" if len(others) > 5 else "")
-                en = ", ".join(place_en(p) for p in others[:5]) + (", …" if len(others) > 5 else "")
+                others = [p for p in head if p != pos][:5]
+                zh = "、".join(place(p) for p in others) + ("…" if more else "")
+                en = ", ".join(place_en(p) for p in others) + (", …" if more else "")
                 b, r = where[pos]
-                shown = _key_text(value)
                 self.batches[b].add_problems(
                     np.array([r]), key, "duplicate_key",
                     lambda v, _r, z=zh, val=shown: f"{val} 重复出现，另见 {z}",
