@@ -54,6 +54,13 @@ def _params(view: SnapshotView) -> dict:
         "score": None,
         "rectify_state": None,
         "reason": None,
+        # the honesty checks (queries/integrity_*.sql, thresholds of config/integrity.yaml)
+        "min_promised_wd": 1,
+        "max_wait_wd": 3,
+        "max_minutes": 15,
+        "batch_min_cases": 3,
+        "window_minutes": 60,
+        "max_gap_wd": 3,
     }
 
 

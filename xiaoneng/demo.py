@@ -88,6 +88,8 @@ Stories an analyst should find
     (办事效率 most), so D04's 办事效率 falls in 2026H1 and C06 scores lowest.
 (d) Online + mobile take-up grows steadily from about 35 % (January 2025) to about
     58 % (October 2026), mobile gaining most.
+(e) The checks on the data's honesty (数据真实性核查) each find one unit gaming its numbers from
+    2026-07-01 on, and nothing else: see xiaoneng.integrity_demo for the units and what they do.
 The city's overall on-time rate is about 95–96 % (即办率 about 97 %); at the
 snapshot time about 0.4 % of the cases are open, a few hundred of them overdue.
 """
@@ -103,6 +105,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from xiaoneng import integrity_demo
 from xiaoneng.asof import cut_at
 from xiaoneng.reference import load_calendar_days, load_dimensions
 from xiaoneng.schema import FACT_TABLES, RESPONDENT_GROUPS, SURVEY_DIMENSIONS
@@ -395,7 +398,7 @@ def _day_weights(days: _Days, first: int, last: int) -> tuple[np.ndarray, np.nda
 
 
 def _generate_cases(n: int, ref: _Reference, days: _Days, start: dt.date, as_of: dt.datetime,
-                    rng: np.random.Generator) -> dict[str, np.ndarray]:
+                    rng: np.random.Generator, stories: np.random.Generator) -> dict[str, np.ndarray]:
     as_of_us = _us(as_of)
     last = as_of.date() if as_of.time() >= dt.time(18, 0) else as_of.date() - dt.timedelta(days=1)
     first_day, last_day = _day_number(start), _day_number(last)
@@ -441,6 +444,13 @@ def _generate_cases(n: int, ref: _Reference, days: _Days, start: dt.date, as_of:
                         (day - lag_days) * US_PER_DAY + rec_minute * US_PER_MIN + rng.integers(0, US_PER_MIN, n))
     del gap, lag_days, same_day_lag, evening, anytime, rec_minute, digital
 
+    # The honesty stories (xiaoneng.integrity_demo), drawn from their own stream: one planted unit each.
+    planted = {check: integrity_demo.unit_mask(check, ref.counties, ref.depts, county, dept, day)
+              for check in integrity_demo.STORY_UNITS}
+    wd = days.index(day)
+    received = integrity_demo.plant_intake_waits(received, day, planted["intake_wait"], days.working, days.first, wd,
+                                                 stories)
+
     # How late: county × department × item × season × stories.
     q = ref.county_late[county] * ref.dept_late[dept]
     mu = np.full(n, np.log(0.35))
@@ -472,6 +482,9 @@ def _generate_cases(n: int, ref: _Reference, days: _Days, start: dt.date, as_of:
     status = np.select([u < p_denied, u < p_denied + REFUSED_SHARE, u > 1.0 - WITHDRAWN_SHARE],
                        [DENIED, REFUSED, WITHDRAWN], COMPLETED).astype(np.int8)
     del p_denied
+    applicant = integrity_demo.applicant_numbers(n, stories)
+    status, applicant, planted_refusals = integrity_demo.plant_resubmissions(
+        status, applicant, item, wd, planted["resubmission"], COMPLETED, REFUSED, stories)
     decided = (status == COMPLETED) | (status == DENIED)
     late &= decided
     refused = status == REFUSED
@@ -487,9 +500,12 @@ def _generate_cases(n: int, ref: _Reference, days: _Days, start: dt.date, as_of:
     elapsed = np.where(refused, np.where(rng.random(n) < 0.7, 0, rng.integers(1, 3, n)), elapsed)
     elapsed = np.where(status == WITHDRAWN, np.floor(rng.uniform(0.0, 0.6, n) * (limit + 1)), elapsed)
     elapsed = np.minimum(elapsed, np.where(decided | refused, 10_000, limit)).astype(np.int64)
+    elapsed[planted_refusals] = 0  # refused on the spot, re-submitted a few days later
     del mu, on_time_wd, excess, stuck, u, story, decided
     suspended = np.where((limit >= 3) & (rng.random(n) < np.where(ref.item_permit[item], 0.075, 0.035)) & ~refused,
                          rng.integers(1, 11, n), 0)
+    suspended = integrity_demo.plant_suspensions(suspended, planted["suspension_share"] & (limit >= 3) & ~refused,
+                                                 stories)
 
     # Completion: a working day reached from the acceptance date; same-day cases a little later.
     total = elapsed + suspended
@@ -500,6 +516,16 @@ def _generate_cases(n: int, ref: _Reference, days: _Days, start: dt.date, as_of:
     same_day = acc + np.maximum(np.minimum(quick, 19 * 60 - acc_minute), 5) * US_PER_MIN
     later = done_day * US_PER_DAY + rng.integers(525, 1070, n) * US_PER_MIN + rng.integers(0, US_PER_MIN, n)
     done = np.where(total == 0, same_day, later)
+    # Stories: batches accepted and completed within minutes; completions late in the evening of the deadline day.
+    eligible = (status == COMPLETED) & (ref.promised[item] >= 1) & ~late
+    batch = integrity_demo.quick_batch_rows(planted["quick_batch"] & eligible, day, stories)
+    done[batch] = integrity_demo.quick_completions(acc, batch, stories)
+    elapsed[batch], suspended[batch] = 0, 0
+    rush = integrity_demo.deadline_rush_rows(planted["deadline_rush"] & eligible & (limit == ref.promised[item]),
+                                             stories)
+    elapsed[rush] = limit[rush]
+    done[rush] = integrity_demo.late_evening(days.add(day[rush], limit[rush] + suspended[rush]), stories)
+    del eligible, batch, rush, wd, planted_refusals, planted
     # A refusal is known at the snapshot time or the application is not a case yet: refusals that would
     # fall after it happen on the spot instead, and those still after it (a snapshot taken in the evening
     # of the acceptance day) are left out.
@@ -525,8 +551,10 @@ def _generate_cases(n: int, ref: _Reference, days: _Days, start: dt.date, as_of:
         "has_deadline": has_deadline, "county": county.astype(small), "item": item.astype(small),
         "dept": dept.astype(small), "channel": channel, "enterprise": enterprise, "status": status, "late": late,
         "elapsed": elapsed.astype(small), "suspended": suspended.astype(small), "limit": limit.astype(small),
+        "applicant": applicant,
     }
     del day, acc, received, done, deadline, has_deadline, county, item, dept, channel, enterprise, status, late
+    del applicant
     del elapsed, suspended, limit
     if not kept.all():
         c = {name: values[kept] for name, values in c.items()}
@@ -569,6 +597,7 @@ def _cases_table(c: dict[str, np.ndarray], ref: _Reference) -> pa.Table:
         "suspended_wd": _int(c["suspended"]),
         "promised_limit_wd": _int(promised, mask=promised < 0),
         "legal_limit_wd": _int(legal, mask=legal < 0),
+        "applicant_id": _numbered("AP", c["applicant"], 10),
     })
 
 
@@ -658,7 +687,8 @@ def _steps_chunk(c: dict[str, np.ndarray], sl: slice, ref: _Reference, days: _Da
 
 
 def _ratings_table(c: dict[str, np.ndarray], ref: _Reference, days: _Days, day_range: np.ndarray,
-                   p_day: np.ndarray, as_of_us: int, rng: np.random.Generator) -> pa.Table:
+                   p_day: np.ndarray, as_of_us: int, rng: np.random.Generator,
+                   stories: np.random.Generator) -> pa.Table:
     done_cases = np.flatnonzero((c["status"] == COMPLETED) | (c["status"] == DENIED))
     channel = c["channel"][done_cases]
     rated = done_cases[rng.random(len(done_cases)) < RATE_PROBABILITY[channel]]
@@ -697,6 +727,8 @@ def _ratings_table(c: dict[str, np.ndarray], ref: _Reference, days: _Days, day_r
     channel = np.r_[r_channel, np.where(rng.random(extra) < 0.6, 4, 3)]
     at = np.r_[rated_at, e_at]
     band = np.r_[band, np.full(extra, 3)]
+    complaining = integrity_demo.review_mask(ref.counties, ref.depts, county, dept, at)  # a story
+    band = integrity_demo.plant_complaints(band, complaining, 2, stories)
     late = np.r_[late, np.zeros(extra, dtype=bool)]
     has_case = np.r_[np.ones(n, dtype=bool), np.zeros(extra, dtype=bool)]
     case_pos = np.r_[rated, np.zeros(extra, dtype=np.int64)]
@@ -723,10 +755,10 @@ def _ratings_table(c: dict[str, np.ndarray], ref: _Reference, days: _Days, day_r
     is_verified = bad & (verified <= as_of_us)
     due = (verified // US_PER_DAY + 11) * US_PER_DAY - 1_000_000
     u = rng.random(total)
-    unfounded = is_verified & (u < 0.08)
+    unfounded = is_verified & (u < integrity_demo.unfounded_probability(complaining))
     rectified = days.office_time(
         verified + np.exp(np.log(5 * US_PER_DAY) + 0.6 * rng.standard_normal(total)).astype(np.int64), rng)
-    is_rectified = is_verified & (u >= 0.13) & (rectified <= as_of_us)
+    is_rectified = is_verified & ~unfounded & (u >= 0.13) & (rectified <= as_of_us)
     rectify_status = np.where(unfounded, 2, np.where(is_rectified, 1, 0))
     revisit = rng.choice(np.array([2, 3, 4, 5]), total, p=[0.06, 0.22, 0.44, 0.28])
 
@@ -906,16 +938,16 @@ def _generate_world(cases: int, seed: int, start: dt.date, as_of: dt.datetime,
         calendar = WorkCalendar(load_calendar_days())
     if not (calendar.covers(start) and calendar.covers(as_of.date())):
         raise ValueError(f"{start} .. {as_of.date()} is not within the working-day calendar ({calendar.range_text})")
-    seeds = np.random.SeedSequence(seed).spawn(6)
+    seeds = np.random.SeedSequence(seed).spawn(7)  # the 7th: the honesty stories (spawn keeps the first six)
     streams = [np.random.default_rng(s) for s in seeds]
     days = _Days(calendar)
     ref = _Reference(reference, streams[0])
     as_of_us = _us(as_of)
 
-    c = _generate_cases(cases, ref, days, start, as_of, streams[1])
+    c = _generate_cases(cases, ref, days, start, as_of, streams[1], streams[6])
     n = len(c["acc"])  # refusals not yet made at the horizon are left out
     out = {"cases": _cases_table(c, ref)}
-    for name in ("received", "deadline", "has_deadline", "enterprise"):
+    for name in ("received", "deadline", "has_deadline", "enterprise", "applicant"):
         del c[name]
     step_streams = seeds[2].spawn((cases + STEP_CHUNK - 1) // STEP_CHUNK)
     out["case_steps"] = pa.concat_tables([
@@ -926,7 +958,7 @@ def _generate_world(cases: int, seed: int, start: dt.date, as_of: dt.datetime,
     for name in ("acc", "suspended"):
         del c[name]
     day_range, p_day, _ = _day_weights(days, _day_number(start), _day_number(as_of.date()))
-    out["ratings"] = _ratings_table(c, ref, days, day_range, p_day, as_of_us, streams[3])
+    out["ratings"] = _ratings_table(c, ref, days, day_range, p_day, as_of_us, streams[3], streams[6])
     out["surveys"] = _surveys_table(c, ref, start, as_of, streams[4])
     out["tasks"] = _tasks_table(cases, ref, days, day_range, as_of_us, streams[5])
     return out
