@@ -79,15 +79,38 @@ def test_snapshot_list(handcount_store):
     assert row["as_of"] == dt.datetime(2026, 10, 30, 17)
     assert (row["calendar_start"], row["calendar_end"]) == ("2004-01-01", "2026-12-31")
     assert (row["cases_outside_calendar"], row["sources"], row["producer"]) == (0, 0, "tests/handcount.py")
+    assert row["status"] == "默认"
 
 
 def test_calendar_warnings(handcount_view):
     info = handcount_view.info
-    # the calendar ends 2026-12-31, 62 days after the snapshot time 2026-10-30: time to add 2027
-    warnings = calendar_warnings(info, dt.date(2026, 2, 12))
+    # the calendar ends 2026-12-31, 62 days after the snapshot time 2026-10-30: outside the ingest's
+    # 60-day calendar care, inside a wider margin
+    assert datapage.CALENDAR_MARGIN_DAYS == 60
+    assert calendar_warnings(info, dt.date(2026, 2, 12)) == []
+    warnings = calendar_warnings(info, dt.date(2026, 2, 12), margin_days=92)
     assert len(warnings) == 1 and "2027" in warnings[0] and "62" in warnings[0]
-    assert calendar_warnings(info, dt.date(2026, 2, 12), margin_days=30) == []
-    assert any("2003-12-01" in w for w in calendar_warnings(info, dt.date(2003, 12, 1), margin_days=30))
+    assert any("2003-12-01" in w for w in calendar_warnings(info, dt.date(2003, 12, 1)))
+    # K06–K09 are open; every deadline lies within the calendar
+    assert datapage.open_beyond_calendar(handcount_view) == 0
+    assert calendar_warnings(info, None, open_beyond=3) == [
+        "有 3 件在办件的期限晚于工作日历的最后一天 2026-12-31（或因此无法推算）：请补入 2027 年的工作日历后重新导入。"]
+
+
+def test_open_cases_beyond_a_short_calendar(tmp_path):
+    from tests.handcount import AS_OF, fact_tables, reference_tables
+    from xiaoneng.reference import load_calendar_days
+
+    days = [d for d in load_calendar_days(REFERENCE) if d.date.year <= 2025]  # ends before the snapshot
+    info = SnapshotStore(tmp_path).publish("short", as_of=AS_OF, reference=reference_tables(), calendar_days=days,
+                                           facts=fact_tables(), producer="test")
+    view = SnapshotView(info)
+    assert datapage.open_beyond_calendar(view) == 4  # the four open cases get no deadline
+    assert calendar_warnings(info, None, open_beyond=4) == [
+        "有 15 件办件的日期超出工作日历（2004-01-01 至 2025-12-31），无法计算期限和用时。请补充工作日历后重新导入。",
+        "工作日历只到 2025-12-31，早于数据截至日 2026-10-30：请补充 2026 年的工作日历（python -m xiaoneng calendar "
+        "add-year 2026）。",
+        "有 4 件在办件的期限晚于工作日历的最后一天 2025-12-31（或因此无法推算）：请补入 2026 年的工作日历后重新导入。"]
 
 
 def test_formulas_come_from_the_catalog():
@@ -172,11 +195,11 @@ def test_validate_then_publish_the_example(tmp_path):
 
 
 def _example_with_a_bad_row() -> bytes:
-    """The example plus one case whose status 未知 is not in the mapping's value map."""
+    """The example plus one case whose status 挂起 is not in the mapping's value map."""
     content = EXAMPLE_CASES.read_bytes()
     last = content.rstrip(b"\r\n").splitlines()[-1].decode("gb18030").split(",")
     last[0] = "BJ209901010099"
-    last[10] = "未知"
+    last[10] = "挂起"
     return content.rstrip(b"\r\n") + b"\r\n" + ",".join(last).encode("gb18030") + b"\r\n"
 
 
@@ -192,7 +215,7 @@ def test_rejected_rows_are_reported_before_publishing(tmp_path):
     reasons = datapage.result_reasons(refused)
     assert reasons.iloc[0][["reason_code", "reason", "rows"]].tolist() == ["not_accepted", "值不在允许范围内", 1]
     rejects = datapage.result_rejects(refused)
-    assert rejects.iloc[0]["line"] == 22 and rejects.iloc[0]["value"] == "未知"
+    assert rejects.iloc[0]["line"] == 22 and rejects.iloc[0]["value"] == "挂起"
     assert "BJ209901010099" in refused.quarantine_csv.decode("utf-8-sig")
     forced = UploadRequest(mapping=str(MAPPING), files=tuple(paths), snapshot_id="bad-1", as_of=EXAMPLE_AS_OF,
                            accept_rejects=True)
@@ -211,6 +234,113 @@ def test_signature_follows_files_and_settings():
     assert base != datapage.upload_signature([("a.csv", b"2")], "m", "id", EXAMPLE_AS_OF)
     assert base != datapage.upload_signature([("a.csv", b"1")], "m", "id-2", EXAMPLE_AS_OF)
 
+
+
+def test_xls_uploads_are_accepted(tmp_path):
+    xls = MAPPINGS_DIR / "examples" / "好差评_示例.xls"
+    [staged] = stage_uploads([(xls.name, xls.read_bytes())], tmp_path / "in")
+    assert staged.name == "好差评_示例.xls" and "xls" in datapage.UPLOAD_TYPES
+    store = SnapshotStore(tmp_path / "snapshots")
+    request = UploadRequest(mapping=str(MAPPING), files=(EXAMPLE_CASES, staged), snapshot_id="2026-01",
+                            as_of=EXAMPLE_AS_OF)
+    checked = datapage.validate_upload(request, store, REFERENCE)
+    assert checked.ok and checked.tables["ratings"].kept == 6  # the six ratings of the workbook
+
+
+def test_a_load_on_the_current_snapshot_reports_where_each_table_comes_from(tmp_path):
+    store = SnapshotStore(tmp_path / "snapshots")
+    january = UploadRequest(mapping=str(MAPPING), files=(EXAMPLE_CASES, MAPPINGS_DIR / "examples" / "好差评_示例.csv"),
+                            snapshot_id="2026-01", as_of=EXAMPLE_AS_OF)
+    assert datapage.publish_upload(january, store, REFERENCE, published_by="a").published is not None
+    february = UploadRequest(mapping=str(MAPPING), files=(MAPPINGS_DIR / "examples" / "好差评_2026-02_示例.csv",),
+                             snapshot_id="2026-02", as_of=dt.date(2026, 2, 28), base=store.default_id())
+    checked = datapage.validate_upload(february, store, REFERENCE)
+    assert checked.ok and checked.base == "2026-01"
+    tables_from = datapage.result_tables_from(checked).set_index("table")
+    assert tables_from.loc["办件"].tolist() == ["基础快照，未改动", 20, 0]
+    assert tables_from.loc["好差评"].tolist() == ["基础快照 + 本次导入追加", 6, 4]
+    assert datapage.planned_counts(checked) == {"cases": 20, "case_steps": 0, "ratings": 10, "surveys": 0,
+                                                "tasks": 0}
+    comparison = datapage.publish_comparison(checked, store.default()).set_index("table")
+    assert comparison.loc["好差评"].tolist() == [10, 6, 4] and comparison.loc["办件"].tolist() == [20, 20, 0]
+    assert datapage.publish_checks(checked, february.files, store) == []  # later, as large, new files
+
+
+def test_the_report_has_the_sources_verdict_and_the_skipped_rows(tmp_path):
+    request = UploadRequest(mapping="utc_export", files=(MAPPINGS_DIR / "examples" / "utc_export_示例.csv",),
+                            snapshot_id="utc", as_of=EXAMPLE_AS_OF)
+    checked = datapage.validate_upload(request, SnapshotStore(tmp_path), REFERENCE)
+    # 8 rows, one test row skipped; of the 7 cases 5 are completed with both verdicts: 3 agree
+    assert checked.verdict == {"compared": 5, "agree": 3, "disagree": 2, "source_on_time_ours_late": 1,
+                               "source_late_ours_on_time": 1, "not_compared": 1}
+    assert datapage.result_skipped(checked).values.tolist() == [["utc_export_示例.csv", "测试数据 (test rows)", 1]]
+    assert datapage.result_tables(checked).iloc[0].tolist() == ["办件", 8, 7, 0, 1, 0.0, 1.0]
+
+
+def test_publish_checks(tmp_path):
+    store = SnapshotStore(tmp_path / "snapshots")
+    publish_handcount(store.root)  # the default: 15 cases as of 2026-10-30 17:00
+    example = UploadRequest(mapping=str(MAPPING), files=(EXAMPLE_CASES,), snapshot_id="example", as_of=EXAMPLE_AS_OF)
+    assert datapage.publish_upload(example, store, REFERENCE).published is not None
+    assert store.default_id() == "handcount"
+    again = UploadRequest(mapping=str(MAPPING), files=(EXAMPLE_CASES,), snapshot_id="again", as_of=EXAMPLE_AS_OF)
+    checks = datapage.publish_checks(datapage.validate_upload(again, store, REFERENCE), again.files, store)
+    assert [(c.code, c.message) for c in checks] == [
+        ("earlier", "新快照的数据截至 2026-01-31 23:59，早于当前默认快照 handcount 的数据截至 2026-10-30 17:00。"),
+        ("same_sources", "上传的文件与已发布快照的来源文件完全相同（SHA-256 一致）：办件_示例.csv（快照 example）。")]
+    assert datapage.small_snapshot_ratio() == 0.5  # config/publishing.yaml
+    few = stage_uploads([("办件_5.csv", b"\r\n".join(EXAMPLE_CASES.read_bytes().splitlines()[:6]) + b"\r\n")],
+                        tmp_path / "few")
+    small = UploadRequest(mapping=str(MAPPING), files=tuple(few), snapshot_id="small", as_of=dt.date(2026, 11, 30))
+    checks = datapage.publish_checks(datapage.validate_upload(small, store, REFERENCE), small.files, store, "en")
+    assert [(c.code, c.message) for c in checks] == [
+        ("smaller", "The new snapshot has only 5 cases, less than 50% of the current default snapshot handcount "
+                    "(15 cases).")]
+
+
+def test_next_years_holidays_are_checked_as_the_cli_checks_them(tmp_path):
+    import shutil
+
+    calendar = tmp_path / "calendar.csv"
+    shutil.copyfile(REFERENCE / "calendar.csv", calendar)
+    assert datapage.calendar_summary(calendar).end == dt.date(2026, 12, 31)
+    typed = datapage.typed_year_csv(datapage.pd.DataFrame({"date": ["2027-01-01", "2027-02-06", ""],
+                                                           "day_kind": ["节假日", "调休上班", ""],
+                                                           "name_zh": ["元旦", "春节", ""]}))
+    days = datapage.year_rows(typed, "表格", 2027)
+    assert [(d.date, d.day_kind) for d in days] == [(dt.date(2027, 1, 1), "holiday"),
+                                                    (dt.date(2027, 2, 6), "makeup_workday")]
+    assert datapage.year_preview(days).values.tolist() == [[dt.date(2027, 1, 1), "节假日", "元旦"],
+                                                           [dt.date(2027, 2, 6), "调休上班", "春节"]]
+    with pytest.raises(ValueError) as refused:
+        datapage.year_rows("date,day_kind\n2027-01-04,调休上班\n2026-10-01,节假日\n".encode(), "假期.csv", 2027)
+    assert str(refused.value).splitlines() == [
+        "假期.csv:2: 2027-01-04 是工作日，不能是调休上班日 (is a weekday already; a make-up working day is a "
+        "Saturday or Sunday)",
+        "假期.csv:3: 2026-10-01 不在 2027 年 (is not in 2027)"]
+    before = calendar.read_bytes()
+    with pytest.raises(ValueError, match="has rows for 2026 already"):
+        datapage.add_calendar_year(calendar, 2026, typed, "表格")
+    assert calendar.read_bytes() == before
+    assert datapage.add_calendar_year(calendar, 2027, typed, "表格") == 2
+    assert datapage.calendar_summary(calendar).end == dt.date(2027, 12, 31)
+
+
+def test_audit_table_is_newest_first_and_filtered():
+    entries = [
+        {"at": "2026-11-01T08:00:00+00:00", "action": "publish", "user": "a", "scope": None,
+         "details": {"snapshot": "2026-10"}},
+        {"at": "2026-11-01T09:00:00+00:00", "action": "export", "user": "c02", "scope": ["C02"],
+         "details": {"rows": 3}},
+        {"at": "2026-11-02T08:00:00+00:00", "action": "set_default", "user": "a", "scope": None,
+         "details": {"snapshot": "2026-10"}},
+    ]
+    table = datapage.audit_table(entries)
+    assert table["action"].tolist() == ["设为默认快照", "导出", "发布快照"]
+    assert table.iloc[1].tolist() == ["2026-11-01T09:00:00+00:00", "导出", "c02", "C02", '{"rows": 3}']
+    assert datapage.audit_table(entries, actions=["publish", "set_default"], users=["a"])["at"].tolist() == [
+        "2026-11-02T08:00:00+00:00", "2026-11-01T08:00:00+00:00"]
+    assert datapage.audit_table(entries, users=["nobody"]).empty
 
 # ---------------------------------------------------------------- the page in AppTest
 

@@ -69,17 +69,169 @@ def test_unsafe_ids_are_refused(tmp_path, bad_id):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_latest_is_by_as_of_then_creation(tmp_path):
+def _publish_at(store: SnapshotStore, snapshot_id: str, as_of: dt.datetime, by: str | None = None):
+    return store.publish(snapshot_id, as_of=as_of, reference=reference_tables(), calendar_days=load_calendar_days(),
+                         facts={"cases": fact_tables()["cases"].filter(pa.compute.field("accepted_at") <= as_of)},
+                         producer="test", published_by=by)
+
+
+def test_the_list_is_by_as_of_then_creation_and_the_first_publish_is_the_default(tmp_path):
     store = SnapshotStore(tmp_path)
-    assert store.latest() is None
+    assert store.default() is None and store.list() == []
     for snapshot_id, as_of in (("b-later", AS_OF), ("a-earlier", AS_OF - dt.timedelta(days=30))):
-        store.publish(snapshot_id, as_of=as_of, reference=reference_tables(), calendar_days=load_calendar_days(),
-                      facts={"cases": fact_tables()["cases"].filter(pa.compute.field("accepted_at") <= as_of)},
-                      producer="test")
+        _publish_at(store, snapshot_id, as_of)
     assert [s.snapshot_id for s in store.list()] == ["a-earlier", "b-later"]
-    assert store.latest().snapshot_id == "b-later"
+    assert store.default_id() == "b-later"  # the first published, not the latest data date
     with pytest.raises(SnapshotError, match="no snapshot 'nope'"):
         store.get("nope")
+
+
+def test_publishing_never_moves_the_default(tmp_path):
+    store = SnapshotStore(tmp_path)
+    _publish_at(store, "first", AS_OF - dt.timedelta(days=60))
+    _publish_at(store, "newer", AS_OF)  # a later data date …
+    _publish_at(store, "newest-created", AS_OF - dt.timedelta(days=1))  # … and a later creation
+    assert store.default_id() == "first"
+    assert json.loads((tmp_path / ".store.json").read_text(encoding="utf-8")) == {"default": "first",
+                                                                                 "withdrawn": {}}
+    store.set_default("newer", by="admin1")
+    _publish_at(store, "after", AS_OF)
+    assert SnapshotStore(tmp_path).default_id() == "newer"
+    with pytest.raises(SnapshotError, match="no snapshot 'gone'"):
+        store.set_default("gone", by="admin1")
+
+
+def test_a_store_without_a_recorded_choice_keeps_showing_its_latest(tmp_path):
+    store = SnapshotStore(tmp_path)
+    _publish_at(store, "old", AS_OF - dt.timedelta(days=30))
+    _publish_at(store, "latest", AS_OF)
+    (tmp_path / ".store.json").unlink()  # a store from before the choice was kept
+    assert store.default_id() == "latest"
+    _publish_at(store, "tiny", AS_OF + dt.timedelta(days=1))  # the publish records what everybody saw
+    assert store.default_id() == "latest"
+
+
+def _digests(folder):
+    return {str(p.relative_to(folder)): sha256_of(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_withdraw_hides_keeps_the_files_and_restore_brings_it_back(tmp_path):
+    store = SnapshotStore(tmp_path)
+    _publish_at(store, "good", AS_OF - dt.timedelta(days=30))
+    bad = _publish_at(store, "bad", AS_OF)
+    before = _digests(bad.path)
+    withdrawn = store.withdraw("bad", "办件量只有20件，源文件不全", by="admin1")
+    assert withdrawn.withdrawn and withdrawn.withdrawal.reason == "办件量只有20件，源文件不全"
+    assert withdrawn.withdrawal.by == "admin1" and withdrawn.withdrawal.at.endswith("+00:00")
+    assert [s.snapshot_id for s in store.list()] == ["good"]
+    assert [(s.snapshot_id, s.withdrawn) for s in store.list(include_withdrawn=True)] == [
+        ("good", False), ("bad", True)]
+    assert _digests(bad.path) == before  # byte for byte
+    with pytest.raises(SnapshotError, match="withdrawn already"):
+        store.withdraw("bad", "again", by="admin1")
+    with pytest.raises(SnapshotError, match="restore it before"):
+        store.set_default("bad", by="admin1")
+    restored = store.restore("bad", by="admin2")
+    assert not restored.withdrawn
+    assert [s.snapshot_id for s in store.list()] == ["good", "bad"]
+    assert store.default_id() == "good" and _digests(bad.path) == before
+    with pytest.raises(SnapshotError, match="not withdrawn"):
+        store.restore("bad", by="admin2")
+    with pytest.raises(SnapshotError, match="needs a reason"):
+        store.withdraw("bad", "  ", by="admin1")
+
+
+def test_the_default_is_withdrawn_only_after_another_is_chosen(tmp_path):
+    store = SnapshotStore(tmp_path)
+    _publish_at(store, "first", AS_OF - dt.timedelta(days=30))
+    _publish_at(store, "second", AS_OF)
+    with pytest.raises(SnapshotError, match="'first' is the default; make another snapshot the default first "
+                                            r"\(one of: second\)"):
+        store.withdraw("first", "wrong month", by="admin1")
+    store.set_default("second", by="admin1")
+    store.withdraw("first", "wrong month", by="admin1")
+    assert store.default_id() == "second"
+    # the only visible snapshot may go: the store then has no default until a publish or restore
+    store.withdraw("second", "also wrong", by="admin1")
+    assert store.default() is None and store.list() == []
+    store.restore("first", by="admin1")
+    assert store.default_id() == "first"
+
+
+def test_admin_actions_are_in_the_audit_log(tmp_path):
+    from xiaoneng import audit
+
+    store = SnapshotStore(tmp_path / "snapshots")
+    _publish_at(store, "first", AS_OF - dt.timedelta(days=30), by="cli:root")
+    _publish_at(store, "second", AS_OF, by="admin1")
+    store.set_default("second", by="admin2")
+    store.withdraw("first", "重复导入", by="admin1")
+    store.restore("first", by="admin2")
+    log = list(audit.entries(tmp_path / "audit" / "audit.jsonl"))
+    assert [(e["action"], e["user"], e["details"]["snapshot"]) for e in log] == [
+        ("publish", "cli:root", "first"), ("publish", "admin1", "second"), ("set_default", "admin2", "second"),
+        ("withdraw", "admin1", "first"), ("restore", "admin2", "first")]
+    assert (log[0]["details"]["default"], log[1]["details"]["default"]) == (True, False)
+    assert log[1]["details"]["rows"]["cases"] == 15 and log[2]["details"]["previous"] == "first"
+    assert log[3]["details"]["reason"] == "重复导入"
+    assert audit.verify(tmp_path / "audit" / "audit.jsonl") == []
+
+
+def test_a_damaged_manifest_hides_that_snapshot_only(tmp_path):
+    store = SnapshotStore(tmp_path)
+    _publish_at(store, "good", AS_OF)
+    broken = _publish_at(store, "broken", AS_OF - dt.timedelta(days=1))
+    (broken.path / "manifest.json").write_text('{"as_of": "2026-10-', encoding="utf-8")
+    assert [s.snapshot_id for s in store.list()] == ["good"]
+    [damaged] = store.damaged()
+    assert damaged.snapshot_id == "broken"
+    assert damaged.error == f"{broken.path / 'manifest.json'}: Unterminated string starting at: line 1 column 11 " \
+                            "(char 10)"
+    with pytest.raises(SnapshotError, match="'broken' cannot be read, its manifest is damaged"):
+        store.get("broken")
+    (broken.path / "manifest.json").write_text('{"as_of": "2026-10-01T00:00:00"}', encoding="utf-8")
+    assert store.damaged()[0].error.endswith("manifest.json: missing 'created_at'")
+
+
+def test_a_damaged_state_file_hides_everything_from_lists_and_refuses_admin_actions(tmp_path):
+    store = SnapshotStore(tmp_path)
+    _publish_at(store, "good", AS_OF)
+    (tmp_path / ".store.json").write_text("{not json", encoding="utf-8")
+    assert store.list() == [] and store.default() is None
+    [shown] = store.list(include_withdrawn=True)
+    assert shown.withdrawn and "state file" in shown.withdrawal.reason
+    with pytest.raises(SnapshotError, match=r"state file .* cannot be read"):
+        store.set_default("good", by="admin1")
+    with pytest.raises(SnapshotError, match=r"state file .* cannot be read"):
+        _publish_at(store, "more", AS_OF)
+    assert not store.exists("more")
+
+
+def test_stale_staging_folders_are_removed_when_the_store_opens(tmp_path):
+    import fcntl
+    import os
+    import time
+
+    SnapshotStore(tmp_path)  # nothing to clean in an empty folder
+    _publish_at(SnapshotStore(tmp_path), "good", AS_OF)
+    stale = tmp_path / ".staging-killed-0123abcd"
+    fresh = tmp_path / ".staging-starting-89abcdef"
+    locked = tmp_path / ".staging-in-progress-77777777"
+    for folder in (stale, fresh, locked):
+        folder.mkdir()
+        (folder / "cases.parquet").write_bytes(b"half")
+    an_hour_ago = time.time() - 3600
+    for folder in (stale, locked):
+        os.utime(folder, (an_hour_ago, an_hour_ago))
+    fd = os.open(locked, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # as a publish in another process holds it
+    try:
+        store = SnapshotStore(tmp_path)
+    finally:
+        os.close(fd)
+    assert store.removed_staging == [".staging-killed-0123abcd"]
+    assert not stale.exists() and fresh.exists() and locked.exists()
+    assert [s.snapshot_id for s in store.list()] == ["good"]
 
 
 def test_cases_outside_the_calendar_are_counted_in_the_manifest(tmp_path):

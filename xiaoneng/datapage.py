@@ -1,5 +1,9 @@
-"""Data for the Data page (数据): the published snapshots, an upload validated before it is
-published, and the data quality of the selected snapshot.
+"""Data for the Data page (数据管理): the published snapshots, an upload validated before it is
+published, the checks an admin confirms before a publish, the snapshot store's admin actions, next
+year's holidays, the audit log, and the data quality of the selected snapshot.
+
+Only admins (``user.can("publish")``) get the upload, publish, withdraw/restore, default choice,
+calendar and audit parts; the page does not create their widgets for anybody else.
 
 The upload runs the CLI's code path, ``xiaoneng.ingest.run_ingest``: first with
 ``publish=False`` (the validation report), then, on the administrator's word, with
@@ -13,35 +17,40 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from xiaoneng.filters import Filters
 from xiaoneng.i18n import indicator_definitions, t
 from xiaoneng.indicators import Indicator, catalog, rules
 from xiaoneng.ingest import IngestResult, MappingError, load_mapping, run_ingest
+from xiaoneng.ingest.core import CALENDAR_MARGIN_DAYS
 from xiaoneng.ingest.reasons import REASONS
 from xiaoneng.metrics import SnapshotView
-from xiaoneng.paths import MAPPINGS_DIR
+from xiaoneng.paths import CONFIG_DIR, MAPPINGS_DIR
 from xiaoneng.schema import ALL_TABLES, FACT_TABLES
-from xiaoneng.snapshots import SNAPSHOT_ID_PATTERN, SnapshotInfo, SnapshotStore
+from xiaoneng.snapshots import SNAPSHOT_ID_PATTERN, SnapshotInfo, SnapshotStore, sha256_of
+from xiaoneng.workdays import CalendarDay, WorkCalendar, read_calendar_csv
+from xiaoneng.workdays_admin import add_year, read_year_file
 
-UPLOAD_TYPES = ("csv", "gz", "xlsx")  # st.file_uploader's suffixes: .csv, .csv.gz, .xlsx
-UPLOAD_SUFFIXES = (".csv", ".csv.gz", ".xlsx")
-# Open cases need the calendar beyond the snapshot time to get a deadline; warn this many days ahead
-# (next year's schedule is published in November, so a December-end calendar warns from October).
-CALENDAR_MARGIN_DAYS = 92
+UPLOAD_TYPES = ("csv", "gz", "xlsx", "xlsm", "xls")  # st.file_uploader's suffixes (.csv.gz is "gz")
+UPLOAD_SUFFIXES = (".csv", ".csv.gz", ".xlsx", ".xlsm", ".xls")
+PUBLISHING_CONFIG = CONFIG_DIR / "publishing.yaml"
 QUARANTINE_FILE = "quarantine.csv"
 STAGING_PREFIX = "xiaoneng-upload-"
 DEFAULT_MAPPING = "chinese_export.yaml"
 
 
 TEXT_SECTION = "scorecard_data.data"  # this page's texts in xiaoneng/locales/*.yaml
+ADMIN_SECTION = "publishing"  # the admin parts' texts
 
 
 def text(key: str, lang: str = "zh", **values) -> str:
@@ -49,17 +58,33 @@ def text(key: str, lang: str = "zh", **values) -> str:
     return t(f"{TEXT_SECTION}.{key}", lang, **values)
 
 
+def admin_text(key: str, lang: str = "zh", **values) -> str:
+    """A text of the page's admin parts (publishing, withdrawal, calendar, audit log)."""
+    return t(f"{ADMIN_SECTION}.{key}", lang, **values)
+
+
 # ---------------------------------------------------------------- snapshots
 
-def snapshot_list(store: SnapshotStore) -> pd.DataFrame:
-    """One row per published snapshot, newest first: id, as-of, producer, creation time, the fact
-    tables' row counts, the calendar range, cases outside the calendar and the number of sources."""
+def snapshot_status(info: SnapshotInfo, default_id: str | None, lang: str = "zh") -> str:
+    """默认 / 已撤回（reason, by, when） / blank."""
+    if info.withdrawn:
+        w = info.withdrawal
+        return admin_text("status_withdrawn", lang, reason=w.reason, by=w.by or "—", at=w.at[:10] or "—")
+    return admin_text("status_default", lang) if info.snapshot_id == default_id else ""
+
+
+def snapshot_list(store: SnapshotStore, include_withdrawn: bool = False, lang: str = "zh") -> pd.DataFrame:
+    """One row per published snapshot, newest first: id, its status (the default; withdrawn ones, for
+    an admin's list, with reason, by and when), as-of, producer, creation time, the fact tables' row
+    counts, the calendar range, cases outside the calendar and the number of sources."""
     rows = []
-    for info in reversed(store.list()):
+    default_id = store.default_id()
+    for info in reversed(store.list(include_withdrawn=include_withdrawn)):
         m = info.manifest
         start, end = m.get("calendar_range", ["", ""])
         rows.append({
             "snapshot_id": info.snapshot_id,
+            "status": snapshot_status(info, default_id, lang),
             "as_of": info.as_of,
             "producer": m.get("producer", ""),
             "created_at": dt.datetime.fromisoformat(m["created_at"]) if m.get("created_at") else None,
@@ -69,8 +94,8 @@ def snapshot_list(store: SnapshotStore) -> pd.DataFrame:
             "cases_outside_calendar": int(m.get("cases_outside_calendar", 0)),
             "sources": len(m.get("sources", [])),
         })
-    columns = ["snapshot_id", "as_of", "producer", "created_at", *FACT_TABLES, "calendar_start", "calendar_end",
-               "cases_outside_calendar", "sources"]
+    columns = ["snapshot_id", "status", "as_of", "producer", "created_at", *FACT_TABLES, "calendar_start",
+               "calendar_end", "cases_outside_calendar", "sources"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -198,9 +223,16 @@ def quality_counts(quality: pd.DataFrame, check: str) -> dict[str, int]:
     return dict(zip(keys, part["row_count"].astype(int), strict=True))
 
 
+def open_beyond_calendar(view: SnapshotView) -> int:
+    """Open cases whose deadline the snapshot's calendar cannot hold (queries/calendar_care.sql)."""
+    return int(view.layer.run("calendar_care")["open_beyond_calendar"].iloc[0])
+
+
 def calendar_warnings(info: SnapshotInfo, first_case_day: dt.date | None, lang: str = "zh",
-                      margin_days: int = CALENDAR_MARGIN_DAYS) -> list[str]:
-    """What the working-day calendar of the snapshot cannot cover, in words an administrator acts on."""
+                      margin_days: int = CALENDAR_MARGIN_DAYS, open_beyond: int = 0) -> list[str]:
+    """What the working-day calendar of the snapshot cannot cover, in words an administrator acts on:
+    the ingest's calendar care (it ends within ``margin_days`` of the snapshot time, or ``open_beyond``
+    open cases have a deadline past its end) and cases it cannot time."""
     m = info.manifest
     start, end = (dt.date.fromisoformat(d) for d in m["calendar_range"])
     as_of = info.as_of.date()
@@ -215,6 +247,9 @@ def calendar_warnings(info: SnapshotInfo, first_case_day: dt.date | None, lang: 
     elif (end - as_of).days < margin_days:
         warnings.append(text("calendar_ends_soon", lang, end=end, as_of=as_of, days=(end - as_of).days,
                           year=end.year + 1))
+    if open_beyond:
+        warnings.append(admin_text("calendar_open_beyond", lang, count=f"{open_beyond:,}", end=end,
+                                   year=end.year + 1))
     return warnings
 
 
@@ -254,7 +289,7 @@ def snapshot_id_problem(snapshot_id: str, store: SnapshotStore, lang: str = "zh"
 def _upload_name(name: str) -> str:
     base = Path(str(name).replace("\\", "/")).name
     if not base or base.startswith(".") or not base.lower().endswith(UPLOAD_SUFFIXES):
-        raise ValueError(f"not a .csv, .csv.gz or .xlsx file: {name!r}")
+        raise ValueError(f"not a .csv, .csv.gz, .xlsx or .xls file: {name!r}")
     return base
 
 
@@ -296,12 +331,15 @@ class UploadRequest:
     as_of: dt.date | dt.datetime
     reject_threshold: float = 0.01
     accept_rejects: bool = False
+    base: str | None = None  # an incremental load onto this snapshot (the page's "based on the current snapshot")
+    accept_untimed: bool = False
 
-    def run(self, publish: bool, store: SnapshotStore | None = None,
-            reference_dir: Path | None = None) -> IngestResult:
+    def run(self, publish: bool, store: SnapshotStore | None = None, reference_dir: Path | None = None,
+            published_by: str | None = None) -> IngestResult:
         return run_ingest(self.mapping, list(self.files), self.snapshot_id, as_of=self.as_of, store=store,
                           reference_dir=reference_dir, reject_threshold=self.reject_threshold,
-                          accept_rejects=self.accept_rejects, publish=publish)
+                          accept_rejects=self.accept_rejects, publish=publish, base=self.base,
+                          accept_untimed=self.accept_untimed, published_by=published_by)
 
 
 def validate_upload(request: UploadRequest, store: SnapshotStore | None = None,
@@ -311,10 +349,11 @@ def validate_upload(request: UploadRequest, store: SnapshotStore | None = None,
 
 
 def publish_upload(request: UploadRequest, store: SnapshotStore | None = None,
-                   reference_dir: Path | None = None) -> IngestResult:
-    """Validate again and publish atomically (the files could have changed since the dry run).
-    Once published, the staged copies go: the snapshot keeps the sources byte for byte."""
-    result = request.run(True, store, reference_dir)
+                   reference_dir: Path | None = None, published_by: str | None = None) -> IngestResult:
+    """Validate again and publish atomically (the files could have changed since the dry run), with
+    ``published_by`` in the audit log. Once published, the staged copies go: the snapshot keeps the
+    sources byte for byte. Publishing never changes the default snapshot (``SnapshotStore.set_default``)."""
+    result = request.run(True, store, reference_dir, published_by)
     if result.published is not None:
         discard_staged(request)
     return result
@@ -352,3 +391,181 @@ def result_rejects(result: IngestResult, limit: int = 200) -> pd.DataFrame:
         "file": r.file, "line": r.line, "table": r.table, "column": r.source_column or r.column,
         "reason": r.reason, "value": r.value,
     } for r in result.rejects[:limit]], columns=["file", "line", "table", "column", "reason", "value"])
+
+
+def result_tables(result: IngestResult, lang: str = "zh") -> pd.DataFrame:
+    """Per table of the load: rows read, kept, rejected, skipped on purpose, the reject share (of the
+    rows not skipped) and the table's threshold, both in percent."""
+    return pd.DataFrame([{
+        "table": table_label(name, lang), "read": c.read, "kept": c.kept, "rejected": c.rejected,
+        "skipped": c.skipped, "reject_pct": 100 * c.reject_rate, "threshold_pct": 100 * c.threshold,
+    } for name, c in result.tables.items()],
+        columns=["table", "read", "kept", "rejected", "skipped", "reject_pct", "threshold_pct"])
+
+
+def result_skipped(result: IngestResult) -> pd.DataFrame:
+    """Rows the mapping's skip rules left out, per file and rule (not rejects)."""
+    rows = [{"file": f.file, "rule": rule, "rows": n} for f in result.files for rule, n in f.skipped.items()]
+    return pd.DataFrame(rows, columns=["file", "rule", "rows"])
+
+
+def result_tables_from(result: IngestResult, lang: str = "zh") -> pd.DataFrame:
+    """With a base snapshot: where each table of the new snapshot comes from (base, load, appended,
+    replaced) and the rows from each."""
+    return pd.DataFrame([{
+        "table": table_label(name, lang), "source": admin_text(f"from_{entry['source']}", lang),
+        "from_base": entry["from_base"], "from_load": entry["from_load"],
+    } for name, entry in result.tables_from.items()], columns=["table", "source", "from_base", "from_load"])
+
+
+VERDICT_KEYS = ("compared", "agree", "disagree", "source_on_time_ours_late", "source_late_ours_on_time",
+                "not_compared")
+
+
+# ---------------------------------------------------------------- before a publish: the admin confirms
+
+@dataclass(frozen=True)
+class PublishCheck:
+    """Something about a load the admin must confirm before it is published: ``code`` (earlier,
+    smaller, same_sources) names its confirmation checkbox, ``message`` says what is wrong."""
+
+    code: str
+    message: str
+
+
+@cache
+def small_snapshot_ratio() -> float:
+    """config/publishing.yaml's ``small_snapshot_ratio``: a new snapshot with fewer cases than this
+    share of the default's asks for confirmation."""
+    settings = yaml.safe_load(PUBLISHING_CONFIG.read_text(encoding="utf-8")) or {}
+    ratio = settings.get("small_snapshot_ratio")
+    if not isinstance(ratio, int | float) or not 0 < ratio <= 1:
+        raise ValueError(f"{PUBLISHING_CONFIG}: small_snapshot_ratio must be a share in (0, 1], not {ratio!r}")
+    return float(ratio)
+
+
+def planned_counts(result: IngestResult) -> dict[str, int]:
+    """Rows per fact table the snapshot will hold when this (validated) load is published: the load's
+    kept rows, with a base its rows plus the load's as ``tables_from`` says."""
+    counts = {}
+    for name in FACT_TABLES:
+        entry = result.tables_from.get(name)
+        if entry is not None:
+            counts[name] = entry["from_load"] + (entry["from_base"] if entry["source"] in ("base", "append") else 0)
+        else:
+            counts[name] = result.tables[name].kept if name in result.tables else 0
+    return counts
+
+
+def publish_comparison(result: IngestResult, default: SnapshotInfo | None, lang: str = "zh") -> pd.DataFrame:
+    """Per fact table: rows of the new snapshot, of the current default snapshot and the difference
+    (None without a default)."""
+    planned = planned_counts(result)
+    rows = []
+    for name in FACT_TABLES:
+        current = int(default.row_counts.get(name, 0)) if default is not None else None
+        rows.append({"table": table_label(name, lang), "new": planned[name], "default": current,
+                     "difference": None if current is None else planned[name] - current})
+    return pd.DataFrame(rows, columns=["table", "new", "default", "difference"])
+
+
+def publish_checks(result: IngestResult, files: Iterable[Path], store: SnapshotStore,
+                   lang: str = "zh") -> list[PublishCheck]:
+    """What needs an explicit confirmation: a data date earlier than the default snapshot's, far fewer
+    cases than it has (``small_snapshot_ratio``), or source files a published snapshot (withdrawn ones
+    too) was built from already (same sha256)."""
+    checks = []
+    default = store.default()
+    if default is not None and result.as_of is not None and result.as_of < default.as_of:
+        checks.append(PublishCheck("earlier", admin_text(
+            "check_earlier", lang, as_of=f"{result.as_of:%Y-%m-%d %H:%M}", default=default.snapshot_id,
+            default_as_of=f"{default.as_of:%Y-%m-%d %H:%M}")))
+    ratio = small_snapshot_ratio()
+    cases, default_cases = planned_counts(result)["cases"], int(default.row_counts.get("cases", 0)) if default else 0
+    if default_cases and cases < ratio * default_cases:
+        checks.append(PublishCheck("smaller", admin_text(
+            "check_smaller", lang, cases=f"{cases:,}", default=default.snapshot_id,
+            default_cases=f"{default_cases:,}", percent=f"{100 * ratio:g}")))
+    published = {}
+    for info in store.list(include_withdrawn=True):
+        for source in info.manifest.get("sources", []):
+            published.setdefault(source.get("sha256"), info.snapshot_id)
+    same = [(Path(f).name, published[digest]) for f in files if (digest := sha256_of(Path(f))) in published]
+    if same:
+        pairs = admin_text("separator", lang).join(admin_text("same_pair", lang, file=f, snapshot=s) for f, s in same)
+        checks.append(PublishCheck("same_sources", admin_text("check_same_sources", lang, pairs=pairs)))
+    return checks
+
+
+# ---------------------------------------------------------------- next year's holidays (calendar add-year)
+
+CALENDAR_COLUMNS = ("date", "day_kind", "name_zh")  # workdays_admin.read_year_file's header
+
+
+def calendar_summary(path: Path) -> WorkCalendar | None:
+    """The calendar file the next loads use (None when there is none)."""
+    return WorkCalendar(read_calendar_csv(path)) if path.is_file() else None
+
+
+def year_rows(data: bytes, name: str, year: int) -> list[CalendarDay]:
+    """A year's holidays and make-up working days from an uploaded or typed CSV, checked as the CLI
+    checks them (``calendar add-year --file``); a problem names the file by ``name`` and its line."""
+    with tempfile.TemporaryDirectory(prefix=STAGING_PREFIX) as folder:
+        path = Path(folder) / Path(name).name
+        path.write_bytes(data)
+        try:
+            return read_year_file(path, year)
+        except ValueError as exc:
+            raise ValueError(str(exc).replace(f"{folder}/", "")) from None
+
+
+def add_calendar_year(calendar: Path, year: int, data: bytes, name: str) -> int:
+    """Append ``year`` from the CSV to the calendar file (whole or not at all); returns the rows added."""
+    with tempfile.TemporaryDirectory(prefix=STAGING_PREFIX) as folder:
+        path = Path(folder) / Path(name).name
+        path.write_bytes(data)
+        try:
+            return add_year(calendar, year, path)
+        except ValueError as exc:
+            raise ValueError(str(exc).replace(f"{folder}/", "")) from None
+
+
+def empty_year_table() -> pd.DataFrame:
+    """The page's editable table of a year's days, before anything is typed."""
+    return pd.DataFrame({c: pd.Series(dtype="string") for c in CALENDAR_COLUMNS})
+
+
+def typed_year_csv(frame: pd.DataFrame) -> bytes:
+    """The page's editable table as the CSV ``year_rows`` reads (blank rows left out)."""
+    frame = frame.reindex(columns=list(CALENDAR_COLUMNS)).fillna("").astype(str)
+    frame = frame[frame.apply(lambda row: any(v.strip() for v in row), axis=1)]
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def year_preview(days: list[CalendarDay], lang: str = "zh") -> pd.DataFrame:
+    return pd.DataFrame([{"date": d.date, "day_kind": admin_text(f"day_kind_{d.day_kind}", lang), "name": d.name_zh}
+                         for d in days], columns=["date", "day_kind", "name"])
+
+
+# ---------------------------------------------------------------- the audit log
+
+AUDIT_COLUMNS = ["at", "action", "user", "scope", "details"]
+
+
+def audit_table(entries: Iterable[dict], actions: Iterable[str] = (), users: Iterable[str] = (),
+                lang: str = "zh") -> pd.DataFrame:
+    """The audit log newest first, only the ``actions`` and ``users`` given (none: all); the time in
+    UTC as written, the action in words, the scope (every county, or the codes) and the details."""
+    actions, users = set(actions), set(users)
+    rows = []
+    for e in entries:
+        if (actions and e.get("action") not in actions) or (users and e.get("user") not in users):
+            continue
+        scope = e.get("scope")
+        rows.append({
+            "at": e.get("at", ""), "action": admin_text(f"action_{e.get('action')}", lang),
+            "user": e.get("user") or "—",
+            "scope": admin_text("scope_all", lang) if scope is None else ",".join(scope),
+            "details": json.dumps(e.get("details") or {}, ensure_ascii=False, sort_keys=True),
+        })
+    return pd.DataFrame(rows[::-1], columns=AUDIT_COLUMNS)
