@@ -8,7 +8,9 @@ ADDRESS ?= $(or $(XIAONENG_ADDRESS),127.0.0.1)
 
 .PHONY: run test lint demo browser bench clean
 
+# The first admin (printed once, when the users file has none), then the app.
 run: $(VENV)/.runtime demo
+	$(PY) -m xiaoneng users bootstrap
 	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS) --server.headless true
 
 test: $(VENV)/.dev browser

@@ -1,13 +1,14 @@
-"""效能看板 entry point: page routing and the global filters, nothing else.
+"""效能看板 entry point: the sign-in gate, page routing and the global filters, nothing else.
 
 Run with ``make run`` (builds the demo snapshot first) or ``streamlit run app.py``.
 Everything a page shows comes from the xiaoneng package; the filters live in
-xiaoneng/session.py (sidebar + URL).
+xiaoneng/session.py (sidebar + URL); sign-in and sign-out in xiaoneng/signin.py: nothing but
+the sign-in page is shown, and no page runs, until someone is signed in.
 """
 
 import streamlit as st
 
-from xiaoneng import pageguard, session
+from xiaoneng import pageguard, session, signin
 from xiaoneng.i18n import t
 
 session.leave_pages_folder_mode()
@@ -26,6 +27,7 @@ pages = {
         st.Page("pages/satisfaction.py", title=t("nav.satisfaction", lang), icon=":material/sentiment_satisfied:"),
         st.Page("pages/tasks.py", title=t("nav.tasks", lang), icon=":material/assignment_turned_in:"),
         st.Page("pages/scorecard.py", title=t("nav.scorecard", lang), icon=":material/leaderboard:"),
+        st.Page("pages/integrity.py", title=t("integrity.title", lang), icon=":material/policy:"),
     ],
     t("nav.group_meeting", lang): [
         st.Page("pages/presentation.py", title=t("nav.presentation", lang), icon=":material/co_present:"),
@@ -36,6 +38,8 @@ pages = {
         st.Page("pages/definitions.py", title=t("nav.definitions", lang), icon=":material/menu_book:"),
     ],
 }
+user = signin.require_user(lang, pages)  # the sign-in page, and a stop, until someone is signed in
 navigation = st.navigation(pages)
+signin.sidebar_account(user, lang)
 session.sidebar_filters()
 pageguard.run_page(navigation, lang)

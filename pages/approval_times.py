@@ -17,6 +17,7 @@ import streamlit as st
 from xiaoneng import approval, caselist, charts, session, widgets
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
+from xiaoneng.markup import escape_markdown
 
 KEY_UNIT_BY = "approval_unit_by"
 KEY_GENERATION = "approval_xfilter_generation"
@@ -62,7 +63,7 @@ def _table(frame: pd.DataFrame, spec: dict[str, approval.ColumnSpec], key: str, 
         else:
             config[header] = st.column_config.TextColumn(header, help=column.help)
     st.dataframe(frame, hide_index=True, column_config=config, key=key)
-    widgets.download_buttons(frame, f"{file_stem}_{ctx.snapshot.snapshot_id}_{ctx.filters.period.key}", key, lang)
+    widgets.download_buttons(ctx, frame, f"{file_stem}_{ctx.snapshot.snapshot_id}_{ctx.filters.period.key}", key)
 
 
 # ---------------------------------------------------------------- cross-filter from the charts' selections
@@ -83,9 +84,9 @@ item_names = dict(zip(items_all["item_code"], items_all["item_name"], strict=Tru
 if unit_code or item_code:
     parts = []
     if unit_code:
-        parts.append(t(f"approval.xfilter.{unit_by}", lang, name=unit_names.get(unit_code, unit_code)))
+        parts.append(t(f"approval.xfilter.{unit_by}", lang, name=escape_markdown(unit_names.get(unit_code, unit_code))))
     if item_code:
-        parts.append(t("approval.xfilter.item", lang, name=item_names.get(item_code, item_code)))
+        parts.append(t("approval.xfilter.item", lang, name=escape_markdown(item_names.get(item_code, item_code))))
     widgets.cross_filter_note(
         t("approval.xfilter.active", lang, items=t("approval.xfilter.separator", lang).join(parts)),
         key=KEY_RESET, clear_label=t("approval.xfilter.reset", lang), on_clear=_reset_cross_filter)

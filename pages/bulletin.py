@@ -9,8 +9,9 @@ draft, and the edits of each view are kept for the session, so leaving the page 
 
 import streamlit as st
 
-from xiaoneng import bulletin, export, session
+from xiaoneng import bulletin, export, session, widgets
 from xiaoneng.i18n import t
+from xiaoneng.markup import escape_markdown
 
 KEY_TEXT = "bulletin_text"
 EDITS = "_bulletin_edits"  # view id -> edited text
@@ -62,19 +63,24 @@ with side:
               disabled=not changed, help=text("regenerate_help"), icon=":material/restart_alt:", width="stretch")
     fallback = f"{text('file_stem')}_{export.file_stamp(ctx.snapshot.as_of)}"
     empty = not parsed.title
-    st.download_button(
-        text("download_docx"), data=b"" if empty else bulletin.to_docx(parsed),
-        file_name=bulletin.file_name(parsed, ".docx", fallback), mime=bulletin.DOCX_MIME, key="bulletin_docx",
-        on_click="ignore", icon=":material/description:", help=text("download_help"), disabled=empty,
-        type="primary", width="stretch",
-    )
-    st.download_button(
-        text("download_txt"), data=b"" if empty else bulletin.to_txt(parsed),
-        file_name=bulletin.file_name(parsed, ".txt", fallback), mime=bulletin.TXT_MIME, key="bulletin_txt",
-        on_click="ignore", icon=":material/article:", help=text("download_help"), disabled=empty, width="stretch",
-    )
+    if ctx.can("export"):  # leaders read the draft; the files are exports (audited, with their paragraphs)
+        docx_name, txt_name = (bulletin.file_name(parsed, suffix, fallback) for suffix in (".docx", ".txt"))
+        st.download_button(
+            text("download_docx"),
+            data=widgets.audited(ctx, docx_name, lambda: (bulletin.to_docx(parsed), parsed.paragraph_count)),
+            file_name=docx_name, mime=bulletin.DOCX_MIME, key="bulletin_docx",
+            on_click="ignore", icon=":material/description:", help=text("download_help"), disabled=empty,
+            type="primary", width="stretch",
+        )
+        st.download_button(
+            text("download_txt"),
+            data=widgets.audited(ctx, txt_name, lambda: (bulletin.to_txt(parsed), parsed.paragraph_count)),
+            file_name=txt_name, mime=bulletin.TXT_MIME, key="bulletin_txt",
+            on_click="ignore", icon=":material/article:", help=text("download_help"), disabled=empty,
+            width="stretch",
+        )
     if empty:
         st.info(text("no_title"), icon=":material/info:")
     else:
-        st.caption(text("structure", title=parsed.title, headings=len(parsed.sections),
+        st.caption(text("structure", title=escape_markdown(parsed.title), headings=len(parsed.sections),
                         paragraphs=parsed.paragraph_count, closing=len(parsed.closing)))

@@ -13,6 +13,7 @@ import streamlit as st
 
 from xiaoneng import briefing, caselist, charts, overview, periodnotes, scorecard, session, widgets
 from xiaoneng.i18n import t
+from xiaoneng.markup import escape_markdown
 
 ctx = session.require_snapshot()
 lang = ctx.lang
@@ -56,7 +57,7 @@ narrowed = replace(ctx.filters, counties=(clicked,)) if clicked else ctx.filters
 st.title(t("nav.overview", lang))
 session.show_context_line(ctx)
 if clicked:
-    widgets.cross_filter_note(t("ranking.xf_active", lang, name=ctx.options.counties[clicked]),
+    widgets.cross_filter_note(t("ranking.xf_active", lang, name=escape_markdown(ctx.options.counties[clicked])),
                               key="overview_xf_clear", clear_label=t("ranking.xf_clear", lang),
                               on_clear=_clear_cross_filter)
 
@@ -88,6 +89,8 @@ ranking = session.cached(overview.county_ranking, ctx, filters=narrowed)
 if not overview.ranking_empty(ranking):
     st.caption(t("overview_more.ranking_caption", lang, min=scorecard.min_cases(),
                  previous=periodnotes.comparison_label(ctx.view, scorecard.previous_span(ctx.view, ctx.filters), lang)))
+    if ctx.scope.is_restricted:  # every county's score and rank, as published; the indicators of one's own
+        st.caption(t("scope_notice.ranking_published", lang))
     chart_column, table_column = st.columns([2, 5])
     chart_column.plotly_chart(
         charts.ranking_bar(ranking.assign(label=overview.chart_labels(ranking, lang)), label_col="label",

@@ -7,7 +7,7 @@ import time
 
 import streamlit as st
 
-from xiaoneng import briefing, deck, export, presentation, session
+from xiaoneng import briefing, deck, export, presentation, session, widgets
 from xiaoneng.i18n import t
 
 ctx = session.require_snapshot()
@@ -82,10 +82,14 @@ with st.expander(t("presentation.settings", lang), icon=":material/co_present:")
     auto.selectbox(t("presentation.auto", lang), presentation.AUTO_ADVANCE_SECONDS, key=KEY_AUTO,
                    format_func=lambda s: t("presentation.auto_seconds", lang, seconds=s) if s
                    else t("presentation.auto_off", lang))
-    download.download_button(
-        t("presentation.deck", lang), data=lambda: deck.deck_bytes(ctx.view, ctx.filters, lang, views=views),
-        file_name=f"{t('app.title', lang)}_{ctx.filters.period.key}_{export.file_stamp(ctx.snapshot.as_of)}.pptx",
-        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        key="presentation_deck", on_click="ignore", icon=":material/slideshow:", help=t("presentation.deck_help", lang),
-    )
+    if ctx.can("export"):  # leaders read; the deck is an export (audited, with its slide count)
+        deck_name = f"{t('app.title', lang)}_{ctx.filters.period.key}_{export.file_stamp(ctx.snapshot.as_of)}.pptx"
+        download.download_button(
+            t("presentation.deck", lang),
+            data=widgets.audited(ctx, deck_name, lambda: (deck.deck_bytes(ctx.view, ctx.filters, lang, views=views),
+                                                          len(views) + 1)),
+            file_name=deck_name, mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            key="presentation_deck", on_click="ignore", icon=":material/slideshow:",
+            help=t("presentation.deck_help", lang),
+        )
     st.caption(t("presentation.sequence", lang, names=t("context.separator", lang).join(v.title for v in views)))

@@ -17,6 +17,7 @@ from xiaoneng import caselist, charts, export, periodnotes, satisfaction, sessio
 from xiaoneng.filters import Filters
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
+from xiaoneng.markup import escape_names
 
 ctx = session.require_snapshot()
 lang = ctx.lang
@@ -91,7 +92,8 @@ focus = satisfaction.valid_focus(st.session_state.get(KEY_FOCUS) or satisfaction
                                  satisfaction.trend_month_keys(ctx.view, ctx.filters))
 listing = st.session_state.get(KEY_LISTING, satisfaction.LISTING_BAD)
 if focus.narrows:
-    focused = satisfaction.focus_description(focus, lang, ctx.options.counties, ctx.options.departments)
+    focused = satisfaction.focus_description(focus, lang, escape_names(ctx.options.counties),  # names are data
+                                             escape_names(ctx.options.departments))
     widgets.cross_filter_note(more("active", items=focused), key=KEY_RESET, clear_label=more("reset"),
                               on_clear=reset_cross_filter)
 else:
@@ -157,8 +159,8 @@ with rates_column:
             empty_message=text("rates_empty"), hover_cols={"ratings": text("ratings")}, code_col="code",
             highlight_code=getattr(focus, own),
         ), theme=None, config=PLOTLY_CONFIG, **clickable("rates", f"rates_{rate_by}", rate_by))
-        widgets.data_table(satisfaction.rates_table(rates, rate_by, lang), text("table_expander"),
-                           text("rates_header") + "_" + stamp, "satisfaction_rates", lang,
+        widgets.data_table(ctx, satisfaction.rates_table(rates, rate_by, lang), text("table_expander"),
+                           text("rates_header") + "_" + stamp, "satisfaction_rates",
                            column_config=rate_columns(*satisfaction.RATE_KEYS))
 with reasons_column:
     st.subheader(text("reasons_header"), help=cat["bad_rate"].definition(lang))
@@ -192,8 +194,8 @@ else:
         axis_title=text("rectification_axis"), empty_message=text("rectification_empty"), note_col="note",
         hover_cols={"bad_reviews": text("bad_reviews")}, code_col="dept_code", highlight_code=focus.dept_code,
     ), theme=None, config=PLOTLY_CONFIG, **clickable("rectification", "rectification"))
-    widgets.data_table(satisfaction.rectification_table(rectification, lang), text("table_expander"),
-                       text("rectification_header") + "_" + stamp, "satisfaction_rectification", lang,
+    widgets.data_table(ctx, satisfaction.rectification_table(rectification, lang), text("table_expander"),
+                       text("rectification_header") + "_" + stamp, "satisfaction_rectification",
                        column_config=rate_columns("rectification_rate", "rectified_on_time_rate"))
 
 # The reviews behind the numbers: every bad review of the selection, or those of a state, level or reason
@@ -207,11 +209,11 @@ listing = pick.selectbox(more("satisfaction.list_pick"), options, key=KEY_LISTIN
 described.caption(more("satisfaction.list_caption", state_at=state_at))
 list_filters = narrowed()
 widgets.paged_list(
-    "satisfaction_reviews", (ctx.snapshot.snapshot_id, list_filters, listing),
+    ctx, "satisfaction_reviews", (ctx.snapshot.snapshot_id, list_filters, listing),
     lambda page, size: satisfaction.review_screen_page(ctx.view, list_filters, lang, listing, page, size),
     lambda: satisfaction.review_table(satisfaction.review_page(
         ctx.view, list_filters, lang, listing, page_size=caselist.EXPORT_MAX_ROWS)[0], lang),
-    texts="crossfilter_more.satisfaction", file_stem=f"{more('satisfaction.file_reviews')}_{stamp}", lang=lang)
+    texts="crossfilter_more.satisfaction", file_stem=f"{more('satisfaction.file_reviews')}_{stamp}")
 
 # Surveys: department × dimension heatmap (index or change vs the previous wave), and by respondent group
 index = cat["satisfaction_index"]
@@ -251,4 +253,4 @@ else:
             text("survey_index"): number, text("survey_previous"): number,
             text("survey_change"): st.column_config.NumberColumn(format="%+.1f"),
         })
-        widgets.download_buttons(groups, text("group_header") + "_" + stamp, "satisfaction_survey_groups", lang)
+        widgets.download_buttons(ctx, groups, text("group_header") + "_" + stamp, "satisfaction_survey_groups")

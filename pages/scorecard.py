@@ -14,6 +14,7 @@ import streamlit as st
 from xiaoneng import charts, periodnotes, profile, scorecard, session, widgets
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
+from xiaoneng.markup import escape_markdown
 from xiaoneng.scoring import published_weights
 
 ctx = session.require_snapshot()
@@ -60,16 +61,16 @@ st.caption(text("method", lang))
 
 by = st.segmented_control(text("by", lang), scorecard.UNIT_KINDS, key=KEY_BY, default="county", required=True,
                           format_func=lambda k: text(f"by_{k}", lang), on_change=clear_on_kind_change) or "county"
-card = session.cached(scorecard.scorecard, ctx, by=by)
+# every unit's score and rank as published; the contributions and breakdown of the user's own units only
+card = session.cached(scorecard.ranking_with_breakdown, ctx, by=by)
 scored = card[card["composite_score"].notna()]
+own = scored[scored["in_scope"]]
 indicators = scorecard.weighted_indicators()
 clicked_unit, clicked_indicator = st.session_state.get(KEY_XF) or (None, None)
-if clicked_unit not in set(scored["unit_code"]):
+if clicked_unit not in set(own["unit_code"]):
     clicked_unit = clicked_indicator = None
 
-
-
-units = dict(zip(scored["unit_code"], scored["unit_name"], strict=True))
+units = dict(zip(own["unit_code"], own["unit_name"], strict=True))
 
 # Composite score and each indicator's contribution
 st.subheader(text(f"ranking_header_{by}", lang))
@@ -80,11 +81,14 @@ if scored.empty:
 else:
     previous = periodnotes.comparison_label(ctx.view, scorecard.previous_span(ctx.view, ctx.filters), lang)
     st.caption(text(f"ranking_caption_{by}", lang, previous=previous, min=scorecard.min_cases()))
+    if ctx.scope.is_restricted and by == "county":
+        st.caption(t("scope_notice.ranking_published", lang))
     note = periodnotes.comparison_note(ctx.view, ctx.filters.period, lang)
     if note:  # a running period: figures to the snapshot's day, compared with the same span
         st.caption(note)
     if clicked_unit:
-        picked = [units[clicked_unit], *([catalog()[clicked_indicator].label(lang)] if clicked_indicator else [])]
+        picked = [escape_markdown(units[clicked_unit]),
+                  *([catalog()[clicked_indicator].label(lang)] if clicked_indicator else [])]
         widgets.cross_filter_note(
             t("crossfilter_more.scorecard.active", lang, items=t("crossfilter_more.separator", lang).join(picked)),
             key=KEY_XF_RESET, clear_label=t("crossfilter_more.reset", lang), on_clear=reset_cross_filter,
@@ -92,7 +96,7 @@ else:
     else:
         st.caption(t("crossfilter_more.scorecard.hint", lang))
     chart_key = f"scorecard_contribution_chart_{st.session_state.get(KEY_GENERATION, 0)}"
-    marked = scored.assign(selected=scored["unit_code"] == clicked_unit) if clicked_unit else scored
+    marked = own.assign(selected=own["unit_code"] == clicked_unit) if clicked_unit else own
     marked = marked.assign(label=[scorecard.unit_label(n, s, lang)
                                   for n, s in zip(marked["unit_name"], marked["small_base"], strict=True)])
     st.plotly_chart(
@@ -121,54 +125,60 @@ else:
         number_format = f"%.{ind.places}f%%" if ind.unit_zh == "%" else f"%.{ind.places}f"
         columns[ind.key] = st.column_config.NumberColumn(scorecard.indicator_header(ind, lang), format=number_format,
                                                          help=ind.definition(lang))
+    # another county's indicators are not published: a dash there, 无数据 only for one's own units
     st.dataframe(scorecard.scorecard_table(card, lang), column_config=columns, hide_index=True,
-                 key="scorecard_table", height="content", placeholder=t("kpi.no_value", lang))
+                 key="scorecard_table", height="content",
+                 placeholder=t("scope_notice.not_published" if ctx.scope.is_restricted else "kpi.no_value", lang))
     stem = text("file_ranking", lang, by=text(f"by_{by}", lang), period=ctx.filters.period.key)
-    widgets.download_buttons(lambda: scorecard.scorecard_export(card, by, lang), stem, "scorecard_download", lang)
+    widgets.download_buttons(ctx, lambda: scorecard.scorecard_export(card, by, lang), stem, "scorecard_download")
 
-    # Why one unit scored what it did
-    st.subheader(text("breakdown_header", lang))
-    if st.session_state.get(KEY_UNIT) not in units:
-        selected = scored.loc[scored["selected"], "unit_code"]
-        st.session_state[KEY_UNIT] = selected.iloc[0] if len(selected) else next(iter(units))
-    unit = st.selectbox(text(f"unit_{by}", lang), list(units), key=KEY_UNIT, format_func=units.get)
-    row = scored.set_index("unit_code").loc[unit]
-    breakdown = scorecard.unit_breakdown(card, unit, lang)
-    st.markdown(scorecard.breakdown_summary(row, breakdown, lang))
-    st.dataframe(
-        breakdown[["indicator", "value_text", "target_text", "attainment_pct", "weight", "possible_points", "points",
-                   "lost_points"]],
-        column_config={
-            "indicator": st.column_config.TextColumn(text("indicator", lang)),
-            "value_text": st.column_config.TextColumn(text("value", lang)),
-            "target_text": st.column_config.TextColumn(text("target", lang)),
-            "attainment_pct": st.column_config.NumberColumn(text("attainment", lang), format="%.1f%%",
-                                                            help=text("attainment_help", lang)),
-            "weight": st.column_config.NumberColumn(text("weight", lang), format="%g"),
-            "possible_points": st.column_config.NumberColumn(text("possible_points", lang), format="%.1f",
-                                                             help=text("possible_points_help", lang)),
-            "points": st.column_config.NumberColumn(text("points", lang), format="%.1f"),
-            "lost_points": st.column_config.NumberColumn(text("lost_points", lang), format="%.1f"),
-        },
-        hide_index=True, key="scorecard_breakdown", height="content", placeholder=t("kpi.no_value", lang),
-    )
-    st.caption(text("definitions_hint", lang))
+    # Why one unit scored what it did (one's own units: a county user's breakdown is their county's)
+    if units:
+        st.subheader(text("breakdown_header", lang))
+        if st.session_state.get(KEY_UNIT) not in units:
+            selected = own.loc[own["selected"], "unit_code"]
+            st.session_state[KEY_UNIT] = selected.iloc[0] if len(selected) else next(iter(units))
+        unit = st.selectbox(text(f"unit_{by}", lang), list(units), key=KEY_UNIT, format_func=units.get)
+        row = own.set_index("unit_code").loc[unit]
+        breakdown = scorecard.unit_breakdown(card, unit, lang)
+        st.markdown(scorecard.breakdown_summary(row, breakdown, lang))
+        st.dataframe(
+            breakdown[["indicator", "value_text", "target_text", "attainment_pct", "weight", "possible_points",
+                       "points", "lost_points"]],
+            column_config={
+                "indicator": st.column_config.TextColumn(text("indicator", lang)),
+                "value_text": st.column_config.TextColumn(text("value", lang)),
+                "target_text": st.column_config.TextColumn(text("target", lang)),
+                "attainment_pct": st.column_config.NumberColumn(text("attainment", lang), format="%.1f%%",
+                                                                help=text("attainment_help", lang)),
+                "weight": st.column_config.NumberColumn(text("weight", lang), format="%g"),
+                "possible_points": st.column_config.NumberColumn(text("possible_points", lang), format="%.1f",
+                                                                 help=text("possible_points_help", lang)),
+                "points": st.column_config.NumberColumn(text("points", lang), format="%.1f"),
+                "lost_points": st.column_config.NumberColumn(text("lost_points", lang), format="%.1f"),
+            },
+            hide_index=True, key="scorecard_breakdown", height="content", placeholder=t("kpi.no_value", lang),
+        )
+        st.caption(text("definitions_hint", lang))
 
-    # The clicked indicator of the clicked unit: what it is, and the cases behind it
-    if clicked_indicator and unit == clicked_unit:
-        st.markdown(scorecard.indicator_detail(breakdown, clicked_indicator, lang))
-        indicator_name = catalog()[clicked_indicator].label(lang)
-        selection = profile.drill_selection(clicked_indicator, **{"county" if by == "county" else "dept": unit})
-        if selection is None:
-            st.info(t("crossfilter_more.no_cases", lang, indicator=indicator_name), icon=":material/info:")
-        else:
-            heading = t("crossfilter_more.scorecard.cases_header", lang, unit=units[unit], indicator=indicator_name)
-            st.markdown(f"**{heading}{t('crossfilter_more.separator', lang)}"
-                        f"{t(f'supervision.subset.{selection.subset}', lang)}**")
-            widgets.case_list_panel(ctx, selection, key="scorecard_cases",
-                                    filters=scorecard.unit_filters(ctx.filters, by))
+        # The clicked indicator of the clicked unit: what it is, and the cases behind it
+        if clicked_indicator and unit == clicked_unit:
+            st.markdown(scorecard.indicator_detail(breakdown, clicked_indicator, lang))
+            indicator_name = catalog()[clicked_indicator].label(lang)
+            selection = profile.drill_selection(clicked_indicator, **{"county" if by == "county" else "dept": unit})
+            if selection is None:
+                st.info(t("crossfilter_more.no_cases", lang, indicator=indicator_name), icon=":material/info:")
+            else:
+                heading = t("crossfilter_more.scorecard.cases_header", lang, unit=escape_markdown(units[unit]),
+                            indicator=indicator_name)
+                st.markdown(f"**{heading}{t('crossfilter_more.separator', lang)}"
+                            f"{t(f'supervision.subset.{selection.subset}', lang)}**")
+                widgets.case_list_panel(ctx, selection, key="scorecard_cases",
+                                        filters=scorecard.unit_filters(ctx.filters, by))
 
-# Try other weights (the published ones in config/indicators.yaml stay as they are)
+# Try other weights (the published ones in config/indicators.yaml stay as they are): analysts and admins
+if not ctx.can("try_weights"):
+    st.stop()
 st.subheader(text("trial_header", lang))
 st.caption(text("trial_caption", lang))
 for key, weight in published_weights().items():
@@ -200,8 +210,8 @@ else:
         },
         hide_index=True, key="scorecard_comparison", height="content", placeholder=t("kpi.no_value", lang),
     )
-    widgets.download_buttons(lambda: scorecard.comparison_export(comparison, by, lang),
+    widgets.download_buttons(ctx, lambda: scorecard.comparison_export(comparison, by, lang),
                              text("file_trial", lang, by=text(f"by_{by}", lang), period=ctx.filters.period.key),
-                             "scorecard_trial_download", lang)
+                             "scorecard_trial_download")
     st.caption(text("trial_total", lang, total=f"{sum(w for _, w in trial):g}",
                     published=f"{sum(published_weights().values()):g}"))

@@ -18,6 +18,7 @@ from xiaoneng import charts, periodnotes, session, supervision, widgets
 from xiaoneng.caselist import SUBSETS
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
+from xiaoneng.markup import escape_names
 
 FOCUS_KEYS = {"subset": "sup_focus_subset", "county_code": "sup_focus_county", "dept_code": "sup_focus_dept",
               "month": "sup_focus_month", "age_bucket": "sup_focus_age"}
@@ -128,8 +129,8 @@ else:
             trend_key, lambda p, f: supervision.focus_from_trend_point(p, by, f, rate_key)),
         selection_mode="points", config={"displaylogo": False},
     )
-    widgets.data_table(supervision.trend_table(trend, lang), t("supervision.data_table", lang),
-                       f"{t('supervision.file_trend', lang)}_{filters.period.key}", "sup_trend_dl", lang)
+    widgets.data_table(ctx, supervision.trend_table(trend, lang), t("supervision.data_table", lang),
+                       f"{t('supervision.file_trend', lang)}_{filters.period.key}", "sup_trend_dl")
 
 # ---------------------------------------------------------------- red/yellow lights and backlog aging
 lights_column, aging_column = st.columns(2, gap="large")
@@ -154,8 +155,8 @@ with lights_column:
             on_select=lambda: on_chart_click(lights_key, supervision.focus_from_lights_point),
             selection_mode="points", config={"displaylogo": False},
         )
-    widgets.data_table(supervision.lights_table(lights, lang), t("supervision.data_table", lang),
-                       f"{t('supervision.file_lights', lang)}_{filters.period.key}", "sup_lights_dl", lang)
+    widgets.data_table(ctx, supervision.lights_table(lights, lang), t("supervision.data_table", lang),
+                       f"{t('supervision.file_lights', lang)}_{filters.period.key}", "sup_lights_dl")
 
 with aging_column:
     st.subheader(t("supervision.aging_header", lang))
@@ -177,11 +178,13 @@ with aging_column:
             theme=None, key=aging_key, on_select=lambda: on_chart_click(aging_key, supervision.focus_from_aging_point),
             selection_mode="points", config={"displaylogo": False},
         )
-    widgets.data_table(supervision.aging_table(aging, lang), t("supervision.data_table", lang),
-                       f"{t('supervision.file_aging', lang)}_{filters.period.key}", "sup_aging_dl", lang)
+    widgets.data_table(ctx, supervision.aging_table(aging, lang), t("supervision.data_table", lang),
+                       f"{t('supervision.file_aging', lang)}_{filters.period.key}", "sup_aging_dl")
 
 # ---------------------------------------------------------------- the cases behind the numbers
 st.subheader(t("supervision.list_header", lang))
-st.markdown(f"**{supervision.focus_description(focus, lang, options.counties, options.departments, filters.period)}**")
+focus_line = supervision.focus_description(focus, lang, escape_names(options.counties),  # names are data
+                                          escape_names(options.departments), filters.period)
+st.markdown(f"**{focus_line}**")
 widgets.case_list_panel(ctx, supervision.drill_selection(focus), key="sup_cases",
                         filters=supervision.drill_filters(filters, focus))

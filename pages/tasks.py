@@ -108,8 +108,8 @@ else:
         st.caption(text("breakdown_caption"))
         completion_chart(by_source, "source")
     rate_column = {tasks.rate_header(lang): st.column_config.NumberColumn(format="%.1f", help=rate.definition(lang))}
-    widgets.data_table(tasks.completion_table(by_dept, lang), t("satisfaction.table_expander", lang),
-                       text("by_dept_header") + "_" + stamp, "tasks_by_dept", lang, column_config=rate_column)
+    widgets.data_table(ctx, tasks.completion_table(by_dept, lang), t("satisfaction.table_expander", lang),
+                       text("by_dept_header") + "_" + stamp, "tasks_by_dept", column_config=rate_column)
 
 # The overdue tasks, longest overdue first
 st.subheader(text("overdue_header"), help=text("open_overdue_help"))
@@ -125,4 +125,4 @@ else:
         text("column_days_over"): st.column_config.NumberColumn(format="%d"),
         text("column_wd_over"): st.column_config.NumberColumn(format="%d"),
     })
-    widgets.download_buttons(table, text("overdue_header") + "_" + stamp, "tasks_overdue", lang)
+    widgets.download_buttons(ctx, table, text("overdue_header") + "_" + stamp, "tasks_overdue")

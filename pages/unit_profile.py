@@ -11,6 +11,7 @@ import streamlit as st
 
 from xiaoneng import charts, periodnotes, profile, session, widgets
 from xiaoneng.i18n import t
+from xiaoneng.markup import escape_markdown
 
 ctx = session.require_snapshot()
 lang = ctx.lang
@@ -59,6 +60,9 @@ if level != "county":
 
 if (level != "dept" and county is None) or (level != "county" and dept is None):
     st.info(t("profile.pick_unit", lang), icon=":material/info:")
+    st.stop()
+if county is not None and not ctx.scope.allows(county):  # a county user profiles their own counties only
+    st.error(t("scope_notice.profile_outside", lang, county=escape_markdown(county)), icon=":material/lock:")
     st.stop()
 
 st.subheader(t("profile.vs_peers", lang))
@@ -120,7 +124,8 @@ if selection is None:
     note.info(t("crossfilter_more.no_cases", lang, indicator=drilled_name), icon=":material/info:")
 else:
     unit_name = profile.unit_label(county, dept, counties, departments, lang)
-    note.markdown("**" + t("crossfilter_more.profile.cases_for", lang, unit=unit_name, indicator=drilled_name,
+    note.markdown("**" + t("crossfilter_more.profile.cases_for", lang, unit=escape_markdown(unit_name),
+                           indicator=drilled_name,
                            period=filters.period.label(lang),
                            subset=t(f"supervision.subset.{selection.subset}", lang)) + "**")
     widgets.case_list_panel(ctx, selection, key="profile_cases", filters=filters)
@@ -133,7 +138,7 @@ if items.empty:
 else:
     st.caption(t("profile.slowest_caption", lang))
     st.dataframe(items, hide_index=True, width="stretch")
-    widgets.download_buttons(items, t("profile.slowest_header", lang), key="profile_items_download", lang=lang)
+    widgets.download_buttons(ctx, items, t("profile.slowest_header", lang), key="profile_items_download")
 
 st.subheader(t("profile.reviews_header", lang))
 reviews = session.cached(profile.bad_reviews, ctx, county=county, dept=dept)
@@ -144,4 +149,4 @@ else:
     shown = t("profile.reviews_shown", lang, count=len(reviews)) if total > len(reviews) else ""
     st.caption(t("profile.reviews_caption", lang, total=f"{total:,}", shown=shown))
     st.dataframe(reviews, hide_index=True, width="stretch")
-    widgets.download_buttons(reviews, t("profile.reviews_header", lang), key="profile_reviews_download", lang=lang)
+    widgets.download_buttons(ctx, reviews, t("profile.reviews_header", lang), key="profile_reviews_download")

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from xiaoneng import auth
 from xiaoneng.filters import Period
+
+# Who AppTest tests are signed in as unless they say otherwise (the conftest `page` and test_app `app`
+# fixtures): an admin, who sees every county and every control.
+TEST_ADMIN = auth.User("test-admin", "admin")
+
+
+def signed_in(at: AppTest, user: auth.User = TEST_ADMIN) -> AppTest:
+    """``at`` with ``user`` signed in (the session the sign-in page would start), for its next run."""
+    auth.start_session(at.session_state, user)
+    return at
 
 
 def metric_values(at: AppTest) -> dict[str, str]:

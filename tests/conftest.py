@@ -5,6 +5,7 @@ import os
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest import signed_in
 from tests.handcount import publish_handcount
 from xiaoneng.metrics import SnapshotView
 
@@ -44,6 +45,7 @@ def data_folder(tmp_path_factory):
 
 @pytest.fixture
 def page(request, data_folder, monkeypatch) -> AppTest:
-    """AppTest of the page file named by the test module's ``PAGE``, run alone on ``data_folder``."""
+    """AppTest of the page file named by the test module's ``PAGE``, run alone on ``data_folder``,
+    signed in as an admin (``apptest.TEST_ADMIN``; ``apptest.signed_in(page, user)`` to be someone else)."""
     monkeypatch.setenv("XIAONENG_DATA", str(data_folder))
-    return AppTest.from_file(str(request.module.PAGE), default_timeout=30)
+    return signed_in(AppTest.from_file(str(request.module.PAGE), default_timeout=30))

@@ -13,7 +13,14 @@ import pytest
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import chart_figures, html_bodies, metric_values, metrics_before_and_after_county, page_texts
+from tests.apptest import (
+    chart_figures,
+    html_bodies,
+    metric_values,
+    metrics_before_and_after_county,
+    page_texts,
+    signed_in,
+)
 from xiaoneng.filters import Filters, Period
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
@@ -23,7 +30,7 @@ from xiaoneng.snapshots import SnapshotStore
 APP = Path(__file__).resolve().parent.parent / "app.py"
 # Every page st.navigation in app.py registers (test_every_registered_page_is_listed keeps this true).
 PAGES = ("pages/overview.py", "pages/unit_profile.py", "pages/approval_times.py", "pages/supervision.py",
-         "pages/satisfaction.py", "pages/tasks.py", "pages/scorecard.py", "pages/presentation.py",
+         "pages/satisfaction.py", "pages/tasks.py", "pages/integrity.py", "pages/scorecard.py", "pages/presentation.py",
          "pages/bulletin.py", "pages/data.py", "pages/definitions.py")
 # 汇报模式 has no page title: it shows the view's title in projector type (st.html, an <h1>) and
 # states the view in its footer rather than in a caption.
@@ -35,7 +42,7 @@ TIMEOUT = 30
 @pytest.fixture
 def app(data_folder, monkeypatch) -> AppTest:
     monkeypatch.setenv("XIAONENG_DATA", str(data_folder))
-    return AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    return signed_in(AppTest.from_file(str(APP), default_timeout=TIMEOUT))
 
 
 def label(key: str, lang: str = "zh") -> str:
@@ -49,7 +56,8 @@ def expected_cards(data_folder: Path, filters: Filters, lang: str = "zh") -> dic
 
 def test_fixture_needs_no_reference_folder(data_folder):
     assert not (data_folder / "reference").exists()
-    assert [p.name for p in (data_folder / "snapshots").iterdir()] == ["handcount"]
+    # beside the snapshot folders only the store's own state file (.store.json: the default choice)
+    assert sorted(p.name for p in (data_folder / "snapshots").iterdir()) == [".store.json", "handcount"]
 
 
 def test_entry_point_runs_and_shows_overview(app):
@@ -261,7 +269,7 @@ def test_empty_selection_shows_a_message(app):
 
 def test_without_snapshots_the_app_explains_how_to_build_the_demo(tmp_path, monkeypatch):
     monkeypatch.setenv("XIAONENG_DATA", str(tmp_path))
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    at = signed_in(AppTest.from_file(str(APP), default_timeout=TIMEOUT)).run()
     assert not at.exception
     assert any("make run" in w.value for w in at.warning)
     at.switch_page("pages/definitions.py").run()

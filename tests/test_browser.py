@@ -1,12 +1,19 @@
 """The app served by ``streamlit run`` in real headless Chromium (Debian's /usr/bin/chromium).
 
 One server per module on a free port, with XIAONENG_DATA pointing at a folder that holds
-only the hand-counted fixture; the server is always stopped in the fixture's teardown.
-Screenshots (1920×1080) go to tests/artifacts/ (git-ignored).
+only the hand-counted fixture and a users file (ADMIN, COUNTY_C02); the server is always stopped
+in the fixture's teardown. Screenshots (1920×1080) go to tests/artifacts/ (git-ignored).
+
+Signing in: the ``page`` fixture's browser context carries a valid session cookie of ADMIN (minted
+with the server's users file and secret, as the sign-in form would set it), so every ``page.goto``
+is signed in. ``sign_in(page, url, name, password)`` drops it and signs in as someone else through
+the real form; test_browser_signin.py tests the form itself.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import os
 import signal
 import socket
@@ -14,11 +21,16 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
 from tests.handcount import publish_handcount
+from xiaoneng import auth
+from xiaoneng.signin import COOKIE
+from xiaoneng.users import UserStore
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -34,6 +46,16 @@ pytestmark = [
                                                      "(make browser installs it)"),
 ]
 playwright_sync = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+
+
+class Account(NamedTuple):
+    name: str
+    password: str
+
+
+# The users of every server's data folder.
+ADMIN = Account("browser-admin", "browser-admin-password")
+COUNTY_C02 = Account("county-c02", "county-c02-password")  # 县区用户 of 乙县 (C02) only
 
 
 def _free_port() -> int:
@@ -58,34 +80,62 @@ def _wait_until_healthy(url: str, process: subprocess.Popen, timeout: float) -> 
     raise TimeoutError(f"streamlit did not answer on {url} within {timeout:.0f} s")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+class Server(str):
+    """The server's URL (tests write f"{server}/?period=…"), and ``data``, its data folder."""
+
+    data: Path
+
+
+def server_data(tmp_path_factory) -> Path:
+    """The server's data folder: the hand-counted snapshot and a users file with ADMIN and COUNTY_C02."""
     data = tmp_path_factory.mktemp("browser-data")
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("XIAONENG_DATA", raising=False)
         publish_handcount(data / "snapshots")
-    port = _free_port()
-    env = {**os.environ, "XIAONENG_DATA": str(data)}
-    log = (tmp_path_factory.mktemp("browser-log") / "streamlit.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_healthy(url, process, SERVER_START_TIMEOUT)
+        mp.setenv("XIAONENG_DATA", str(data))
+        mp.delenv("XIAONENG_USERS", raising=False)
+        users = UserStore()
+        users.add(ADMIN.name, "admin", password=ADMIN.password)
+        users.add(COUNTY_C02.name, "county", ["C02"], password=COUNTY_C02.password)
+    return data
+
+
+@contextlib.contextmanager
+def streamlit_server(data: Path, log_dir: Path, *options: str, port: int | None = None) -> Iterator[Server]:
+    """``streamlit run app.py`` on ``data`` (and ``options``, e.g. ``--secrets.files F``), until the block
+    ends; its output goes to ``log_dir``/streamlit.log."""
+    port = port or _free_port()
+    env = {**{k: v for k, v in os.environ.items() if k != "XIAONENG_USERS"}, "XIAONENG_DATA": str(data)}
+    with (log_dir / "streamlit.log").open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none", *options],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        url = Server(f"http://127.0.0.1:{port}")
+        url.data = data
+        try:
+            _wait_until_healthy(url, process, SERVER_START_TIMEOUT)
+            yield url
+        finally:
+            stop_process_group(process)
+
+
+def stop_process_group(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[Server]:
+    with streamlit_server(server_data(tmp_path_factory), tmp_path_factory.mktemp("browser-log")) as url:
         yield url
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -98,9 +148,30 @@ def browser():
             chromium.close()
 
 
+def session_cookie(server: Server, name: str = ADMIN.name) -> dict:
+    """The session cookie the sign-in form would set for ``name`` on ``server``."""
+    store = UserStore(server.data / "security" / "users.yaml")
+    token = store.session_token(name, dt.datetime.now(dt.UTC) + auth.SESSION_LIFETIME)
+    return {"name": COOKIE, "value": token, "url": str(server), "sameSite": "Strict"}
+
+
+def sign_in(page, url: str, name: str, password: str) -> None:
+    """Sign in as ``name`` through the sign-in form at ``url`` (any page and parameters), from a
+    browser context without a session; returns once the app shows the sign-out button."""
+    page.context.clear_cookies()
+    page.goto(url)
+    page.locator('[data-testid="stForm"]').wait_for()
+    page.get_by_label("用户名", exact=True).fill(name)
+    page.get_by_label("密码", exact=True).fill(password)
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.get_by_role("button", name="退出登录").wait_for()
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, server):
+    """A page signed in as ADMIN (a session cookie; see the module docstring)."""
     context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    context.add_cookies([session_cookie(server)])
     page = context.new_page()
     page.set_default_timeout(30_000)
     try:

@@ -71,6 +71,7 @@ import docx
 import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from tests.test_briefing import min_cases as min_cases  # the fixture
@@ -395,15 +396,22 @@ def test_rectify_days_is_checked(tmp_path):
 
 @pytest.fixture
 def downloads(monkeypatch) -> list[tuple[str | None, bytes]]:
-    """(file name, bytes) of every file the page hands to a download button."""
+    """(file name, bytes) of every file the page hands to a download button; a file made on the click
+    (a deferred callable, as the audited exports are) is made here at once."""
     files: list[tuple[str | None, bytes]] = []
     original = MemoryMediaFileStorage.load_and_get_id
+    original_deferred = MediaFileManager.add_deferred
 
     def record(self, path_or_data, mimetype, kind, filename=None):
         files.append((filename, path_or_data))
         return original(self, path_or_data, mimetype, kind, filename)
 
+    def record_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        files.append((file_name, data_callable()))
+        return original_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record_deferred)
     return files
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import getpass
 import hashlib
 import json
 import os
@@ -21,6 +22,14 @@ from xiaoneng.paths import audit_file
 ACTIONS = ("sign_in", "sign_in_failed", "sign_out", "publish", "withdraw", "restore", "set_default",
            "user_add", "user_change", "export")
 GENESIS = "0" * 64
+
+
+def cli_actor() -> str:
+    """Who runs a command-line action, as the log names them: the operating-system account, ``cli:root``."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except OSError:  # no user name for this uid (a bare container)
+        return "cli"
 
 
 def _digest(line: str) -> str:

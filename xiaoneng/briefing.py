@@ -346,8 +346,9 @@ def _list_table(units: pd.DataFrame, lang: str) -> pd.DataFrame:
 def county_ranking(view: SnapshotView, filters: Filters, lang: str, config: MeetingConfig,
                    spec: ViewSpec) -> BriefingView:
     """Every county with a score, best first; 样本不足 beside the small ones, which are ranked but
-    neither named first or last nor put on the 红榜/黑榜. No data: no ranking at all."""
-    card = scorecard.scorecard(view, filters, lang, by="county")
+    neither named first or last nor put on the 红榜/黑榜. No data: no ranking at all. Every county, whatever
+    the view's scope: the published ranking (``scorecard.published_ranking``), scores and ranks only."""
+    card = scorecard.published_ranking(view, filters, lang, by="county")
     reason = no_data_reason(view, filters, lang)
     ranked = card.iloc[0:0] if reason else card[card["composite_score"].notna()]
     ranked = ranked.reset_index(drop=True)
@@ -555,15 +556,19 @@ def build_view(view: SnapshotView, filters: Filters, spec: ViewSpec, lang: str =
 
 def build_views(view: SnapshotView, filters: Filters, lang: str = "zh",
                 config: MeetingConfig | None = None) -> list[BriefingView]:
-    """Every view of the configured sequence, in order."""
+    """Every view of the configured sequence, in order. A county user's views are of their county
+    (``Scope.narrow``): only the ranking names the other counties."""
     config = config or meeting_config()
+    filters = view.scope.narrow(filters)
     return [build_view(view, filters, spec, lang, config) for spec in config.views]
 
 
 # ---------------------------------------------------------------- the line under every view
 
 def scope_text(view: SnapshotView, filters: Filters, lang: str = "zh") -> str:
-    """Which units the numbers cover: the named counties (and departments), or the whole city."""
+    """Which units the numbers cover: the named counties (and departments; a county user's own), or the
+    whole city."""
+    filters = view.scope.narrow(filters)
     counties, departments = unit_names(view, lang)
     parts = [join_names([counties.get(c, c) for c in filters.counties], lang)] if filters.counties else []
     if filters.departments:
@@ -574,6 +579,7 @@ def scope_text(view: SnapshotView, filters: Filters, lang: str = "zh") -> str:
 def footer_text(view: SnapshotView, filters: Filters, lang: str = "zh") -> str:
     """The filters in force and the snapshot time, as every screen and slide states them; for a running
     period also the day its figures reach (截至 M月D日) and that it is compared like for like."""
+    filters = view.scope.narrow(filters)
     counties, departments = unit_names(view, lang)
     line = context_line(view.as_of, view.info.snapshot_id, filters, counties, departments, lang)
     through = through_text(view, filters.period, lang)

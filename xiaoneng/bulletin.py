@@ -610,8 +610,10 @@ def draft(view: SnapshotView, filters: Filters, lang: str = "zh", config: Meetin
     ``config`` gives the city and the size of the 红榜/黑榜 (config/presentation.yaml unless given);
     ``days`` the working days allowed for the rectification report (else the config's ``rectify_days``).
     A period the snapshot has no data for, or a selection without cases, says 无数据 in every section:
-    no number from nothing, nobody ranked, named or asked to rectify.
+    no number from nothing, nobody ranked, named or asked to rectify. A county user's 通报 is of their
+    county (``Scope.narrow``): the other counties appear in the published ranking only.
     """
+    filters = view.scope.narrow(filters)
     config = config or meeting_config()
     days = days if days is not None else config.rectify_days
     city = config.city(lang)
@@ -633,8 +635,8 @@ def draft(view: SnapshotView, filters: Filters, lang: str = "zh", config: Meetin
         preamble.append(narrowing)
 
     cards = overview.kpi_cards(view, filters, lang)
-    counties = scorecard.scorecard(view, filters, lang, by="county")
-    departments = scorecard.scorecard(view, filters, lang, by="dept")
+    counties = scorecard.published_ranking(view, filters, lang, by="county")
+    departments = scorecard.published_ranking(view, filters, lang, by="dept")
     if reason:  # nothing to rank, whatever a frame says
         counties, departments = _unranked(counties), _unranked(departments)
     ranking, black_counties, black_depts = _ranking(counties, departments, config.red_black_size, period, lang)
@@ -709,5 +711,6 @@ def run_cli(args: argparse.Namespace) -> int:
         return refusal.code
     bulletin = draft(wanted.view, wanted.filters, wanted.lang)
     cli_args.write_whole(wanted.out, to_docx(bulletin) if suffix == ".docx" else to_txt(bulletin))
+    cli_args.record_export(wanted.user, str(wanted.out), wanted.filters, wanted.view, bulletin.paragraph_count)
     print(_text("cli.written", wanted.lang, path=wanted.out, title=bulletin.title))
     return 0

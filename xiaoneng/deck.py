@@ -658,7 +658,9 @@ def _table(slide, frame: pd.DataFrame, box: Box, layout: _TableLayout, lang: str
 def build_deck(view: SnapshotView, filters: Filters, lang: str = "zh", config: MeetingConfig | None = None,
                views: list[BriefingView] | None = None) -> PresentationType:
     """The title slide and one slide per view of the configured sequence, for these filters.
-    ``views`` are those views if the caller has them already (汇报模式 has them cached)."""
+    ``views`` are those views if the caller has them already (汇报模式 has them cached). A county user's
+    deck is of their county (``Scope.narrow``); only the ranking names the others."""
+    filters = view.scope.narrow(filters)
     config = config or briefing.meeting_config()
     views = views if views is not None else briefing.build_views(view, filters, lang, config)
     prs = Presentation()
@@ -698,5 +700,6 @@ def run_deck(args: argparse.Namespace) -> int:
         return refusal.code
     cli_args.write_whole(wanted.out, deck_bytes(wanted.view, wanted.filters, wanted.lang))
     slides = 1 + len(briefing.meeting_config().views)  # the title slide and one per view
+    cli_args.record_export(wanted.user, str(wanted.out), wanted.filters, wanted.view, slides)
     print(t("deck.cli.written", wanted.lang, path=wanted.out, slides=slides))
     return 0

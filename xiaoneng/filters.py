@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar as _calendar
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from xiaoneng.i18n import join_names, t
@@ -20,6 +21,9 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
 _YEAR = re.compile(r"^(\d{4})$")
 _CUSTOM = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
+# The years a period may name. Comparisons reach a year back and a period back, and bounds a day past
+# the end: inside these years none of them runs off the calendar (year 1 or 9999: an OverflowError).
+FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
 def state_moment(as_of: dt.datetime) -> dt.datetime:
@@ -49,7 +53,13 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        text = text.strip()
+        period = cls._parse(text.strip())
+        if period.start.year < FIRST_YEAR or period.end.year > LAST_YEAR:
+            raise ValueError(f"period {text.strip()!r} lies outside the years {FIRST_YEAR}–{LAST_YEAR}")
+        return period
+
+    @classmethod
+    def _parse(cls, text: str) -> Period:
         if m := _MONTH.match(text):
             start = dt.date(int(m[1]), int(m[2]), 1)
             return cls("month", start, _add_months(start, 1) - dt.timedelta(days=1))
@@ -207,6 +217,18 @@ class Scope:
     def allows(self, county_code: str) -> bool:
         return self.counties is None or county_code in self.counties
 
+    @property
+    def is_restricted(self) -> bool:
+        return self.counties is not None
+
+    def narrow(self, filters: Filters) -> Filters:
+        """``filters`` as this scope reads them: without a county filter, a restricted scope names its
+        own counties, so a county user's 通报, deck and ranking marks speak of their county, never of
+        the whole city. Unchanged for the whole city or a county filter."""
+        if filters.counties or self.counties is None:
+            return filters
+        return replace(filters, counties=self.counties)
+
 
 def compile_filters(filters: Filters | None, scope: Scope) -> dict[str, list[str] | None]:
     """The DuckDB variables the views in queries/views/ read (None = no restriction)."""
@@ -221,13 +243,17 @@ def compile_filters(filters: Filters | None, scope: Scope) -> dict[str, list[str
 
 
 def context_line(as_of: dt.datetime, snapshot_id: str, filters: Filters, county_names: dict[str, str],
-                 dept_names: dict[str, str], lang: str = "zh") -> str:
-    """The line stating a view: as-of time, snapshot, period and every filter, with unit names."""
+                 dept_names: dict[str, str], lang: str = "zh", escape: Callable[[str], str] = str) -> str:
+    """The line stating a view: as-of time, snapshot, period and every filter, with unit names.
+    ``escape`` is applied to the snapshot id and every name (``markup.escape_markdown`` on screen)."""
+    def names(values) -> list[str]:
+        return [escape(v) for v in values]
+
     return t(
         "context.line", lang,
-        as_of=f"{as_of:%Y-%m-%d %H:%M}", snapshot=snapshot_id, period=filters.period.label(lang),
-        counties=join_names([county_names.get(c, c) for c in filters.counties], lang),
-        departments=join_names([dept_names.get(d, d) for d in filters.departments], lang),
-        item_types=join_names(list(filters.item_types), lang),
+        as_of=f"{as_of:%Y-%m-%d %H:%M}", snapshot=escape(snapshot_id), period=filters.period.label(lang),
+        counties=join_names(names(county_names.get(c, c) for c in filters.counties), lang),
+        departments=join_names(names(dept_names.get(d, d) for d in filters.departments), lang),
+        item_types=join_names(names(filters.item_types), lang),
         channels=join_names([t(f"channel.{c}", lang) for c in filters.channels], lang),
     )

@@ -27,6 +27,7 @@ from xiaoneng.charts import GRID_COLOR, MUTED_TEXT, STATUS_COLORS, TEXT_COLOR
 from xiaoneng.filters import Filters, Period, months_up_to
 from xiaoneng.i18n import t
 from xiaoneng.indicators import Indicator, catalog, headline_indicators
+from xiaoneng.markup import escape_markdown
 from xiaoneng.metrics import HeadlineValue, SnapshotView, headline, indicator_table, unit_names
 from xiaoneng.periodnotes import comparison_note, through_text
 
@@ -199,10 +200,13 @@ def county_ranking(view: SnapshotView, filters: Filters, lang: str = "zh") -> pd
     the counties ranked on fewer accepted cases than the minimum (样本不足: ranked, never on the
     红榜/黑榜 — ``scorecard.red_and_black_lists``); ``previous_rank`` is the rank in the same span of the
     previous period, missing (无可比数据) when the snapshot does not cover it.
+
+    Every county is ranked (``scorecard.published_ranking``: a county user sees all scores and
+    ranks); the indicator columns are filled for the counties in the user's scope only (``in_scope``).
     """
-    card = scorecard.scorecard(view, filters, lang, by="county")
+    card = scorecard.ranking_with_breakdown(view, filters, lang, by="county")
     return card[["rank", "unit_code", "unit_name", "composite_score", "previous_rank", "rank_change", "selected",
-                 "small_base", *RANKING_INDICATORS]]
+                 "small_base", "in_scope", *RANKING_INDICATORS]]
 
 
 def ranking_empty(ranked: pd.DataFrame) -> bool:
@@ -250,7 +254,14 @@ def ranking_table(ranked: pd.DataFrame, lang: str = "zh") -> Styler:
         shaded = f"background-color: {HIGHLIGHT_BACKGROUND}; font-weight: 600; " if selected[row.name] else ""
         return [shaded + (change_styles[row.name] if name == columns["rank_change"] else "") for name in row.index]
 
-    return shown.style.format(formats, na_rep=t("kpi.no_value", lang)).apply(shade, axis=1)
+    styled = shown.style.format(formats, na_rep=t("kpi.no_value", lang))
+    hidden = list(ranked["in_scope"].reset_index(drop=True).eq(False).to_numpy().nonzero()[0]) \
+        if "in_scope" in ranked else []
+    if hidden:  # another county's indicators are not published: a dash, not 无数据
+        shown_indicators = [columns[key] for key in RANKING_INDICATORS]
+        styled = styled.format(formats, na_rep=t("scope_notice.not_published", lang),
+                               subset=pd.IndexSlice[hidden, shown_indicators])
+    return styled.apply(shade, axis=1)
 
 
 def lists_note(ranked: pd.DataFrame, red: pd.DataFrame, lang: str = "zh") -> str:
@@ -357,11 +368,12 @@ def cell_filters(filters: Filters, cell: pd.Series) -> Filters:
 
 
 def cell_heading(cell: pd.Series, period: Period, lang: str = "zh", key: str = MATRIX_INDICATOR) -> str:
-    """What the cell's case list is about: unit, period, the cell's value and its base (a cell the
-    table holds no row for has nothing due: its base is 0)."""
+    """What the cell's case list is about (Markdown: the unit names are escaped): unit, period, the
+    cell's value and its base (a cell the table holds no row for has nothing due: its base is 0)."""
     ind = catalog()[key]
     base = "0" if _is_missing(cell["base"]) else f"{int(cell['base']):,}"
-    return t("overview_more.cell_heading", lang, county=cell["county_name"], dept=cell["dept_name"],
+    return t("overview_more.cell_heading", lang, county=escape_markdown(cell["county_name"]),
+             dept=escape_markdown(cell["dept_name"]),
              period=period.label(lang), indicator=ind.label(lang), value=cell["text"], base=base)
 
 

@@ -53,6 +53,12 @@ def _check(level: str, county: str | None, dept: str | None) -> None:
         raise ValueError(f"a {level} profile needs a department")
 
 
+def check_scope(view: SnapshotView, county: str | None) -> None:
+    """A county user profiles only their own counties (a link or a widget naming another is refused)."""
+    if county and not view.scope.allows(county):
+        raise PermissionError(f"county {county!r} is outside the user's scope")
+
+
 def rank_among(values: pd.Series, better: str) -> pd.Series:
     """Rank 1 = best by the indicator's direction; units without a value get no rank."""
     if better not in ("higher", "lower"):
@@ -68,6 +74,7 @@ def unit_vs_peers(view: SnapshotView, filters: Filters, lang: str, level: str = 
     periods (if not, their values are 无可比数据, not 无数据); ``small_base`` whether the unit is
     ranked on a small base (样本不足). A period the snapshot holds nothing for has no values."""
     _check(level, county, dept)
+    check_scope(view, county)
     table = indicator_table_with_changes(view, _peer_filters(filters, level, dept), by=level, lang=lang)
     mask = _unit_mask(table, level, county, dept)
     previous_covered, year_ago_covered = (view.covers(p) for p in filters.period.comparisons(view.as_of))
@@ -108,6 +115,7 @@ def unit_history(view: SnapshotView, filters: Filters, lang: str, level: str = "
     indicators, and the peers' median of each. A month without data (before the snapshot's data, or
     not begun) has no rank and no values; a period the snapshot holds nothing for has no history."""
     _check(level, county, dept)
+    check_scope(view, county)
     columns = ["month", "peers", *(c for key in ("composite_score", *HISTORY_INDICATORS)
                                    for c in (key, f"{key}_peer_median")), "rank"]
     if not view.has_begun(filters.period):
@@ -253,6 +261,7 @@ def slowest_items(view: SnapshotView, filters: Filters, lang: str, county: str |
                   dept: str | None = None) -> pd.DataFrame:
     """The unit's items whose P90 runs furthest past their promise: the meeting's slowest-items table
     (xiaoneng.briefing), so the profile, the screen and the slide say the same."""
+    check_scope(view, county)
     view_of_unit = briefing.build_view(view, unit_filters(filters, county, dept), briefing.ViewSpec("slowest_items"),
                                        lang)
     return view_of_unit.tables[0].table
@@ -262,6 +271,7 @@ def bad_reviews(view: SnapshotView, filters: Filters, lang: str, county: str | N
                 dept: str | None = None) -> pd.DataFrame:
     """The unit's bad reviews of the period (newest first page, PROFILE_REVIEWS rows), with the
     rectification state, headers in ``lang``; ``total`` in ``attrs`` says how many there are."""
+    check_scope(view, county)
     table, total = satisfaction.review_screen_page(view, unit_filters(filters, county, dept), lang,
                                                    satisfaction.LISTING_BAD, page=1, page_size=PROFILE_REVIEWS)
     table.attrs["total"] = total

@@ -1,4 +1,5 @@
-"""``snapshots`` and ``indicators``: the numbers on the command line, by the dashboard's code path."""
+"""``indicators``: the numbers on the command line, by the dashboard's code path (``snapshots`` is
+xiaoneng.snapshot_admin's)."""
 
 from __future__ import annotations
 
@@ -14,15 +15,11 @@ from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
 from xiaoneng.metrics import GROUPINGS, SnapshotView, indicator_table, indicator_table_with_changes, through_day
 from xiaoneng.periodnotes import through_text
-from xiaoneng.snapshots import SnapshotStore
 
 
 def add_cli(sub: argparse._SubParsersAction) -> None:
-    listing = sub.add_parser("snapshots", help="list published snapshots")
-    listing.set_defaults(run=run_snapshots)
-
     ind = sub.add_parser("indicators", help="every indicator for each group")
-    ind.add_argument("--snapshot", help="snapshot id (default: the latest)")
+    ind.add_argument("--snapshot", help="snapshot id (default: the default snapshot an admin chose)")
     ind.add_argument("--period", help="YYYY-MM, YYYY-Qn, YYYY or YYYY-MM-DD..YYYY-MM-DD (default: snapshot month)")
     ind.add_argument("--by", default="total", choices=list(GROUPINGS))
     ind.add_argument("--counties", default="", help="comma-separated county codes")
@@ -33,20 +30,8 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
     ind.add_argument("--lang", default="zh", choices=["zh", "en"])
     ind.add_argument("--with-changes", action="store_true",
                      help="add <indicator>_previous (previous period) and <indicator>_year_ago columns")
+    cli_args.add_user_argument(ind)
     ind.set_defaults(run=run_indicators)
-
-
-def run_snapshots(args: argparse.Namespace) -> int:
-    snapshots = SnapshotStore().list()
-    if not snapshots:
-        print("没有已发布的快照 (no snapshots): python -m xiaoneng demo")
-        return 0
-    for s in snapshots:
-        counts = s.row_counts
-        print(f"{s.snapshot_id}\tas_of={s.manifest['as_of']}\tcases={counts.get('cases', 0)}\t"
-              f"ratings={counts.get('ratings', 0)}\tproducer={s.manifest['producer']}\t"
-              f"created={s.manifest['created_at']}")
-    return 0
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -69,15 +54,19 @@ def indicators_frame(view: SnapshotView, filters: Filters, by: str, lang: str = 
 
 def run_indicators(args: argparse.Namespace) -> int:
     try:
+        user = cli_args.cli_user(args.as_user, args.lang)
         view = cli_args.snapshot_view(args.snapshot, args.lang)
+        counties = _split(args.counties)
+        cli_args.check_counties(view, counties, user, args.lang)
+        view = cli_args.scoped(view, user)
         period = cli_args.period(view, args.period, args.lang)
     except cli_args.Refusal as refusal:
         print(refusal, file=sys.stderr)
         return refusal.code
     info = view.info
-    filters = Filters(period, _split(args.counties), _split(args.departments), _split(args.item_types),
-                      _split(args.channels))
+    filters = Filters(period, counties, _split(args.departments), _split(args.item_types), _split(args.channels))
     frame = indicators_frame(view, filters, args.by, args.lang, args.with_changes)
+    cli_args.record_export(user, f"indicators.{args.format}", filters, view, len(frame))
     if args.format == "json":
         records = json.loads(frame.to_json(orient="records", force_ascii=False))
         print(json.dumps({"snapshot": info.snapshot_id, "as_of": info.manifest["as_of"], "period": period.key,

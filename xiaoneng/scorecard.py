@@ -24,6 +24,7 @@ from xiaoneng.charts import point_customdata
 from xiaoneng.filters import Filters, Period
 from xiaoneng.i18n import t
 from xiaoneng.indicators import Indicator, catalog, rules
+from xiaoneng.markup import escape_markdown
 from xiaoneng.metrics import SnapshotView, indicator_table, unit_names
 from xiaoneng.scoring import published_weights
 
@@ -158,6 +159,38 @@ def scorecard(view: SnapshotView, filters: Filters, lang: str = "zh", by: str = 
              "previous_rank", "previous_score", "rank_change", "score_change", "previous_covered"]
     rest = [c for k in keys for c in (k, f"contrib_{k}", f"hover_{k}")]
     return card.reset_index(drop=True)[first + rest]
+
+
+# What a published ranking carries (as a 通报 publishes it): never an indicator or its points.
+PUBLISHED_COLUMNS = ("unit_code", "unit_name", "selected", "rank", "small_base", "composite_score", "previous_rank",
+                     "rank_change", "score_change", "previous_covered")
+
+
+def published_ranking(view: SnapshotView, filters: Filters, lang: str = "zh", by: str = "county") -> pd.DataFrame:
+    """The ranking as a 通报 publishes it, best first: the columns ``PUBLISHED_COLUMNS`` of ``scorecard``.
+
+    By county it is computed on the whole city, whatever the view's scope: a county user sees every
+    county's composite score and rank (product.md §1) but, from here, nothing else of another county.
+    This is the one place the scope is widened. By department the view's scope stays (a department's
+    city-wide score would be made of other counties' cases). ``selected`` marks the units the
+    filter names, or, without a county filter, a county user's own counties (``Scope.narrow``).
+    The 红榜/黑榜 are ``red_and_black_lists`` of this frame."""
+    city = SnapshotView(view.info) if by == "county" else view
+    card = scorecard(city, view.scope.narrow(filters) if by == "county" else filters, lang, by=by)
+    return card[list(PUBLISHED_COLUMNS)]
+
+
+def ranking_with_breakdown(view: SnapshotView, filters: Filters, lang: str = "zh", by: str = "county") -> pd.DataFrame:
+    """``published_ranking`` with, for the units in the view's scope only, what ``scorecard`` adds (each
+    weighted indicator's value, points and hover text, the points lost); ``in_scope`` marks them.
+    For a user of every county it is ``scorecard`` itself plus ``in_scope``."""
+    own = scorecard(view, filters, lang, by=by)
+    widened = by == "county" and view.scope.is_restricted
+    published = published_ranking(view, filters, lang, by) if widened else own[list(PUBLISHED_COLUMNS)]
+    detail = own.drop(columns=[c for c in PUBLISHED_COLUMNS if c != "unit_code"])
+    out = published.merge(detail, on="unit_code", how="left")
+    out["in_scope"] = out["unit_code"].isin(own["unit_code"])
+    return out
 
 
 def _hover_text(ind: Indicator, value, points, unit_name: str, lang: str) -> str:
@@ -301,8 +334,9 @@ def weights_changed(weights: Weights) -> bool:
 
 
 def breakdown_summary(row: pd.Series, breakdown: pd.DataFrame, lang: str = "zh", top: int = 3) -> str:
-    """One line for people: the unit's score and rank (样本不足 when its base is small), the rank in the
-    previous span (无可比数据 when the snapshot does not cover it), and where it lost most points."""
+    """One line for people (Markdown, the name escaped): the unit's score and rank (样本不足 when its
+    base is small), the rank in the previous span (无可比数据 when the snapshot does not cover it), and
+    where it lost most points."""
     previous = row.get("previous_rank")
     if not _missing(previous):
         rank_before = text("summary_previous", lang, rank=int(previous), change=rank_change_text(row["rank_change"],
@@ -315,8 +349,8 @@ def breakdown_summary(row: pd.Series, breakdown: pd.DataFrame, lang: str = "zh",
     losing = breakdown[breakdown["lost_points"].fillna(0) >= 0.05].head(top)
     losses = text("separator", lang).join(
         text("summary_loss", lang, indicator=r.indicator, points=f"{r.lost_points:.1f}") for r in losing.itertuples())
-    line = text("summary", lang, unit=row["unit_name"], score=f"{row['composite_score']:.1f}", rank=int(row["rank"]),
-                small=small, previous=rank_before)
+    line = text("summary", lang, unit=escape_markdown(row["unit_name"]), score=f"{row['composite_score']:.1f}",
+                rank=int(row["rank"]), small=small, previous=rank_before)
     return line + " " + (text("summary_losses", lang, losses=losses) if losses else text("summary_full", lang))
 
 

@@ -28,6 +28,12 @@ so a copied link reproduces the view:
 
 Widgets are not bound with ``bind="query-params"`` on purpose: that writes the widgets' display
 labels into the URL, so a link would change with the language. Here the URL carries codes.
+
+Scope: the signed-in user (``auth.session_user``) is in every context, and their ``scope`` is the
+scope of every query (``AppContext.view``, ``cached``). Nobody signed in: no data at all (fail
+closed). The county filter offers the scope's counties only; codes in a link that are unknown or
+outside the scope are dropped with a notice saying so, as is an invalid period. Text from the URL
+or the data is escaped before it goes into Markdown (``markup.escape_markdown``).
 """
 
 from __future__ import annotations
@@ -43,8 +49,10 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from xiaoneng import auth
 from xiaoneng.filters import Filters, Period, Scope, context_line
-from xiaoneng.i18n import DEFAULT_LANG, LANGS, normalise_lang, t
+from xiaoneng.i18n import DEFAULT_LANG, LANGS, join_names, normalise_lang, t
+from xiaoneng.markup import escape_markdown
 from xiaoneng.metrics import SnapshotView, unit_names
 from xiaoneng.paths import data_dir
 from xiaoneng.schema import CHANNELS
@@ -152,11 +160,20 @@ class AppContext:
 
     lang: str
     data_folder: Path
+    user: auth.User | None = None
     snapshot: SnapshotInfo | None = None
     filters: Filters | None = None
-    scope: Scope = field(default_factory=Scope.everything)
     options: FilterOptions = field(default_factory=FilterOptions)
     notices: tuple[str, ...] = ()
+
+    @property
+    def scope(self) -> Scope:
+        """The signed-in user's scope; without a user no county at all (fail closed, never everything)."""
+        return self.user.scope if self.user is not None else Scope(())
+
+    def can(self, permission: str) -> bool:
+        """Whether the signed-in user may ``permission`` (auth.PERMISSIONS: export, try_weights, …)."""
+        return self.user is not None and self.user.can(permission)
 
     @property
     def has_data(self) -> bool:
@@ -181,7 +198,7 @@ class AppContext:
     def summary(self) -> str:
         """The line stating the view: as-of time, snapshot, period and every filter."""
         return context_line(self.snapshot.as_of, self.snapshot.snapshot_id, self.filters, self.options.counties,
-                            self.options.departments, self.lang)
+                            self.options.departments, self.lang, escape=escape_markdown)
 
 
 # ---------------------------------------------------------------- cache (small aggregates only)
@@ -233,23 +250,49 @@ def current_lang() -> str:
 
 # ---------------------------------------------------------------- the sidebar
 
-def _read_url_once(store: SnapshotStore, snapshots: list[SnapshotInfo]) -> list[str]:
+def url_notices(params: dict[str, str], filters: Filters, default: Period, options: FilterOptions,
+                lang: str) -> list[str]:
+    """What a link asked for that the view cannot show, for the user to read (escaped): an invalid
+    period (replaced by ``default``) and codes that are unknown or outside the user's scope (dropped)."""
+    notices = []
+    wanted = params.get("period")
+    if wanted is not None:
+        try:
+            Period.parse(wanted)
+        except ValueError:
+            notices.append(t("scope_notice.period_replaced", lang, period=escape_markdown(wanted),
+                             default=default.label(lang)))
+    allowed = {"counties": options.counties, "departments": options.departments, "item_types": options.item_types,
+               "channels": CHANNELS}
+    for name, offered in allowed.items():
+        dropped = [code for code in getattr(filters, name) if code not in offered]
+        if dropped:
+            notices.append(t(f"scope_notice.dropped_{name}", lang,
+                             codes=join_names([escape_markdown(c) for c in dropped], lang)))
+    return notices
+
+
+def _read_url_once(store: SnapshotStore, snapshots: list[SnapshotInfo], scope: Scope) -> list[str]:
     """At the start of a session, seed the widgets from the URL. Returns notices for the user."""
     if st.session_state.get(_URL_READ):
         return []
     st.session_state[_URL_READ] = True
     params = st.query_params
     notices = []
-    st.session_state[KEY_LANG] = normalise_lang(params.get("lang"))
+    lang = st.session_state[KEY_LANG] = normalise_lang(params.get("lang"))
     ids = [s.snapshot_id for s in snapshots]
     wanted = params.get("snapshot")
+    chosen = store.default() or snapshots[-1]  # the admin's default (an admin may list only withdrawn ones)
     if wanted and wanted not in ids:
-        notices.append(t("filters.snapshot_missing", st.session_state[KEY_LANG], snapshot=wanted, latest=ids[-1]))
+        notices.append(t("filters.snapshot_missing", lang, snapshot=escape_markdown(wanted),
+                         latest=escape_markdown(chosen.snapshot_id)))
         wanted = None
-    info = store.get(wanted) if wanted else snapshots[-1]
+    info = store.get(wanted) if wanted else chosen
     st.session_state[KEY_SNAPSHOT] = info.snapshot_id
-    default = SnapshotView(info).default_period()
+    default = SnapshotView(info, scope).default_period()
     filters = Filters.from_query_params(params.to_dict(), default.key)
+    options = _cached_options(str(store.root), info.snapshot_id, scope.counties, lang)
+    notices += url_notices(params.to_dict(), filters, default, options, lang)
     _set_period_state(filters.period)
     for name, key in LIST_PARAMS.items():
         st.session_state[key] = list(getattr(filters, name))
@@ -301,30 +344,35 @@ def _keep_valid(key: str, allowed) -> None:
 def sidebar_filters() -> AppContext:
     """Render the global filters in the sidebar, sync the URL, and return the view's context."""
     folder = data_dir()
+    user = auth.session_user(st.session_state)
+    if user is None:  # fail closed: no data for nobody (app.py shows the sign-in before this)
+        st.session_state.pop(_CONTEXT, None)
+        st.warning(t("scope_notice.signed_out", current_lang()), icon=":material/lock:")
+        st.stop()
     store = SnapshotStore()
-    snapshots = store.list()
+    snapshots = store.list(include_withdrawn=user.can("publish"))  # admins see withdrawn ones, marked
     if not snapshots:
         st.session_state.setdefault(KEY_LANG, current_lang())
         _language_switch()
-        ctx = AppContext(lang=current_lang(), data_folder=folder)
+        ctx = AppContext(lang=current_lang(), data_folder=folder, user=user)
         st.session_state[_CONTEXT] = ctx
         return ctx
 
-    notices = _read_url_once(store, snapshots)
+    scope = user.scope
+    notices = _read_url_once(store, snapshots, scope)
     lang = current_lang()
     ids = [s.snapshot_id for s in reversed(snapshots)]  # newest first
     if st.session_state.get(KEY_SNAPSHOT) not in ids:
-        st.session_state[KEY_SNAPSHOT] = ids[0]
+        st.session_state[KEY_SNAPSHOT] = (store.default() or snapshots[-1]).snapshot_id
     by_id = {s.snapshot_id: s for s in snapshots}
     sidebar = st.sidebar
     sidebar.header(t("filters.header", lang))
     snapshot_id = sidebar.selectbox(
         t("filters.snapshot", lang), ids, key=KEY_SNAPSHOT, on_change=_on_snapshot_change,
-        format_func=lambda i: t("filters.snapshot_option", lang, snapshot=i,
-                                as_of=f"{by_id[i].as_of:%Y-%m-%d}"),
+        format_func=lambda i: t("filters.snapshot_option", lang, snapshot=i, as_of=f"{by_id[i].as_of:%Y-%m-%d}")
+        + (t("filters.snapshot_withdrawn", lang) if by_id[i].withdrawn else ""),
     )
     info = by_id[snapshot_id]
-    scope = Scope.everything()
     view = SnapshotView(info, scope)
     default = view.default_period()
     options = _cached_options(str(store.root), snapshot_id, scope.counties, lang)
@@ -390,8 +438,8 @@ def sidebar_filters() -> AppContext:
 
     filters = Filters(period, tuple(counties), tuple(departments), tuple(item_types), tuple(channels))
     _write_url(url_params(snapshot_id, filters, lang))
-    ctx = AppContext(lang=lang, data_folder=folder, snapshot=info, filters=filters, scope=scope,
-                     options=options, notices=tuple(notices))
+    ctx = AppContext(lang=lang, data_folder=folder, user=user, snapshot=info, filters=filters, options=options,
+                     notices=tuple(notices))
     st.session_state[_CONTEXT] = ctx
     return ctx
 

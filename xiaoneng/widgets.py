@@ -5,6 +5,11 @@ come from xiaoneng.caselist, xiaoneng.export and xiaoneng.periodnotes; nothing h
 
 Widget keys: ``<key>_csv`` / ``<key>_xlsx`` (download buttons), ``<key>_page`` (page number of
 a case list).
+
+Downloads are for users who may export (``auth`` permission ``export``; leaders read only): the
+buttons are not drawn for the others. The file is made when it is clicked, from the page's scoped
+view, and each one made is written to the audit log (``audited``, also used by the deck and the
+通报 downloads): who, their scope, the file, the filters, the snapshot and the row count.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from xiaoneng import caselist, export
+from xiaoneng import audit, caselist, export
 from xiaoneng.filters import Filters
 from xiaoneng.i18n import t
 from xiaoneng.periodnotes import coverage_message, running_period_text
@@ -45,34 +50,66 @@ def _frame(source: TableSource) -> pd.DataFrame:
     return source() if callable(source) else source
 
 
-def download_buttons(df: TableSource, file_stem: str, key: str, lang: str = "zh",
+def record_export(ctx: AppContext, file_name: str, rows: int) -> None:
+    """The audit entry of one file a user downloaded (rows: table rows, slides or paragraphs)."""
+    user = ctx.user
+    audit.record("export", user.name if user else None, scope=user.counties if user else (), file=file_name,
+                 filters=ctx.filters.to_query_params(), snapshot=ctx.snapshot.snapshot_id, rows=rows)
+
+
+def audited(ctx: AppContext, file_name: str, make: Callable[[], tuple[bytes, int]]) -> Callable[[], bytes]:
+    """A download button's deferred data: ``make()`` gives the file's bytes and its row count; the
+    file is audited when it is made (on the click), never on a rerun."""
+    def data() -> bytes:
+        payload, rows = make()
+        record_export(ctx, file_name, rows)
+        return payload
+
+    return data
+
+
+def table_file(ctx: AppContext, df: TableSource, file_name: str, sheet_name: str | None = None) -> Callable[[], bytes]:
+    """The deferred, audited bytes of a table's download: CSV, or Excel for an .xlsx ``file_name``."""
+    def make() -> tuple[bytes, int]:
+        frame = _frame(df)
+        if file_name.endswith(".xlsx"):
+            return export.to_xlsx_bytes(frame, sheet_name or file_name.removesuffix(".xlsx")), len(frame)
+        return export.to_csv_bytes(frame), len(frame)
+
+    return audited(ctx, file_name, make)
+
+
+def download_buttons(ctx: AppContext, df: TableSource, file_stem: str, key: str,
                      sheet_name: str | None = None) -> None:
-    """CSV and Excel buttons side by side, for a table as people see it (headers already in ``lang``).
+    """CSV and Excel buttons side by side, for a table as people see it (headers already in the
+    context's language); nothing for a user who may not export.
 
     ``df`` may be a function returning the table: it then runs only when a button is clicked
     (a 100,000-row case list is not built on every rerun).
     """
-    sheet = sheet_name or file_stem
+    if not ctx.can("export"):
+        return
+    lang = ctx.lang
     left, right = st.columns(2, width=360, gap="small")
     help_text = t("download.help", lang)
     left.download_button(
-        t("download.csv", lang), data=lambda: export.to_csv_bytes(_frame(df)),
+        t("download.csv", lang), data=table_file(ctx, df, f"{file_stem}.csv"),
         file_name=f"{file_stem}.csv", mime=CSV_MIME, key=f"{key}_csv", on_click="ignore",
         icon=":material/download:", help=help_text, width="stretch",
     )
     right.download_button(
-        t("download.xlsx", lang), data=lambda: export.to_xlsx_bytes(_frame(df), sheet),
+        t("download.xlsx", lang), data=table_file(ctx, df, f"{file_stem}.xlsx", sheet_name or file_stem),
         file_name=f"{file_stem}.xlsx", mime=XLSX_MIME, key=f"{key}_xlsx", on_click="ignore",
         icon=":material/table_view:", help=help_text, width="stretch",
     )
 
 
-def data_table(table: pd.DataFrame, label: str, file_stem: str, key: str, lang: str = "zh",
+def data_table(ctx: AppContext, table: pd.DataFrame, label: str, file_stem: str, key: str,
                column_config: dict | None = None) -> None:
     """A chart's numbers under it, folded away: the table as people read it, with its downloads."""
     with st.expander(label):
         st.dataframe(table, hide_index=True, width="stretch", column_config=column_config)
-        download_buttons(table, file_stem, key, lang)
+        download_buttons(ctx, table, file_stem, key)
 
 
 def cross_filter_note(message: str, *, key: str, clear_label: str, on_clear: Callable[[], None],
@@ -113,8 +150,8 @@ def _for_screen(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out.fillna("")
 
 
-def paged_list(key: str, identity: object, page_rows: Callable[[int, int], tuple[pd.DataFrame, int]],
-               all_rows: Callable[[], pd.DataFrame], *, texts: str, file_stem: str, lang: str = "zh",
+def paged_list(ctx: AppContext, key: str, identity: object, page_rows: Callable[[int, int], tuple[pd.DataFrame, int]],
+               all_rows: Callable[[], pd.DataFrame], *, texts: str, file_stem: str,
                sheet_name: str | None = None, column_config: dict | None = None,
                page_size: int = caselist.PAGE_SIZE) -> int:
     """Rows behind a number, ``page_size`` a page, with CSV/Excel downloads of all of them (at most
@@ -125,6 +162,7 @@ def paged_list(key: str, identity: object, page_rows: Callable[[int, int], tuple
     is listed: the selection, the filters, the snapshot) changes. ``texts`` names the catalog section
     holding list_total, list_empty and list_cap.
     """
+    lang = ctx.lang
     page_key, seen_key = f"{key}_page", f"{key}_selection"
     if st.session_state.get(seen_key) != identity:
         st.session_state[seen_key] = identity
@@ -144,8 +182,8 @@ def paged_list(key: str, identity: object, page_rows: Callable[[int, int], tuple
     info.caption(t(f"{texts}.list_total", lang, total=f"{total:,}", page=page, pages=f"{pages:,}", size=page_size))
     pager.number_input(t("supervision.list_page", lang), min_value=1, max_value=pages, step=1, key=page_key)
     st.dataframe(rows, hide_index=True, width="stretch", column_config=column_config, key=f"{key}_table")
-    download_buttons(all_rows, file_stem, key, lang, sheet_name=sheet_name)
-    if total > caselist.EXPORT_MAX_ROWS:
+    download_buttons(ctx, all_rows, file_stem, key, sheet_name=sheet_name)
+    if ctx.can("export") and total > caselist.EXPORT_MAX_ROWS:
         st.caption(t(f"{texts}.list_cap", lang, cap=f"{caselist.EXPORT_MAX_ROWS:,}", total=f"{total:,}"))
     return total
 
@@ -166,6 +204,6 @@ def case_list_panel(ctx: AppContext, selection: caselist.CaseSelection, key: str
         return caselist.case_table(rows, lang)
 
     stem = f"{t('supervision.file_cases', lang)}_{ctx.snapshot.snapshot_id}_{filters.period.key}_{selection.subset}"
-    return paged_list(key, (selection, filters, ctx.snapshot.snapshot_id), page_rows, everything,
-                      texts="supervision", file_stem=stem, lang=lang, sheet_name=t("supervision.sheet_cases", lang),
+    return paged_list(ctx, key, (selection, filters, ctx.snapshot.snapshot_id), page_rows, everything,
+                      texts="supervision", file_stem=stem, sheet_name=t("supervision.sheet_cases", lang),
                       column_config=_column_config(lang), page_size=page_size)
