@@ -197,8 +197,8 @@ class AppContext:
 
     def summary(self) -> str:
         """The line stating the view: as-of time, snapshot, period and every filter."""
-        return context_line(self.snapshot.as_of, self.snapshot.snapshot_id, self.filters, self.options.counties,
-                            self.options.departments, self.lang, escape=escape_markdown)
+        return context_line(self.snapshot.as_of, self.snapshot.snapshot_id, self.scope.narrow(self.filters),
+                            self.options.counties, self.options.departments, self.lang, escape=escape_markdown)
 
 
 # ---------------------------------------------------------------- cache (small aggregates only)
@@ -423,8 +423,10 @@ def sidebar_filters() -> AppContext:
     _keep_valid(KEY_ITEM_TYPES, options.item_types)
     _keep_valid(KEY_CHANNELS, CHANNELS)
     placeholder = t("filters.placeholder_all", lang)
+    county_placeholder = placeholder if scope.counties is None else t(
+        "filters.placeholder_scope", lang, counties=join_names(list(options.counties.values()), lang))
     counties = sidebar.multiselect(t("filters.counties", lang), list(options.counties), key=KEY_COUNTIES,
-                                   format_func=lambda c: options.counties.get(c, c), placeholder=placeholder)
+                                   format_func=lambda c: options.counties.get(c, c), placeholder=county_placeholder)
     departments = sidebar.multiselect(t("filters.departments", lang), list(options.departments),
                                       key=KEY_DEPARTMENTS, format_func=lambda d: options.departments.get(d, d),
                                       placeholder=placeholder)
