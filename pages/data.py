@@ -1,14 +1,15 @@
 """数据管理 Data: published snapshots (manifest, counts, sources), indicator definitions with formulas
 and the data quality of the selected snapshot for everybody; for admins only (``user.can("publish")``)
 also the upload with its validation report, the checks confirmed before a publish, the default choice,
-withdraw/restore, next year's holidays and the audit log. The admin parts' widgets are not created for
-anybody else. Data: xiaoneng.datapage; actions: xiaoneng.snapshots.SnapshotStore."""
+withdraw/restore, next year's holidays and the audit log, and for those who manage users
+(``user.can("manage_users")``) the users (xiaoneng.users_admin). The admin parts' widgets are not created
+for anybody else. Data: xiaoneng.datapage; actions: xiaoneng.snapshots.SnapshotStore."""
 
 import datetime as dt
 
 import streamlit as st
 
-from xiaoneng import audit, auth, datapage, session
+from xiaoneng import audit, auth, datapage, session, users_admin
 from xiaoneng.audit import ACTIONS
 from xiaoneng.filters import Filters
 from xiaoneng.i18n import t
@@ -22,6 +23,7 @@ text, admin_text = datapage.text, datapage.admin_text
 store = SnapshotStore(ctx.data_folder / "snapshots")
 user = auth.session_user(st.session_state)
 is_admin = user is not None and user.can("publish")
+manages_users = user is not None and user.can("manage_users")
 UPLOAD_STATE = "_data_upload"  # the validated load: request, result and its fingerprint
 DONE_STATE = "_data_admin_done"  # what the last admin action did, shown after its rerun
 
@@ -47,6 +49,8 @@ tab_labels = {"snapshots": text("tab_snapshots", lang)}
 if is_admin:
     tab_labels |= {"upload": text("tab_upload", lang), "calendar": admin_text("tab_calendar", lang),
                    "audit": admin_text("tab_audit", lang)}
+if manages_users:
+    tab_labels |= {"users": users_admin.text("tab", lang)}
 tab_labels |= {"definitions": text("tab_definitions", lang), "quality": text("tab_quality", lang)}
 tabs = dict(zip(tab_labels, st.tabs(list(tab_labels.values())), strict=True))
 
@@ -364,6 +368,11 @@ if is_admin:
         st.caption(admin_text("audit_caption", lang, shown=len(log), total=len(entries)))
         st.dataframe(log, hide_index=True, placeholder="—", key="data_audit_log",
                      column_config={c: admin_text(f"audit_col_{c}", lang) for c in datapage.AUDIT_COLUMNS})
+
+# ---------------------------------------------------------------- the users (admins)
+if manages_users:
+    with tabs["users"]:
+        users_admin.render(user, lang)
 
 # ---------------------------------------------------------------- indicator definitions
 with tabs["definitions"]:

@@ -200,3 +200,41 @@ def test_with_an_oidc_provider_the_page_offers_its_button(app):
     assert not app.exception
     assert app.button(key="signin_oidc").label == "使用统一身份认证登录"
     assert [w.key for w in app.text_input] == ["signin_name", "signin_password"]  # the local admin still can
+
+
+OIDC_AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+             "client_id": "xiaoneng", "client_secret": "secret",
+             "server_metadata_url": "http://localhost:9400/.well-known/openid-configuration"}
+# st.user after a provider sign-in: the ID token's claims (iss, sub, iat, nonce) and the mapped ones.
+OIDC_C02 = {"is_logged_in": True, "iss": "http://localhost:9400", "sub": "oidc-c02", "iat": 1793000000,
+            "nonce": "n-1", "preferred_username": "wang.c02", "groups": ["xiaoneng-county"], "county_codes": "C02"}
+
+
+def oidc_session(claims: dict) -> AppTest:
+    """A new Streamlit session (a reload, a new tab) of a browser signed in at the provider as ``claims``."""
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.secrets["auth"] = OIDC_AUTH
+    at.user = dict(claims)
+    return at.run()
+
+
+def test_an_oidc_sign_in_is_audited_once_not_per_session(users):
+    before = len(list(audit.entries()))
+    first = oidc_session(OIDC_C02)
+    assert not first.exception
+    assert auth.session_user(first.session_state) == User("wang.c02", "county", ("C02",), source="oidc")
+    reload = oidc_session(OIDC_C02)  # the same st.user in a new session
+    assert auth.session_user(reload.session_state) == User("wang.c02", "county", ("C02",), source="oidc")
+    assert new_entries(before) == [("sign_in", "wang.c02", None)]
+    oidc_session({**OIDC_C02, "iat": OIDC_C02["iat"] + 3600, "nonce": "n-2"})  # signed in at the provider again
+    assert new_entries(before) == [("sign_in", "wang.c02", None), ("sign_in", "wang.c02", None)]
+
+
+def test_a_refused_oidc_user_is_audited_once_per_sign_in(users):
+    before = len(list(audit.entries()))
+    outsider = {**OIDC_C02, "sub": "oidc-outsider", "preferred_username": "outsider", "groups": ["staff"]}
+    for _ in range(2):
+        at = oidc_session(outsider)
+        assert not at.exception and auth.session_user(at.session_state) is None
+        assert [e.value for e in at.error] == ["统一身份认证账户 outsider 未分配本看板的角色，不能登录。请联系管理员。"]
+    assert new_entries(before) == [("sign_in_failed", "outsider", "no_role")]

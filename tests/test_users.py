@@ -4,6 +4,7 @@ entries and the ``python -m xiaoneng users`` commands; and the OIDC claims mappi
 from __future__ import annotations
 
 import datetime as dt
+import os
 import stat
 
 import pytest
@@ -127,6 +128,31 @@ def test_a_disabled_user_is_refused_and_unknown(store):
     with pytest.raises(UnknownUser, match="User li does not exist"):
         store.user("li")
     assert ("user_change", "admin", {"target": "wang", "change": "disable"}) in actions()
+
+
+def test_the_last_admin_and_the_own_account_are_kept(store):
+    store.add("boss", "admin", password="correct horse battery")
+    store.add("wang", "leader", password="correct horse battery")
+    last = "boss is the last enabled administrator: disabling them or giving them another role would leave"
+    with pytest.raises(UserError, match=last):
+        store.disable("boss", by="cli:root")
+    with pytest.raises(UserError, match=last):
+        store.set_scope("boss", "analyst", by="cli:root")
+    with pytest.raises(UserError) as own:
+        store.disable("boss", by="boss")
+    assert own.value.message("zh") == "不能停用自己的账户，也不能取消自己的管理员角色（boss）：请由另一位管理员操作。"
+    store.add("second", "admin", password="correct horse battery")
+    with pytest.raises(UserError, match="You cannot disable your own account"):
+        store.set_scope("boss", "leader", by="boss")
+    with pytest.raises(UserError, match="You cannot disable your own account"):
+        store.disable("wang", by="wang")
+    store.set_scope("boss", "admin", by="boss")  # keeping one's own admin role is no change of it
+    assert [(r.name, r.role, r.disabled) for r in store.list()] == \
+        [("boss", "admin", False), ("second", "admin", False), ("wang", "leader", False)]
+    store.disable("second", by="boss")  # another admin remains
+    with pytest.raises(UserError, match=last):  # a disabled admin does not count
+        store.disable("boss", by="cli:root")
+    assert [(r.name, r.disabled) for r in store.list()] == [("boss", False), ("second", True), ("wang", False)]
 
 
 def test_set_scope_and_unknown_counties(store):
@@ -299,3 +325,23 @@ def test_a_dotted_claim_reaches_into_an_object():
                              "county")
     claims = {"preferred_username": "zhao", "realm_access": {"roles": ["offline_access", "dashboard-analyst"]}}
     assert user_from_claims(claims, keycloak, known_counties=lambda: KNOWN) == User("zhao", "analyst", source="oidc")
+
+
+def test_first_session_of_a_provider_sign_in(tmp_path):
+    from xiaoneng.oidc import first_session
+
+    claims = {"iss": "https://idp", "sub": "u1", "iat": 1793000000, "nonce": "n-1"}
+    folder = tmp_path / "oidc-sign-ins"
+    assert first_session(claims, folder, NOW)
+    assert not first_session(claims, folder, NOW)  # a reload: the same sign-in
+    assert not first_session(dict(claims, name="other display"), folder, NOW)  # only the sign-in's marks count
+    assert first_session(dict(claims, iat=1793003600, nonce="n-2"), folder, NOW)  # a new sign-in
+    assert first_session(dict(claims, sub="u2"), folder, NOW)
+    assert first_session({"sub": "u1"}, folder, NOW) and first_session({"sub": "u1"}, folder, NOW)  # no marks
+    assert len(list(folder.iterdir())) == 3
+    # a marker 40 days old: its sign-in's identity cookie (30 days) has expired; the next sign-in drops it
+    old = (dt.datetime.now(dt.UTC) - dt.timedelta(days=40)).timestamp()
+    marker = next(folder.iterdir())
+    os.utime(marker, (old, old))
+    assert first_session(dict(claims, nonce="n-3"), folder)
+    assert not marker.exists() and len(list(folder.iterdir())) == 3

@@ -4,10 +4,20 @@ holds a county user's county codes).
 
 Deny by default: claims that reach no role, or a county user without a county the default snapshot
 knows, raise ``OidcRefused`` and the person is never shown anything.
+
+One provider sign-in, one audit entry: Streamlit keeps ``st.user`` in its identity cookie, so every
+reload or new tab is a new Streamlit session with the same claims. ``first_session`` tells the
+first of them by the ID token's own marks of that sign-in (issuer, subject, ``iat`` and ``nonce``,
+which a new sign-in at the provider always renews), recorded as an empty file named by their hash
+beside the users file (created exclusively, so two tabs opened at once still count once).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -18,10 +28,13 @@ import yaml
 from xiaoneng.auth import ROLES, User
 from xiaoneng.i18n import t
 from xiaoneng.markup import escape_markdown
-from xiaoneng.paths import CONFIG_DIR
+from xiaoneng.paths import CONFIG_DIR, users_file
 from xiaoneng.users import default_snapshot_counties
 
 CLAIMS_FILE = CONFIG_DIR / "oidc_claims.yaml"
+SIGN_INS_FOLDER = "oidc-sign-ins"  # beside the users file: one empty file per provider sign-in seen
+# Streamlit's identity cookie lasts 30 days; a sign-in's marker is kept a little longer.
+SIGN_IN_MARKER_LIFETIME = dt.timedelta(days=31)
 
 
 class OidcRefused(Exception):
@@ -98,3 +111,23 @@ def user_from_claims(claims: Mapping, mapping: ClaimsMapping | None = None,
         if not counties:
             raise OidcRefused(name, "no_county", given)
     return User(name, role, counties, display, source="oidc")
+
+
+def first_session(claims: Mapping, folder: Path | None = None, now: dt.datetime | None = None) -> bool:
+    """Whether these claims' provider sign-in is seen for the first time (then it is audited).
+    Claims without ``iat`` and ``nonce`` cannot tell one sign-in from the next: every session counts."""
+    if claims.get("iat") is None and claims.get("nonce") is None:
+        return True
+    folder = folder or users_file().parent / SIGN_INS_FOLDER
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    marks = json.dumps([claims.get(k) for k in ("iss", "sub", "iat", "nonce")], default=str)
+    try:
+        os.close(os.open(folder / hashlib.sha256(marks.encode()).hexdigest(), os.O_WRONLY | os.O_CREAT | os.O_EXCL,
+                         0o600))
+    except FileExistsError:
+        return False
+    oldest = ((now or dt.datetime.now(dt.UTC)) - SIGN_IN_MARKER_LIFETIME).timestamp()
+    for marker in folder.iterdir():  # sign-ins whose identity cookie has expired cannot come back
+        if marker.stat().st_mtime < oldest:
+            marker.unlink(missing_ok=True)
+    return True

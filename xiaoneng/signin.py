@@ -17,6 +17,12 @@ from ``st.context.cookies``. Sign-out clears it and raises the user's session ep
 the cookie stops working too (and the user's other browsers are signed out with it). OIDC sessions
 need no cookie of ours: Streamlit keeps ``st.user`` in its own identity cookie.
 
+The audit log has one ``sign_in`` per sign-in, not one per Streamlit session. A local session
+restored from our cookie is not audited: it is the same sign-in continuing (the same token, expiry
+and scope, ended by sign-out, a new password or scope, or disabling, all of which are audited), and
+an entry per reload or tab would bury the sign-ins among page views. OIDC follows the same rule: a
+new session with the same ``st.user`` is audited only the first time (``oidc.first_session``).
+
 Widget keys: signin_name, signin_password, signin_submit (form signin_form), signin_oidc,
 signin_new_password, signin_repeat_password (form signin_change), signin_oidc_logout, sign_out,
 and ``lang`` (the same key as the sidebar's switch).
@@ -34,7 +40,7 @@ from xiaoneng import audit, auth
 from xiaoneng.auth import User
 from xiaoneng.i18n import LANGS, t
 from xiaoneng.markup import escape_markdown
-from xiaoneng.oidc import OidcRefused, user_from_claims
+from xiaoneng.oidc import OidcRefused, first_session, user_from_claims
 from xiaoneng.users import SignInRefused, UnknownUser, UserError, UserStore
 
 COOKIE = "xiaoneng_session"
@@ -46,7 +52,7 @@ _NOTICE = "_xiaoneng_signin_notice"  # catalog key of a note for the sign-in pag
 _PENDING = "_xiaoneng_signin_pending"  # a user who signed in with a one-time password
 _ERROR = "_xiaoneng_signin_error"  # why the last submit was refused, shown once
 _OIDC_LOGOUT = "_xiaoneng_oidc_logout"
-_OIDC_REFUSAL_AUDITED = "_xiaoneng_oidc_refusal_audited"
+_OIDC_REFUSAL_SEEN = "_xiaoneng_oidc_refusal_seen"  # this session already asked first_session
 
 
 def _now() -> dt.datetime:
@@ -168,17 +174,18 @@ def _oidc_sign_in(lang: str, pages: dict[str, list[StreamlitPage]]) -> User:
     try:
         user = user_from_claims(claims)
     except OidcRefused as refusal:
-        if not st.session_state.get(_OIDC_REFUSAL_AUDITED):
-            st.session_state[_OIDC_REFUSAL_AUDITED] = True
+        if not st.session_state.get(_OIDC_REFUSAL_SEEN) and first_session(claims):
             audit.record("sign_in_failed", refusal.name, reason=refusal.reason, source="oidc",
                          groups=claims.get("groups"), counties=list(refusal.counties))
+        st.session_state[_OIDC_REFUSAL_SEEN] = True
         st.navigation(pages, position="hidden")
         st.title(t("signin.title", lang))
         st.error(refusal.message(lang), icon=":material/block:")
         if st.button(t("signin.oidc_sign_out", lang), key="signin_oidc_logout"):
             st.logout()
         st.stop()
-    audit.record("sign_in", user.name, scope=user.counties, role=user.role, source="oidc")
+    if first_session(claims):
+        audit.record("sign_in", user.name, scope=user.counties, role=user.role, source="oidc")
     _begin(None, user)
     return user
 

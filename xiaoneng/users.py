@@ -194,7 +194,7 @@ class UserStore:
             return None
         if not counties:
             raise UserError("county_needs_code")
-        known = self._known_counties()
+        known = self.known_counties()
         if known is not None:
             unknown = [c for c in counties if c not in known]
             if unknown:
@@ -235,6 +235,10 @@ class UserStore:
         entry = self._read().get(name)
         return entry is not None and _password_matches(entry["password_hash"], password)
 
+    def known_counties(self) -> dict[str, str] | None:
+        """County code → name a county user may be given (the default snapshot's); None: any code."""
+        return self._known_counties()
+
     def has_admin(self) -> bool:
         return any(e["role"] == "admin" and not e.get("disabled") for e in self._read().values())
 
@@ -260,9 +264,26 @@ class UserStore:
         audit.record("user_add", by, target=name, role=role, counties=list(counties) if counties else None)
         return password
 
+    @staticmethod
+    def _keep_an_admin(users: dict[str, dict], name: str, by: str | None) -> None:
+        """Refuse taking away ``name``'s admin role or account when ``name`` is the one doing it (an
+        admin's own session would end mid-change) or the last enabled admin (nobody could manage
+        users or publish any more)."""
+        entry = users[name]
+        if entry["role"] != "admin" or entry.get("disabled"):
+            return
+        if name == by:
+            raise UserError("own_account", name=name)
+        if not any(e["role"] == "admin" and not e.get("disabled") for n, e in users.items() if n != name):
+            raise UserError("last_admin", name=name)
+
     def disable(self, name: str, *, by: str | None = None) -> None:
+        """Disable ``name`` and end their sessions; refused for the admin doing it and the last admin."""
         with self._changing() as users:
             entry = self._entry(users, name)
+            if name == by:
+                raise UserError("own_account", name=name)
+            self._keep_an_admin(users, name, by)
             entry["disabled"] = True
             entry["session_epoch"] = int(entry.get("session_epoch", 0)) + 1
         audit.record("user_change", by, target=name, change="disable")
@@ -282,9 +303,13 @@ class UserStore:
 
     def set_scope(self, name: str, role: str, counties: tuple[str, ...] | list[str] | None = None, *,
                   by: str | None = None) -> None:
+        """A new role and counties for ``name`` (ends their sessions); taking the admin role from the
+        admin doing it or from the last admin is refused."""
         counties = self._check_scope(role, counties)
         with self._changing() as users:
             entry = self._entry(users, name)
+            if role != "admin":
+                self._keep_an_admin(users, name, by)
             entry.update(role=role, counties=list(counties) if counties else None,
                          session_epoch=int(entry.get("session_epoch", 0)) + 1)
         audit.record("user_change", by, target=name, change="set_scope", role=role,
