@@ -345,3 +345,17 @@ def test_first_session_of_a_provider_sign_in(tmp_path):
     os.utime(marker, (old, old))
     assert first_session(dict(claims, nonce="n-3"), folder)
     assert not marker.exists() and len(list(folder.iterdir())) == 3
+
+
+def test_a_disabled_user_is_enabled_again_with_their_password(tmp_path, monkeypatch):
+    monkeypatch.setenv("XIAONENG_DATA", str(tmp_path))
+    store = UserStore(tmp_path / "users.yaml")
+    store.add("boss", "admin", password="boss-password-1")
+    store.add("wang", "county", ("C02",), password="wang-password-1")
+    store.disable("wang", by="boss")
+    with pytest.raises(SignInRefused):
+        store.verify("wang", "wang-password-1")
+    store.enable("wang", by="boss")
+    assert store.verify("wang", "wang-password-1") == User("wang", "county", ("C02",))
+    changes = [e["details"] for e in audit.entries() if e["action"] == "user_change"]
+    assert changes[-2:] == [{"target": "wang", "change": "disable"}, {"target": "wang", "change": "enable"}]

@@ -22,7 +22,8 @@ ADMIN = User("a", "admin")
 PASSWORD = "correct horse battery"
 USER_KEYS = ("users_admin_table", "users_admin_add_name", "users_admin_add_role", "users_admin_add_counties",
              "users_admin_add", "users_admin_user", "users_admin_role", "users_admin_counties",
-             "users_admin_set_scope", "users_admin_reset", "users_admin_disable_confirm", "users_admin_disable")
+             "users_admin_set_scope", "users_admin_reset", "users_admin_disable_confirm", "users_admin_disable",
+             "users_admin_enable")
 ONCE = ("请立即把下面的一次性密码交给该用户：它不会再次显示，离开或刷新本页后无法找回（只能再生成一个）。"
         "用户首次登录时须改为自己的密码。")
 
@@ -130,6 +131,12 @@ def test_reset_password_change_scope_and_disable(users):
         ("user_change", "a", {"target": "wang", "change": "set_scope", "role": "county", "counties": ["C02"]}),
         ("user_change", "a", {"target": "wang", "change": "disable"}),
     ]
+
+    at.button(key="users_admin_enable").click().run()
+    assert [s.value for s in section(at).success] == ["已恢复用户 wang，可以用原密码登录。"]
+    assert users.verify("wang", password) == User("wang", "county", ("C02",))
+    assert users_frame(at)[1][3] is False
+    assert changes()[-1] == ("user_change", "a", {"target": "wang", "change": "enable"})
 
 
 def test_the_admin_cannot_disable_or_demote_themselves(users):

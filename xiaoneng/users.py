@@ -288,6 +288,15 @@ class UserStore:
             entry["session_epoch"] = int(entry.get("session_epoch", 0)) + 1
         audit.record("user_change", by, target=name, change="disable")
 
+    def enable(self, name: str, *, by: str | None = None) -> None:
+        """Let a disabled user sign in again (with their password as it was; failures are forgotten)."""
+        with self._changing() as users:
+            entry = self._entry(users, name)
+            entry["disabled"] = False
+            entry["failed_attempts"] = 0
+            entry["locked_until"] = None
+        audit.record("user_change", by, target=name, change="enable")
+
     def set_password(self, name: str, password: str | None = None, *, by: str | None = None) -> str:
         """A new password (generated when none is given, then to be changed at the next sign-in);
         clears a lock-out and ends the user's sessions. Returns the password."""
@@ -444,6 +453,9 @@ def add_cli(sub: argparse._SubParsersAction) -> None:
     disable = actions.add_parser("disable", help="disable a user (ends their sessions)")
     disable.add_argument("name")
     disable.set_defaults(run=_run_disable)
+    enable = actions.add_parser("enable", help="let a disabled user sign in again")
+    enable.add_argument("name")
+    enable.set_defaults(run=_run_enable)
 
     password = actions.add_parser("set-password", help="give a user a new password (generated unless --password)")
     password.add_argument("name")
@@ -516,6 +528,13 @@ def _run_list(args: argparse.Namespace) -> int:
 def _run_disable(args: argparse.Namespace) -> int:
     _store(args).disable(args.name, by=audit.cli_actor())
     print(t("users_cli.disabled", args.lang, name=args.name))
+    return 0
+
+
+@_guarded
+def _run_enable(args: argparse.Namespace) -> int:
+    _store(args).enable(args.name, by=audit.cli_actor())
+    print(t("users_cli.enabled", args.lang, name=args.name))
     return 0
 
 

@@ -194,6 +194,14 @@ def _on_reset(store: UserStore, admin: User, lang: str) -> None:
     _act(reset_password(store, admin, st.session_state["users_admin_user"], lang))
 
 
+def enable_user(store: UserStore, admin: User, name: str, lang: str = "zh") -> Outcome:
+    return _attempt(lambda: store.enable(name, by=admin.name), text("enabled", lang, name=escape_markdown(name)), lang)
+
+
+def _on_enable(store: UserStore, admin: User, lang: str) -> None:
+    _act(enable_user(store, admin, st.session_state["users_admin_user"], lang))
+
+
 def _on_disable(store: UserStore, admin: User, lang: str) -> None:
     _act(disable_user(store, admin, st.session_state["users_admin_user"], lang), users_admin_disable_confirm=False)
 
@@ -267,6 +275,8 @@ def render(admin: User, lang: str, store: UserStore | None = None) -> None:
         st.divider()
         if chosen.disabled:
             st.caption(text("is_disabled", lang, name=shown))
+            st.button(text("enable", lang, name=shown), key="users_admin_enable", icon=":material/person_check:",
+                      on_click=_on_enable, **actions)
         elif own:
             st.caption(text("own_account", lang))
         else:
