@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import ARTIFACTS, REPO, VIEWPORT, playwright_sync
+from tests.test_browser import ADMIN, ARTIFACTS, REPO, VIEWPORT, playwright_sync, sign_in
 from tests.test_browser import browser as browser  # the fixtures of test_browser.py, for pytest
 from tests.test_browser import page as page
 from tests.test_browser import pytestmark as pytestmark  # browser mark, skipped without Chromium
@@ -54,6 +54,7 @@ PAGE_TITLES = {
     "bulletin": lambda lang: t("bulletin.page_title", lang),
     "data": lambda lang: datapage.text("title", lang),
     "definitions": lambda lang: t("definitions.title", lang),
+    "integrity": lambda lang: t("integrity.title", lang),
 }
 
 
@@ -262,11 +263,11 @@ def test_a_copied_link_reproduces_the_view(server, page, browser, handcount_view
     copied = page.url
     assert "counties=C02" in copied and f"period={PERIOD}" in copied and "snapshot=handcount" in copied
 
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")  # a colleague, signed in on their own
     try:
         fresh = context.new_page()
         fresh.set_default_timeout(RENDER_TIMEOUT_MS)
-        fresh.goto(copied)
+        sign_in(fresh, copied, ADMIN.name, ADMIN.password)
         expect_c02_view(fresh)
         assert fresh.url == copied
     finally:
