@@ -659,8 +659,9 @@ def _rectification(findings: list[Finding], days: int, office: str, no_data: boo
 # ---------------------------------------------------------------- the draft
 
 def draft(view: SnapshotView, filters: Filters, lang: str = "zh", config: MeetingConfig | None = None,
-          days: int | None = None) -> Bulletin:
-    """The 通报 of ``filters``' period and units, generated from the query layer (``compose``)."""
+          days: int | None = None, ledger_revision: int = 0) -> Bulletin:
+    """The 通报 of ``filters``' period and units, generated from the query layer (``compose``).
+    ``ledger_revision`` (``ledger.revision``) only keys a cached draft: an issue changes 五、上期整改落实情况."""
     return compose(view, filters, lang, config, days)[0]
 
 

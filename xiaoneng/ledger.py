@@ -116,6 +116,12 @@ def read(path: Path | None = None) -> list[Entry]:
     return found
 
 
+def revision(path: Path | None = None) -> int:
+    """The ledger's size in bytes: an append-only file changes size whenever it changes (a cache key)."""
+    path = path or ledger_file()
+    return path.stat().st_size if path.exists() else 0
+
+
 def _append(entries: list[Entry], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
