@@ -145,3 +145,11 @@ def test_cli_issue_writes_the_entries(folder, tmp_path):
     written = [json.loads(line) for line in lines[before:]]
     assert [(e["unit_code"], e["issued_by"][:4]) for e in written] == [("C03", "cli:"), ("D02", "cli:")]
     assert "已印发：2 条整改台账记录" in done.stdout
+
+
+def test_the_deck_ranking_names_the_repeat_offender(data):
+    from xiaoneng import briefing
+
+    config = briefing.meeting_config()
+    ranking = briefing.county_ranking(view(data, "oct"), OCTOBER, "zh", config, briefing.ViewSpec("county_ranking"))
+    assert ranking.takeaway.endswith("连续2期末位的区县1个：丙县（2026年9月、2026年10月，列入区县黑榜）。")

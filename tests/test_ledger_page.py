@@ -59,7 +59,7 @@ def test_county_scope(folder, monkeypatch):
     assert table_units(at) == ["丙县"]  # the city-wide 人社局 entry is not C03's
     at = run(folder, monkeypatch, auth.User("c", "county", ("C02",)))
     assert not at.exception and not at.dataframe
-    assert [i.value for i in at.info] == ["没有与您的区县有关的整改记录。"]
+    assert [i.value for i in at.info] == ["无数据：没有与您的区县有关的整改记录。"]
 
 
 def test_issue_on_the_bulletin_page(folder, monkeypatch):
