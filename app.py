@@ -32,6 +32,7 @@ pages = {
     t("nav.group_meeting", lang): [
         st.Page("pages/presentation.py", title=t("nav.presentation", lang), icon=":material/co_present:"),
         st.Page("pages/bulletin.py", title=t("nav.bulletin", lang), icon=":material/article:"),
+        st.Page("pages/ledger.py", title=t("nav.ledger", lang), icon=":material/fact_check:"),
     ],
     t("nav.group_data", lang): [
         st.Page("pages/data.py", title=t("nav.data", lang), icon=":material/database:"),

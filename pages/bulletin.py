@@ -2,14 +2,15 @@
 downloaded as Word (.docx) and text (.txt) — both made from the edited text.
 Data and document: xiaoneng.bulletin; texts: the bulletin section of the catalog.
 
-Widget keys: ``bulletin_text`` (the text box), ``bulletin_restore``, ``bulletin_docx``, ``bulletin_txt``.
+Widget keys: ``bulletin_text`` (the text box), ``bulletin_restore``, ``bulletin_docx``, ``bulletin_txt``,
+``bulletin_issue_confirm`` and ``bulletin_issue`` (issue as final: the units asked to rectify go to the 整改台账).
 The text box holds the draft of one view (snapshot, filters, language): another view shows its own
 draft, and the edits of each view are kept for the session, so leaving the page loses nothing.
 """
 
 import streamlit as st
 
-from xiaoneng import bulletin, export, session, widgets
+from xiaoneng import bulletin, export, ledger, session, widgets
 from xiaoneng.i18n import t
 from xiaoneng.markup import escape_markdown
 
@@ -42,7 +43,7 @@ st.title(text("page_title"))
 session.show_context_line(ctx)
 st.caption(text("caption"))
 
-generated = session.cached(bulletin.draft, ctx).to_text()
+generated = session.cached(bulletin.draft, ctx, ledger_revision=ledger.revision()).to_text()
 filter_params = sorted(ctx.filters.to_query_params().items())
 view_id = "|".join([ctx.snapshot.snapshot_id, lang, *(f"{k}={v}" for k, v in filter_params)])
 edits = st.session_state.setdefault(EDITS, {})
@@ -79,6 +80,15 @@ with side:
             on_click="ignore", icon=":material/article:", help=text("download_help"), disabled=empty,
             width="stretch",
         )
+        confirmed = st.checkbox(text("issue_confirm"), key="bulletin_issue_confirm", help=text("issue_confirm_help"))
+        if st.button(text("issue"), key="bulletin_issue", disabled=not confirmed, icon=":material/approval:",
+                     width="stretch"):
+            try:
+                _, entries = bulletin.issue(ctx.view, ctx.filters, lang, ctx.user)
+            except ledger.LedgerError as exc:
+                st.error(str(exc), icon=":material/error:")
+            else:
+                st.success(text("issued", count=len(entries)), icon=":material/check_circle:")
     if empty:
         st.info(text("no_title"), icon=":material/info:")
     else:

@@ -31,7 +31,7 @@ APP = Path(__file__).resolve().parent.parent / "app.py"
 # Every page st.navigation in app.py registers (test_every_registered_page_is_listed keeps this true).
 PAGES = ("pages/overview.py", "pages/unit_profile.py", "pages/approval_times.py", "pages/supervision.py",
          "pages/satisfaction.py", "pages/tasks.py", "pages/integrity.py", "pages/scorecard.py", "pages/presentation.py",
-         "pages/bulletin.py", "pages/data.py", "pages/definitions.py")
+         "pages/bulletin.py", "pages/ledger.py", "pages/data.py", "pages/definitions.py")
 # 汇报模式 has no page title: it shows the view's title in projector type (st.html, an <h1>) and
 # states the view in its footer rather than in a caption.
 PRESENTATION = "pages/presentation.py"

@@ -48,6 +48,9 @@ def _params(view: SnapshotView) -> dict:
         "trend_end": dt.datetime(2026, 11, 1),
         "snapshot_at": view.snapshot_at,
         "age_bounds_wd": [5, 10, 20],
+        # a 通报's rectification deadline (queries/working_days_after.sql)
+        "after_day": dt.date(2026, 10, 30),
+        "working_days": 10,
         # the reviews behind the Satisfaction page's numbers (queries/review_list.sql)
         "bad_only": True,
         "fell_due": False,

@@ -20,7 +20,7 @@ from pathlib import Path
 from xiaoneng.paths import audit_file
 
 ACTIONS = ("sign_in", "sign_in_failed", "sign_out", "publish", "withdraw", "restore", "set_default",
-           "user_add", "user_change", "export")
+           "user_add", "user_change", "export", "issue_bulletin")
 GENESIS = "0" * 64
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from xiaoneng import approval, overview, periodnotes, satisfaction, scorecard, supervision
+from xiaoneng import approval, offenders, overview, periodnotes, satisfaction, scorecard, supervision
 from xiaoneng.filters import Filters, Period, context_line
 from xiaoneng.i18n import join_names, t
 from xiaoneng.indicators import catalog, rules
@@ -375,6 +375,9 @@ def county_ranking(view: SnapshotView, filters: Filters, lang: str, config: Meet
                      best=best["unit_name"], best_score=f"{best['composite_score']:.1f}",
                      worst=worst["unit_name"], worst_score=f"{worst['composite_score']:.1f}", riser=riser,
                      small=small_note)
+        # 连续末位: the counties at the bottom period after period, with the periods (xiaoneng.offenders)
+        takeaway += offenders.sentence(offenders.repeat_offenders(view, filters, lang, "county",
+                                                                  config.red_black_size), "county", lang)
     data = ranked[["unit_code", "unit_name", "rank", "composite_score", "rank_change", "selected"]].assign(
         small_base=small, label=[small_name(n, s, lang) for n, s in zip(ranked["unit_name"], small, strict=True)])
     return BriefingView(

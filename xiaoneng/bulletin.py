@@ -19,6 +19,7 @@ over the cases due, 办结件按时率 as the systems report it, 超期件 a sto
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import io
 import re
 import sys
@@ -30,7 +31,19 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from xiaoneng import approval, briefing, cli_args, overview, satisfaction, scorecard, supervision
+from xiaoneng import (
+    approval,
+    audit,
+    auth,
+    briefing,
+    cli_args,
+    ledger,
+    offenders,
+    overview,
+    satisfaction,
+    scorecard,
+    supervision,
+)
 from xiaoneng.briefing import (
     MeetingConfig,
     date_text,
@@ -44,7 +57,7 @@ from xiaoneng.briefing import (
     state_moment,
     target_text,
 )
-from xiaoneng.filters import Filters
+from xiaoneng.filters import Filters, Period
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog, rules
 from xiaoneng.metrics import SnapshotView, indicator_table, indicator_table_with_changes
@@ -555,42 +568,84 @@ def _declines(view: SnapshotView, filters: Filters, lang: str) -> tuple[str, dic
 
 # ---------------------------------------------------------------- 四、整改要求
 
+@dataclass(frozen=True)
+class Finding:
+    """One problem 四、整改要求 asks a unit to rectify: the unit (``kind`` county or dept, code, name),
+    the reason as the 通报 words it, and the problem as a number: the indicator, its value then and
+    the target that counts as rectified (config/ledger.yaml says which for each kind of finding)."""
+
+    kind: str
+    code: str
+    name: str
+    reason: str
+    indicator: str
+    value: float | None
+    target: float | None
+
+
+# The indicator behind each kind of bad-review finding (the rate its count pulls down).
+REVIEW_INDICATOR = {"pending_overdue": "rectification_rate", "rectified_late": "rectified_on_time_rate"}
+SCORE_KEY = "composite_score"
+
+
+def _number(value) -> float | None:
+    return None if is_missing(value) else float(value)
+
+
 def _findings(black_counties: pd.DataFrame, black_depts: pd.DataFrame, overdue_depts: pd.DataFrame,
               pending: pd.DataFrame, late: pd.DataFrame, declined: dict[str, pd.DataFrame],
-              lang: str) -> list[tuple[str, str, str, str]]:
-    """(kind, code, name, reason) of every unit 二 and 三 named: the 黑榜, the departments with the
-    most red lights, with bad reviews unrectified past their due time or rectified late, and the
-    units whose on-time rate fell most."""
-    ind, red = catalog()[DECLINE_KEY], catalog()["open_overdue"]
+              lines: dict[str, float | None], lang: str) -> list[Finding]:
+    """Every unit 二 and 三 named: the 黑榜 (target: ``lines``, the score just above the list), the
+    departments with the most red lights (target 0), with bad reviews unrectified past their due
+    time or rectified late (the catalog's target of the rate they pull down), and the units whose
+    on-time rate fell most (target: the rate before the fall)."""
+    cat = catalog()
+    ind, red = cat[DECLINE_KEY], cat["open_overdue"]
 
-    def fall(row) -> str:
-        return _text("rectify.decline", lang, label=ind.label(lang), change=_fall_text(row.change, lang))
+    def fall(kind: str, row) -> Finding:
+        return Finding(kind, row.unit_code, row.unit_name,
+                       _text("rectify.decline", lang, label=ind.label(lang), change=_fall_text(row.change, lang)),
+                       DECLINE_KEY, _number(row.value), _number(row.previous))
 
-    found = [("county", r.unit_code, r.unit_name, _text("rectify.black_county", lang, score=_score(r.composite_score)))
-             for r in black_counties.itertuples()]
-    found += [("county", r.unit_code, r.unit_name, fall(r)) for r in declined["county"].itertuples()]
-    found += [("dept", r.unit_code, r.unit_name, _text("rectify.black_dept", lang, score=_score(r.composite_score)))
-              for r in black_depts.itertuples()]
-    found += [("dept", r.dept_code, r.dept_name,
-               _text("rectify.overdue", lang, label=red.label(lang),
-                     count=_prose(format_value("open_overdue", r.open_overdue, lang), lang)))
+    def black(kind: str, row) -> Finding:
+        return Finding(kind, row.unit_code, row.unit_name,
+                       _text(f"rectify.black_{kind}", lang, score=_score(row.composite_score)),
+                       SCORE_KEY, _number(row.composite_score), lines[kind])
+
+    found = [black("county", r) for r in black_counties.itertuples()]
+    found += [fall("county", r) for r in declined["county"].itertuples()]
+    found += [black("dept", r) for r in black_depts.itertuples()]
+    found += [Finding("dept", r.dept_code, r.dept_name,
+                      _text("rectify.overdue", lang, label=red.label(lang),
+                            count=_prose(format_value("open_overdue", r.open_overdue, lang), lang)),
+                      "open_overdue", _number(r.open_overdue), 0.0)
               for r in overdue_depts.itertuples()]
     for state, frame in (("pending_overdue", pending), ("rectified_late", late)):
-        found += [("dept", r.dept_code, r.dept_name, _text(f"rectify.reviews_{state}", lang,
-                                                           count=_count(getattr(r, state))))
+        key = REVIEW_INDICATOR[state]
+        found += [Finding("dept", r.dept_code, r.dept_name,
+                          _text(f"rectify.reviews_{state}", lang, count=_count(getattr(r, state))),
+                          key, _number(cat[key].compute(pd.DataFrame([r._asdict()])).iloc[0]), cat[key].target)
                   for r in frame.itertuples()]
-    found += [("dept", r.unit_code, r.unit_name, fall(r)) for r in declined["dept"].itertuples()]
+    found += [fall("dept", r) for r in declined["dept"].itertuples()]
     return found
 
 
-def _rectification(findings: list[tuple[str, str, str, str]], days: int, office: str, no_data: bool,
+def black_line(card: pd.DataFrame, size: int) -> float | None:
+    """The score a unit on the 黑榜 must reach to be off it: the score of the listable unit ranked
+    just above the 黑榜 (None when there are no lists)."""
+    ranked = card[scorecard.listable(card)].sort_values(["rank", "unit_code"])
+    size = min(size, len(ranked) // 2)
+    return None if size == 0 else float(ranked.iloc[len(ranked) - size - 1]["composite_score"])
+
+
+def _rectification(findings: list[Finding], days: int, office: str, no_data: bool,
                    lang: str) -> tuple[str, ...]:
     """One paragraph per unit named above with every finding against it (counties first, in the
     order they were named), then the deadline. Nothing found in a selection without cases is 无数据,
     not a clean bill."""
     units: dict[tuple[str, str], tuple[str, list[str]]] = {}
-    for kind, code, name, reason in findings:
-        units.setdefault((kind, code), (name, []))[1].append(reason)
+    for f in findings:
+        units.setdefault((f.kind, f.code), (f.name, []))[1].append(f.reason)
     ordered = sorted(units.items(), key=lambda entry: entry[0][0] != "county")
     if not ordered:
         return (_text("rectify.no_data" if no_data else "rectify.none", lang),)
@@ -604,14 +659,23 @@ def _rectification(findings: list[tuple[str, str, str, str]], days: int, office:
 # ---------------------------------------------------------------- the draft
 
 def draft(view: SnapshotView, filters: Filters, lang: str = "zh", config: MeetingConfig | None = None,
-          days: int | None = None) -> Bulletin:
-    """The 通报 of ``filters``' period and units, generated from the query layer.
+          days: int | None = None, ledger_revision: int = 0) -> Bulletin:
+    """The 通报 of ``filters``' period and units, generated from the query layer (``compose``).
+    ``ledger_revision`` (``ledger.revision``) only keys a cached draft: an issue changes 五、上期整改落实情况."""
+    return compose(view, filters, lang, config, days)[0]
+
+
+def compose(view: SnapshotView, filters: Filters, lang: str = "zh", config: MeetingConfig | None = None,
+            days: int | None = None) -> tuple[Bulletin, list[Finding]]:
+    """The 通报 of ``filters``' period and units, and the findings its 四、整改要求 asks to rectify.
 
     ``config`` gives the city and the size of the 红榜/黑榜 (config/presentation.yaml unless given);
     ``days`` the working days allowed for the rectification report (else the config's ``rectify_days``).
     A period the snapshot has no data for, or a selection without cases, says 无数据 in every section:
     no number from nothing, nobody ranked, named or asked to rectify. A county user's 通报 is of their
-    county (``Scope.narrow``): the other counties appear in the published ranking only.
+    county (``Scope.narrow``): the other counties appear in the published ranking only. 二 names the
+    units 连续末位 (``offenders``); when a 通报 of the previous period was issued, 五、上期整改落实情况
+    reports each of its entries at this snapshot (``_followup``).
     """
     filters = view.scope.narrow(filters)
     config = config or meeting_config()
@@ -640,6 +704,11 @@ def draft(view: SnapshotView, filters: Filters, lang: str = "zh", config: Meetin
     if reason:  # nothing to rank, whatever a frame says
         counties, departments = _unranked(counties), _unranked(departments)
     ranking, black_counties, black_depts = _ranking(counties, departments, config.red_black_size, period, lang)
+    lines = {"county": black_line(counties, config.red_black_size), "dept": black_line(departments,
+                                                                                        config.red_black_size)}
+    if not reason:
+        ranking += tuple(line for by in scorecard.UNIT_KINDS if (line := offenders.sentence(
+            offenders.repeat_offenders(view, filters, lang, by, config.red_black_size), by, lang)))
     # the selection's totals: whether it holds any case, and the bases the rules paragraph states
     total = None if reason else indicator_table(view, filters, by="total", lang=lang).iloc[0]
     no_cases = total is None or not bool(total["has_cases"])
@@ -657,7 +726,7 @@ def draft(view: SnapshotView, filters: Filters, lang: str = "zh", config: Meetin
         reviews, pending, late = _reviews(satisfaction.rectification_by_department(view, filters, lang), period,
                                           lang)
 
-    findings = _findings(black_counties, black_depts, overdue_depts, pending, late, declined, lang)
+    findings = _findings(black_counties, black_depts, overdue_depts, pending, late, declined, lines, lang)
     overall = _overall(cards, briefing.period_text(view, filters.period, lang), scope, reason, lang)
     if len(overall) > 1:  # numbers to explain
         overall += (_rules(view, filters, total, lang),)
@@ -667,12 +736,59 @@ def draft(view: SnapshotView, filters: Filters, lang: str = "zh", config: Meetin
         (_text("heading.problems", lang), (overdue, reviews, declines)),
         (_text("heading.rectify", lang), _rectification(findings, days, office, no_cases, lang)),
     )
+    followup = _followup(view, filters, lang)
+    if followup:
+        sections += ((_text("heading.followup", lang), followup),)
     # one line per paragraph, no edge spaces: what from_text reads back from the edited text
     sections = tuple((heading, tuple(p.strip() for p in paragraphs)) for heading, paragraphs in sections)
     return Bulletin(
         title=_text("title", lang, scope=title_scope, period=period), preamble=tuple(preamble), sections=sections,
         closing=(office, _date_text(view.as_of, lang)),
-    )
+    ), ([] if no_cases else findings)
+
+
+# ---------------------------------------------------------------- 五、上期整改落实情况 and issuing
+
+def _followup(view: SnapshotView, filters: Filters, lang: str) -> tuple[str, ...]:
+    """What became of the previous issued 通报's entries (``ledger.previous_issue``), judged at this
+    snapshot: one line per unit and problem with its value then → now and the target, then the count per
+    state. Nothing when no earlier 通报 of this selection was issued."""
+    entries = ledger.visible(ledger.previous_issue(ledger.read(), filters), view.scope)
+    if not entries:
+        return ()
+    judged = ledger.evaluate(view, entries)
+    if judged.empty:
+        return ()
+    first = entries[0]
+    day, time = state_moment(view, filters.with_period(ledger.following(Period.parse(first.period))))
+    lines = [_text("followup.lead", lang, period=Period.parse(first.period).label(lang),
+                   date=_date_text(dt.datetime.fromisoformat(first.as_of).date(), lang), count=len(judged),
+                   state_at=f"{_date_text(day, lang)}{'' if lang == 'zh' else ' '}{time}")]
+    for n, row in enumerate(judged.itertuples(), start=1):
+        def shown(value, key=row.indicator) -> str:
+            return _prose(ledger.value_text(key, value, lang), lang)
+
+        deadline = _date_text(dt.date.fromisoformat(row.deadline), lang)
+        lines.append(_text("followup.unit", lang, n=n, name=row.unit_name, reason=row.reason,
+                           label=ledger.label(row.indicator, lang), then=shown(row.value), now=shown(row.now),
+                           target=shown(row.target),
+                           state=_text(f"followup.state_{row.state}", lang, deadline=deadline)))
+    counts = judged["state"].value_counts()
+    lines.append(_text("followup.summary", lang, **{s: int(counts.get(s, 0)) for s in ledger.STATES}))
+    return tuple(lines)
+
+
+def issue(view: SnapshotView, filters: Filters, lang: str = "zh", user: auth.User | None = None,
+          config: MeetingConfig | None = None) -> tuple[Bulletin, list[ledger.Entry]]:
+    """Issue the 通报 as final: the units its 四、整改要求 names become 整改台账 entries (appended, with
+    the deadline of config/presentation.yaml bulletin_rectify_days) and the issue is audited under
+    ``user`` (the operator's account without one). Returns the 通报 and the entries written."""
+    config = config or meeting_config()
+    bulletin, findings = compose(view, filters, lang, config)
+    issued_by = user.name if user else audit.cli_actor()
+    entries = ledger.issue(view, view.scope.narrow(filters), bulletin.title, findings, config.rectify_days,
+                           issued_by, user.counties if user else None)
+    return bulletin, entries
 
 
 def _unranked(card: pd.DataFrame) -> pd.DataFrame:
@@ -695,6 +811,8 @@ def _filter_note(view: SnapshotView, filters: Filters, lang: str) -> str:
 def add_cli(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("bulletin", help="通报草稿 (the period's bulletin as .docx or .txt)")
     cli_args.add_arguments(parser, out_help="FILE.docx or FILE.txt")
+    parser.add_argument("--issue", action="store_true",
+                        help="issue as final: the units asked to rectify become 整改台账 entries (audited)")
     parser.set_defaults(run=run_cli)
 
 
@@ -709,8 +827,13 @@ def run_cli(args: argparse.Namespace) -> int:
     except cli_args.Refusal as refusal:
         print(refusal, file=sys.stderr)
         return refusal.code
-    bulletin = draft(wanted.view, wanted.filters, wanted.lang)
+    if args.issue:
+        bulletin, entries = issue(wanted.view, wanted.filters, wanted.lang, wanted.user)
+    else:
+        bulletin, entries = draft(wanted.view, wanted.filters, wanted.lang), None
     cli_args.write_whole(wanted.out, to_docx(bulletin) if suffix == ".docx" else to_txt(bulletin))
     cli_args.record_export(wanted.user, str(wanted.out), wanted.filters, wanted.view, bulletin.paragraph_count)
     print(_text("cli.written", wanted.lang, path=wanted.out, title=bulletin.title))
+    if entries is not None:
+        print(_text("cli.issued", wanted.lang, count=len(entries), path=ledger.ledger_file()))
     return 0

@@ -31,3 +31,8 @@ def users_file() -> Path:
 def audit_file() -> Path:
     """The append-only audit log, beside the snapshot store."""
     return data_dir() / "audit" / "audit.jsonl"
+
+
+def ledger_file() -> Path:
+    """The append-only 整改台账 (rectification ledger), beside the snapshot store."""
+    return data_dir() / "ledger" / "ledger.jsonl"
