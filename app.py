@@ -40,7 +40,7 @@ pages = {
     ],
 }
 user = signin.require_user(lang, pages)  # the sign-in page, and a stop, until someone is signed in
-navigation = st.navigation(pages)
+navigation = st.navigation(pages, expanded=True)  # every page listed: no "view more" behind the tenth
 signin.sidebar_account(user, lang)
 session.sidebar_filters()
 pageguard.run_page(navigation, lang)

@@ -55,6 +55,7 @@ PAGE_TITLES = {
     "data": lambda lang: datapage.text("title", lang),
     "definitions": lambda lang: t("definitions.title", lang),
     "integrity": lambda lang: t("integrity.title", lang),
+    "ledger": lambda lang: t("ledger.title", lang),
 }
 
 
