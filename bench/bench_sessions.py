@@ -6,8 +6,8 @@ Serves the app (streamlit on a free localhost port) over the data folder's snaps
 file of its own (admins, analysts, leaders and county users of every county, round robin), opens one
 headless Chromium (Debian's, /usr/bin/chromium) with one context per session, signs each in through
 the real form, then has every session click through the period kinds (月 → 季 → 年 → 月 …) for the
-given time. A change is settled when the page's script state returns to notRunning (recorded in
-the page by a MutationObserver, so no poll interval is added to the figure).
+given time, counted from its first settled page. A change is settled when the page's script state
+returns to notRunning (recorded in the page by a MutationObserver, so no poll interval is added to the figure).
 
 Prints the machine, settle p50/p95/max over all changes, changes per session, errors (an exception
 box, a sign-in that failed, a change that never settled) and the server's RSS (max and at the end,
@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import os
 import platform
-import random
 import socket
 import statistics
 import subprocess
@@ -36,6 +35,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from playwright.async_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
 from xiaoneng.auth import User  # noqa: E402
 from xiaoneng.metrics import SnapshotView, unit_names  # noqa: E402
@@ -121,16 +122,28 @@ async def wait_settled(page, since_ms: float) -> float:
     raise TimeoutError(f"no settle within {SETTLE_TIMEOUT_S} s")
 
 
+async def wait_idle(page) -> None:
+    """Until the current script run has finished (the widgets are live)."""
+    await page.wait_for_function(
+        "document.querySelector('[data-test-script-state]')?.getAttribute('data-test-script-state') === 'notRunning'")
+
+
 async def county_options(page) -> list[str]:
     """The county filter's options as the browser lists them (open, read, close)."""
-    box = page.locator(".st-key-filter_counties [data-baseweb='select']")
-    await box.click()
-    options = await page.locator("[role='listbox'] [role='option']").all_inner_texts()
-    await page.keyboard.press("Escape")
-    return options
+    for _ in range(5):  # a rerun that starts meanwhile closes the list: open it again
+        await wait_idle(page)
+        await page.get_by_role("combobox", name="区县", exact=True).click()
+        try:
+            await page.get_by_role("option").first.wait_for(timeout=5_000)
+        except PlaywrightTimeout:
+            continue
+        options = await page.get_by_role("option").all_inner_texts()
+        await page.keyboard.press("Escape")
+        return options
+    raise TimeoutError("the county filter's list did not stay open")
 
 
-async def run_session(browser, url: str, user: User, names: dict[str, str], stop_at: float) -> SessionResult:
+async def run_session(browser, url: str, user: User, names: dict[str, str], seconds: float) -> SessionResult:
     result = SessionResult(user)
     context = await browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
     await context.add_init_script(WATCH_SCRIPT_STATE)
@@ -142,10 +155,12 @@ async def run_session(browser, url: str, user: User, names: dict[str, str], stop
         await page.locator(".st-key-signin_password input").fill(PASSWORD)
         await page.locator(".st-key-signin_submit button").click()
         await page.locator("[data-testid='stMetric']").first.wait_for()
+        await wait_idle(page)
         if user.role == "county":
             allowed = {names[c] for c in user.counties}
             result.leaks += len(set(await county_options(page)) - allowed)
-        turn = random.randrange(len(KINDS))
+        turn = 0  # the page opens on a month: the first click goes to the quarter
+        stop_at = time.monotonic() + seconds  # from this session's first settled page
         while time.monotonic() < stop_at:
             turn = (turn + 1) % len(KINDS)
             buttons = page.locator(".st-key-filter_period_kind button")
@@ -156,11 +171,11 @@ async def run_session(browser, url: str, user: User, names: dict[str, str], stop
             except TimeoutError as exc:
                 result.errors.append(str(exc))
                 continue
+            await wait_idle(page)  # a rerun queued behind this one (the URL update) ends too
             if await page.locator("[data-testid='stException']").count():
                 result.errors.append("exception box")
-            if user.role == "county":
-                shown = await page.locator(".st-key-filter_counties [data-baseweb='tag']").all_inner_texts()
-                result.leaks += len({s.strip() for s in shown} - {names[c] for c in user.counties})
+        if user.role == "county":  # and once more after every change of this session
+            result.leaks += len(set(await county_options(page)) - allowed)
     except Exception as exc:  # a session that fails is counted, the others go on
         result.errors.append(f"{type(exc).__name__}: {exc}"[:200])
     finally:
@@ -174,8 +189,7 @@ async def run_all(url: str, users: list[User], names: dict[str, str], seconds: f
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            stop_at = time.monotonic() + seconds
-            return await asyncio.gather(*(run_session(browser, url, u, names, stop_at) for u in users))
+            return await asyncio.gather(*(run_session(browser, url, u, names, seconds) for u in users))
         finally:
             await browser.close()
 
