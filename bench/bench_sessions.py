@@ -139,7 +139,7 @@ async def county_options(page) -> list[str]:
             continue
         options = await page.get_by_role("option").all_inner_texts()
         await page.keyboard.press("Escape")
-        return options
+        return [o for o in options if o != "Select all"]  # Streamlit's own entry, not a county
     raise TimeoutError("the county filter's list did not stay open")
 
 

@@ -46,6 +46,9 @@ pytestmark = [
                                                      "(make browser installs it)"),
 ]
 playwright_sync = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+# A rerun on a shared 2-core CI machine can take longer than expect()'s 5 s default; the page's own
+# timeouts are 30 s (the fixtures), so assertions wait as long as actions do.
+playwright_sync.expect.set_options(timeout=30_000)
 
 
 class Account(NamedTuple):
