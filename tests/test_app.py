@@ -233,6 +233,10 @@ def test_switching_period_kind_keeps_the_days(app):
     assert app.query_params["period"] == "2026-Q4"
     app.segmented_control(key="filter_period_kind").set_value("year").run()
     assert app.query_params["period"] == "2026"
+    # back to months: the snapshot's month (data to 30 October), not December of the year
+    app.segmented_control(key="filter_period_kind").set_value("month").run()
+    assert app.query_params["period"] == "2026-10"
+    app.segmented_control(key="filter_period_kind").set_value("year").run()
     app.selectbox(key="filter_period").set_value("2026").run()
     app.button(key="filter_reset").click().run()
     assert app.query_params["period"] == "2026-10"

@@ -617,6 +617,17 @@ def test_convert_period(start, kind, key):
     assert convert_period(Period.parse(start), kind).key == key
 
 
+@pytest.mark.parametrize(("start", "kind", "key"), [
+    ("2026", "month", "2026-10"),  # not December, after the snapshot
+    ("2026", "quarter", "2026-Q4"),
+    ("2026-Q4", "month", "2026-10"),
+    ("2025", "month", "2025-12"),  # a past year keeps its last month
+    ("2026-10", "year", "2026"),
+])
+def test_convert_period_stops_at_the_snapshots_data_date(start, kind, key):
+    assert convert_period(Period.parse(start), kind, dt.date(2026, 10, 31)).key == key
+
+
 def test_custom_period_while_picking():
     fallback = Period.parse("2026-10")
     assert custom_period((), fallback).key == "2026-10-01..2026-10-31"

@@ -78,6 +78,7 @@ URL_KEYS = ("snapshot", "period", *LIST_PARAMS, "lang")
 SIDEBAR_WIDTH_PX = 340  # the four period types and two county names fit on one line
 _URL_READ = "_xiaoneng_url_read"
 _CONTEXT = "_xiaoneng_context"
+_LAST_DAY = "_xiaoneng_last_day"  # the snapshot's data date, for the period-kind switch
 # Snapshots never change once published; the TTL only bounds memory held for idle views.
 CACHE_TTL = dt.timedelta(hours=1)
 
@@ -114,11 +115,13 @@ def period_options(kind: str, first: dt.date, last: dt.date) -> list[str]:
     raise ValueError(f"no list of {kind!r} periods")
 
 
-def convert_period(period: Period, kind: str) -> Period:
-    """The period of another kind that holds ``period``'s last day (custom keeps the same days)."""
+def convert_period(period: Period, kind: str, last_day: dt.date | None = None) -> Period:
+    """The period of another kind that holds ``period``'s last day, or ``last_day`` (the snapshot's data
+    date) when that is earlier: 2026 becomes October 2026 in a snapshot of 31 October, not a December
+    without data. Custom keeps the same days."""
     if kind == period.kind:
         return period
-    day = period.end
+    day = min(period.end, last_day) if last_day else period.end
     if kind == "month":
         return Period.parse(f"{day:%Y-%m}")
     if kind == "quarter":
@@ -322,7 +325,7 @@ def _on_period_kind_change() -> None:
         return
     previous = st.session_state.get("_xiaoneng_period")
     if previous is not None:
-        _set_period_state(convert_period(Period.parse(previous), kind))
+        _set_period_state(convert_period(Period.parse(previous), kind, st.session_state.get(_LAST_DAY)))
 
 
 def _on_snapshot_change() -> None:
@@ -417,6 +420,7 @@ def sidebar_filters() -> AppContext:
                                    format_func=lambda k: Period.parse(k).label(lang))
         period = Period.parse(picked) if picked else convert_period(default, kind)
     st.session_state["_xiaoneng_period"] = period.key
+    st.session_state[_LAST_DAY] = last
 
     _keep_valid(KEY_COUNTIES, options.counties)
     _keep_valid(KEY_DEPARTMENTS, options.departments)
