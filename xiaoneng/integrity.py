@@ -323,7 +323,7 @@ def report_text(view: SnapshotView, filters: Filters, lang: str = "zh", top: int
 
 def add_cli(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("integrity", help="数据真实性核查 (checks on the data's honesty)")
-    parser.add_argument("--snapshot", help="snapshot id (default: the latest)")
+    parser.add_argument("--snapshot", help="snapshot id (default: the default snapshot an admin chose)")
     parser.add_argument("--period", help="YYYY-MM, YYYY-Qn, YYYY or YYYY-MM-DD..YYYY-MM-DD (default: snapshot month)")
     parser.add_argument("--county", help="one county, by code or name (default: the whole city)")
     parser.add_argument("--lang", default="zh", choices=list(LANGS))
