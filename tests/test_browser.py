@@ -67,20 +67,21 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_until_healthy(url: str, process: subprocess.Popen, timeout: float) -> None:
-    """Poll the health endpoint (bounded; short steps, no long sleeps)."""
+def wait_until_answers(url: str, process: subprocess.Popen, timeout: float = SERVER_START_TIMEOUT) -> None:
+    """Poll ``url`` until it answers 200, while ``process`` (the server behind it) runs (bounded; short
+    steps, no long sleeps)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode} before serving")
+            raise RuntimeError(f"{process.args[:3]} exited with {process.returncode} before serving")
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+            with urllib.request.urlopen(url, timeout=1) as response:
                 if response.status == 200:
                     return
         except OSError:
             pass
         time.sleep(0.1)
-    raise TimeoutError(f"streamlit did not answer on {url} within {timeout:.0f} s")
+    raise TimeoutError(f"nothing answered on {url} within {timeout:.0f} s")
 
 
 class Server(str):
@@ -119,7 +120,7 @@ def streamlit_server(data: Path, log_dir: Path, *options: str, port: int | None 
         url = Server(f"http://127.0.0.1:{port}")
         url.data = data
         try:
-            _wait_until_healthy(url, process, SERVER_START_TIMEOUT)
+            wait_until_answers(f"{url}/_stcore/health", process)
             yield url
         finally:
             stop_process_group(process)
@@ -170,17 +171,41 @@ def sign_in(page, url: str, name: str, password: str) -> None:
     page.get_by_role("button", name="退出登录").wait_for()
 
 
-@pytest.fixture
-def page(browser, server):
-    """A page signed in as ADMIN (a session cookie; see the module docstring)."""
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
-    context.add_cookies([session_cookie(server)])
+@contextlib.contextmanager
+def browser_page(browser, cookies: tuple[dict, ...] = (), **options) -> Iterator:
+    """A page in a new browser context (the test viewport, zh-CN, 30 s timeouts) holding ``cookies``
+    (a session cookie signs it in; none: anonymous), closed afterwards."""
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", **options)
+    context.add_cookies(list(cookies))
     page = context.new_page()
     page.set_default_timeout(30_000)
     try:
         yield page
     finally:
         context.close()
+
+
+def county_options(page) -> list[str]:
+    """The county filter's options, read once the app has settled (a rerun closes an open list);
+    Streamlit's own "Select all" entry is not a county."""
+    for _ in range(5):
+        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+        page.get_by_role("combobox", name="区县", exact=True).click()
+        try:
+            page.get_by_role("option").first.wait_for(state="visible", timeout=5_000)
+        except playwright_sync.TimeoutError:
+            continue
+        options = page.get_by_role("option").all_inner_texts()
+        page.keyboard.press("Escape")
+        return [o for o in options if o != "Select all"]
+    raise AssertionError("the county filter's list did not stay open")
+
+
+@pytest.fixture
+def page(browser, server):
+    """A page signed in as ADMIN (a session cookie; see the module docstring)."""
+    with browser_page(browser, (session_cookie(server),)) as page:
+        yield page
 
 
 def metric(page, label: str):

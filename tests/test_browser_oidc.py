@@ -8,7 +8,6 @@ import json
 import secrets
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -17,37 +16,23 @@ import pytest
 
 from tests.test_browser import (
     ARTIFACTS,
-    SERVER_START_TIMEOUT,
-    VIEWPORT,
     Server,
     _free_port,
     browser,
+    browser_page,
+    county_options,
     playwright_sync,
     pytestmark,
     server_data,
     stop_process_group,
     streamlit_server,
+    wait_until_answers,
 )
 from xiaoneng import audit
 
 __all__ = ["browser", "pytestmark"]  # fixtures and marks used from tests/test_browser.py
 pytest.importorskip("oidc_provider_mock", reason="oidc-provider-mock is not installed (requirements-dev.txt)")
 pytest.importorskip("authlib", reason="Authlib is not installed (requirements.txt)")
-
-
-def _wait_for_provider(url: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"oidc-provider-mock exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/.well-known/openid-configuration", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(f"oidc-provider-mock did not answer on {url}")
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +44,7 @@ def provider(tmp_path_factory) -> Iterator[str]:
                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for_provider(url, process)
+        wait_until_answers(f"{url}/.well-known/openid-configuration", process)
         yield url
     finally:
         stop_process_group(process)
@@ -85,13 +70,8 @@ def oidc_server(tmp_path_factory, provider) -> Iterator[Server]:
 
 @pytest.fixture
 def anonymous(browser):
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    try:
+    with browser_page(browser) as page:
         yield page
-    finally:
-        context.close()
 
 
 def set_claims(provider: str, sub: str, claims: dict) -> None:
@@ -109,20 +89,6 @@ def sign_in_with_provider(page, app: str, sub: str) -> None:
     page.get_by_placeholder("sub").fill(sub)
     page.get_by_role("button", name="Authorize").click()
     page.wait_for_url(f"{app}/**")
-
-
-def county_options(page) -> list[str]:
-    """The county filter's options, read once the app has settled (a rerun closes an open list)."""
-    for _ in range(3):
-        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
-        page.get_by_role("combobox", name="区县", exact=True).click()
-        options = page.get_by_role("option")
-        try:
-            options.first.wait_for(state="visible", timeout=5_000)
-        except playwright_sync.TimeoutError:
-            continue
-        return options.all_inner_texts()
-    raise AssertionError("the county filter's list did not stay open")
 
 
 def audit_entries(server: Server) -> list[dict]:

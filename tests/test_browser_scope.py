@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_browser import COUNTY_C02, VIEWPORT, playwright_sync, session_cookie
+from tests.test_browser import COUNTY_C02, browser_page, playwright_sync, session_cookie
 from tests.test_browser import browser as browser  # the fixtures of test_browser.py, for pytest
 from tests.test_browser import pytestmark as pytestmark  # browser mark, skipped without Chromium
 from tests.test_browser import server as server
@@ -22,14 +22,8 @@ C02_CASES = {"K03", "K04", "K06", "K08", "K10", "K12", "K15"}  # tests/handcount
 @pytest.fixture
 def county_page(browser, server):
     """A page signed in as the county user of 乙县 (C02)."""
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", accept_downloads=True)
-    context.add_cookies([session_cookie(server, COUNTY_C02.name)])
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    try:
+    with browser_page(browser, (session_cookie(server, COUNTY_C02.name),), accept_downloads=True) as page:
         yield page
-    finally:
-        context.close()
 
 
 def test_the_county_users_main_path(server, county_page):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_browser import VIEWPORT, playwright_sync, session_cookie
+from tests.test_browser import VIEWPORT, county_options, session_cookie
 from tests.test_browser import browser as browser  # the fixtures of test_browser.py, for pytest
 from tests.test_browser import pytestmark as pytestmark  # browser mark, skipped without Chromium
 from tests.test_browser import server as server
@@ -17,23 +17,7 @@ from xiaoneng.users import UserStore
 ROUNDS = 3
 KIND_BUTTONS = ("季", "年", "月")  # quarter, year, month: every click is a change
 SEES = {"browser-admin": ["甲区", "乙县"], "county-c02": ["乙县"], "county-c01": ["甲区"]}
-SELECT_ALL = "Select all"  # Streamlit's own first entry of a multiselect with several options
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-
-
-def county_options(page) -> list[str]:
-    """The county filter's options, read once the app has settled (a rerun closes an open list)."""
-    for _ in range(5):
-        page.wait_for_selector(IDLE)
-        page.get_by_role("combobox", name="区县", exact=True).click()
-        try:
-            page.get_by_role("option").first.wait_for(state="visible", timeout=5_000)
-        except playwright_sync.TimeoutError:
-            continue
-        options = page.get_by_role("option").all_inner_texts()
-        page.keyboard.press("Escape")
-        return [o for o in options if o != SELECT_ALL]
-    raise AssertionError("the county filter's list did not stay open")
 
 
 def view_line(page) -> str:

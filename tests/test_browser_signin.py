@@ -10,8 +10,8 @@ from tests.test_browser import (
     ADMIN,
     ARTIFACTS,
     COUNTY_C02,
-    VIEWPORT,
     browser,
+    browser_page,
     metric,
     playwright_sync,
     pytestmark,
@@ -25,13 +25,8 @@ __all__ = ["browser", "pytestmark", "server"]  # fixtures and marks used from te
 
 @pytest.fixture
 def anonymous(browser):
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    try:
+    with browser_page(browser) as page:
         yield page
-    finally:
-        context.close()
 
 
 def session_cookies(page) -> list[dict]:
