@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from xiaoneng import briefing, caselist, charts, overview, periodnotes, scorecard, session, widgets
+from xiaoneng import briefing, caselist, charts, offenders, overview, periodnotes, scorecard, session, widgets
 from xiaoneng.i18n import t
 from xiaoneng.markup import escape_markdown
 
@@ -99,7 +99,9 @@ if not overview.ranking_empty(ranking):
         theme=None, key=ranking_key, config={"displaylogo": False}, on_select=_on_ranking_click,
         selection_mode="points",
     )
-    table_column.table(overview.ranking_table(ranking, lang), hide_index=True)
+    repeat = offenders.flag_texts(session.cached(offenders.repeat_offenders, ctx, by="county",
+                                                 size=briefing.meeting_config().red_black_size), lang)
+    table_column.table(overview.ranking_table(ranking, lang, repeat), hide_index=True)
     # 样本不足 counties stay off both lists (scorecard.red_and_black_lists: the rule the 通报 and the deck use)
     red, black = scorecard.red_and_black_lists(ranking, briefing.meeting_config().red_black_size)
     if not red.empty:

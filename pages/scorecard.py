@@ -11,7 +11,7 @@ to a fresh key (KEY_GENERATION), which drops Plotly's selection.
 
 import streamlit as st
 
-from xiaoneng import charts, periodnotes, profile, scorecard, session, widgets
+from xiaoneng import briefing, charts, ledger, offenders, periodnotes, profile, scorecard, session, widgets
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
 from xiaoneng.markup import escape_markdown
@@ -63,6 +63,9 @@ by = st.segmented_control(text("by", lang), scorecard.UNIT_KINDS, key=KEY_BY, de
                           format_func=lambda k: text(f"by_{k}", lang), on_change=clear_on_kind_change) or "county"
 # every unit's score and rank as published; the contributions and breakdown of the user's own units only
 card = session.cached(scorecard.ranking_with_breakdown, ctx, by=by)
+# 连续末位: the units at the bottom period after period (xiaoneng.offenders), beside their name
+repeat = offenders.flag_texts(session.cached(offenders.repeat_offenders, ctx, by=by,
+                                             size=briefing.meeting_config().red_black_size), lang)
 scored = card[card["composite_score"].notna()]
 own = scored[scored["in_scope"]]
 indicators = scorecard.weighted_indicators()
@@ -115,6 +118,8 @@ else:
         "rank": st.column_config.TextColumn(text("rank", lang), help=text("rank_help", lang)),
         # department names run to eight characters; county names fit the automatic width
         "unit_name": st.column_config.TextColumn(text(f"unit_{by}", lang), width="medium" if by == "dept" else None),
+        "repeat_offender": st.column_config.TextColumn(
+            t("offenders.column", lang), help=t("offenders.column_help", lang, n=ledger.repeat_periods())),
         "composite_score": st.column_config.NumberColumn(text("score", lang), format="%.1f",
                                                          help=text("method", lang)),
         "rank_change": st.column_config.TextColumn(text("rank_change", lang), help=text("rank_change_help", lang)),
@@ -126,11 +131,12 @@ else:
         columns[ind.key] = st.column_config.NumberColumn(scorecard.indicator_header(ind, lang), format=number_format,
                                                          help=ind.definition(lang))
     # another county's indicators are not published: a dash there, 无数据 only for one's own units
-    st.dataframe(scorecard.scorecard_table(card, lang), column_config=columns, hide_index=True,
+    st.dataframe(scorecard.scorecard_table(card, lang, repeat), column_config=columns, hide_index=True,
                  key="scorecard_table", height="content",
                  placeholder=t("scope_notice.not_published" if ctx.scope.is_restricted else "kpi.no_value", lang))
     stem = text("file_ranking", lang, by=text(f"by_{by}", lang), period=ctx.filters.period.key)
-    widgets.download_buttons(ctx, lambda: scorecard.scorecard_export(card, by, lang), stem, "scorecard_download")
+    widgets.download_buttons(ctx, lambda: scorecard.scorecard_export(card, by, lang, repeat), stem,
+                             "scorecard_download")
 
     # Why one unit scored what it did (one's own units: a county user's breakdown is their county's)
     if units:

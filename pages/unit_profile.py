@@ -65,6 +65,10 @@ if county is not None and not ctx.scope.allows(county):  # a county user profile
     st.error(t("scope_notice.profile_outside", lang, county=escape_markdown(county)), icon=":material/lock:")
     st.stop()
 
+repeat = session.cached(profile.repeat_offender_note, ctx, level=level, county=county, dept=dept)
+if repeat:  # 连续末位: at the bottom period after period (xiaoneng.offenders)
+    st.warning(escape_markdown(repeat), icon=":material/warning:")
+
 st.subheader(t("profile.vs_peers", lang))
 st.caption(t(f"profile.peers_{level.replace(',', '_')}", lang))
 no_data = profile.coverage_note(ctx.view, ctx.filters, lang)

@@ -153,3 +153,25 @@ def test_the_deck_ranking_names_the_repeat_offender(data):
     config = briefing.meeting_config()
     ranking = briefing.county_ranking(view(data, "oct"), OCTOBER, "zh", config, briefing.ViewSpec("county_ranking"))
     assert ranking.takeaway.endswith("连续2期末位的区县1个：丙县（2026年9月、2026年10月，列入区县黑榜）。")
+
+
+def test_the_rankings_and_the_profile_carry_the_flag(data):
+    from xiaoneng import overview, profile, scorecard
+
+    october = view(data, "oct")
+    flags = offenders.flags(october, OCTOBER, by="county")
+    card = scorecard.ranking_with_breakdown(october, OCTOBER, by="county")
+    table = scorecard.scorecard_table(card, flags=flags)
+    assert dict(zip(table["unit_name"], table["repeat_offender"], strict=True)) == {
+        "甲县": "", "乙县": "", "丙县": "连续末位（2026年9月、2026年10月）"}
+    assert "repeat_offender" not in scorecard.scorecard_table(card)
+    assert scorecard.scorecard_export(card, "county", "zh", flags).loc[
+        lambda f: f["区县"] == "丙县", "连续末位"].tolist() == ["连续末位（2026年9月、2026年10月）"]
+    shown = overview.ranking_table(overview.county_ranking(october, OCTOBER), "zh", flags).data
+    assert dict(zip(shown["区县"], shown["连续末位"], strict=True))["丙县"] == "连续末位（2026年9月、2026年10月）"
+    assert profile.repeat_offender_note(october, OCTOBER, level="county", county="C03") == \
+        "丙县连续末位（2026年9月、2026年10月）。"
+    assert profile.repeat_offender_note(october, OCTOBER, level="dept", dept="D02") == \
+        "人社局连续末位（2026年9月、2026年10月）。"
+    assert profile.repeat_offender_note(october, OCTOBER, level="county", county="C01") == ""
+    assert profile.repeat_offender_note(october, OCTOBER, level="county,dept", county="C03", dept="D02") == ""

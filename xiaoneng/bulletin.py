@@ -779,15 +779,17 @@ def _followup(view: SnapshotView, filters: Filters, lang: str) -> tuple[str, ...
 
 
 def issue(view: SnapshotView, filters: Filters, lang: str = "zh", user: auth.User | None = None,
-          config: MeetingConfig | None = None) -> tuple[Bulletin, list[ledger.Entry]]:
+          config: MeetingConfig | None = None, issued_at: dt.datetime | None = None,
+          ) -> tuple[Bulletin, list[ledger.Entry]]:
     """Issue the 通报 as final: the units its 四、整改要求 names become 整改台账 entries (appended, with
     the deadline of config/presentation.yaml bulletin_rectify_days) and the issue is audited under
-    ``user`` (the operator's account without one). Returns the 通报 and the entries written."""
+    ``user`` (the operator's account without one). ``issued_at`` (UTC; default now) is for a history
+    recorded afterwards (the demo's). Returns the 通报 and the entries written."""
     config = config or meeting_config()
     bulletin, findings = compose(view, filters, lang, config)
     issued_by = user.name if user else audit.cli_actor()
     entries = ledger.issue(view, view.scope.narrow(filters), bulletin.title, findings, config.rectify_days,
-                           issued_by, user.counties if user else None)
+                           issued_by, user.counties if user else None, issued_at=issued_at)
     return bulletin, entries
 
 

@@ -4,17 +4,19 @@
 ``data/reference/`` (9 counties C01–C09, 20 departments D01–D20, 300 items) and
 generated fact tables — cases, case_steps, ratings, surveys, tasks — for cases
 accepted from 2025-01-01 up to the snapshot time 2026-10-31 23:59:59. The same
-seed always gives the same tables; ``--cases`` sets the size (500,000 by default,
-millions for benchmarks). Everything is drawn with numpy in whole-array
+seed always gives the same tables; ``--cases`` sets the size of the world, which runs
+to the horizon 2026-11-30 (500,000 cases by default, about 476,000 of them accepted by
+the default snapshot time; millions for benchmarks). Everything is drawn with numpy in whole-array
 operations, so there is no Python loop per case.
 
 ``--as-of YYYY-MM-DD`` publishes the snapshot as it stood at the close of that day:
-the same world (same seed, same number of cases, the default horizon 2026-10-31
+the same world (same seed, same number of cases, the default horizon 2026-11-30
 23:59:59) cut at that time by ``xiaoneng.asof.cut_at``, so ``demo --snapshot-id
 demo-0930 --as-of 2026-09-30`` holds the September that ``demo`` holds, as known on
 30 September (cases accepted later absent, later completions open, later
-rectifications pending, the waves run by then). An as-of after the default horizon
-generates the world up to it instead (no cut). The cut is exact for this city
+rectifications pending, the waves run by then), and ``demo --snapshot-id demo-1130
+--as-of 2026-11-30`` is the next month's snapshot of the same October. An as-of after
+the default horizon generates the world up to it instead (no cut). The cut is exact for this city
 because everything a case records at acceptance is known from then on: its limits,
 its system deadline_at and its suspended_wd (the special procedures are recorded at
 acceptance, with the deadline that includes them).
@@ -105,7 +107,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from xiaoneng import integrity_demo
+from xiaoneng import integrity_demo, ledger_demo
 from xiaoneng.asof import cut_at
 from xiaoneng.reference import load_calendar_days, load_dimensions
 from xiaoneng.schema import FACT_TABLES, RESPONDENT_GROUPS, SURVEY_DIMENSIONS
@@ -116,6 +118,9 @@ DEFAULT_CASES = 500_000
 DEFAULT_SEED = 20261031
 DEFAULT_START = dt.date(2025, 1, 1)
 DEFAULT_AS_OF = dt.datetime(2026, 10, 31, 23, 59, 59)
+# The world runs a month past the default snapshot, so a November snapshot (the next 通报's) shows
+# the same October as the default one.
+DEFAULT_HORIZON = dt.datetime(2026, 11, 30, 23, 59, 59)
 
 # The stories (module docstring).
 STORY_COUNTY = "C06"
@@ -912,13 +917,13 @@ def generate(
     """The fact tables of the demo city as a snapshot taken at ``as_of`` holds them.
 
     The city is generated with about ``cases`` cases accepted from ``start`` up to ``horizon``
-    (default: the later of ``as_of`` and DEFAULT_AS_OF) and, when ``as_of`` is earlier, cut at
+    (default: the later of ``as_of`` and DEFAULT_HORIZON) and, when ``as_of`` is earlier, cut at
     ``as_of`` (xiaoneng.asof.cut_at): so every as-of of one seed and size shows the same world.
     Deterministic for a seed. ``reference`` (counties, departments, items) and ``calendar``
     default to the files of ``data/reference/``.
     """
     if horizon is None:
-        horizon = max(as_of, DEFAULT_AS_OF)
+        horizon = max(as_of, DEFAULT_HORIZON)
     if as_of > horizon:
         raise ValueError(f"the snapshot time {as_of} is after the generated horizon {horizon}")
     if start > as_of.date():
@@ -995,7 +1000,7 @@ def build_demo_snapshot(
         raise SnapshotError(f"snapshot {snapshot_id!r} exists already; published snapshots are never overwritten")
     reference = load_dimensions()
     calendar_days = load_calendar_days()
-    horizon = max(as_of, DEFAULT_AS_OF)
+    horizon = max(as_of, DEFAULT_HORIZON)
     facts = generate(cases, seed, DEFAULT_START, as_of, reference=reference,
                      calendar=WorkCalendar(calendar_days), horizon=horizon)
     return store.publish(
@@ -1025,6 +1030,12 @@ def _run(args: argparse.Namespace) -> int:
     counts = " · ".join(f"{name} {info.row_counts[name]:,}" for name in FACT_TABLES)
     print(f"快照 {info.snapshot_id} 已发布 (published, as of {info.as_of:%Y-%m-%d %H:%M:%S}): {counts} · "
           f"{time.perf_counter() - began:.1f} s")
+    if args.snapshot_id == "demo" and args.as_of is None:  # the default demo carries the ledger's history
+        entries = ledger_demo.write_history(
+            SnapshotStore(), lambda store, snapshot_id, as_of: build_demo_snapshot(
+                store, snapshot_id, cases=args.cases, seed=args.seed, as_of=as_of))
+        if entries:
+            print(ledger_demo.describe(entries))
     return 0
 
 
@@ -1041,11 +1052,12 @@ def add_cli(subparsers) -> None:
         description="Generate the demo city 清河市 deterministically and publish it as a snapshot.",
     )
     parser.add_argument("--snapshot-id", default="demo", help="snapshot id (default: demo)")
-    parser.add_argument("--cases", type=int, default=DEFAULT_CASES, help=f"number of cases (default: {DEFAULT_CASES})")
+    parser.add_argument("--cases", type=int, default=DEFAULT_CASES,
+                        help=f"cases in the world up to {DEFAULT_HORIZON:%Y-%m-%d} (default: {DEFAULT_CASES})")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default: {DEFAULT_SEED})")
     parser.add_argument("--if-absent", action="store_true", help="do nothing when the snapshot exists already")
     parser.add_argument("--as-of", type=_date_arg, default=None, metavar="YYYY-MM-DD",
-                        help="snapshot time: the close of this day; earlier than the default "
-                             f"{DEFAULT_AS_OF:%Y-%m-%d} it is the same world cut at that time (default: "
+                        help="snapshot time: the close of this day; up to the horizon "
+                             f"{DEFAULT_HORIZON:%Y-%m-%d} it is the same world cut at that time (default: "
                              f"{DEFAULT_AS_OF:%Y-%m-%d})")
     parser.set_defaults(run=_run)

@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from xiaoneng import audit
+from xiaoneng import audit, auth
 from xiaoneng.filters import Filters, Period, Scope
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
@@ -321,5 +321,6 @@ def for_people(evaluated: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         col("deadline"): evaluated["deadline"],
         col("state"): [state_text(s, lang) for s in evaluated["state"]],
         col("issued_by"): evaluated["issued_by"],
-        col("issued_at"): evaluated["issued_at"],
+        col("issued_at"): [f"{dt.datetime.fromisoformat(at).astimezone(auth.settings().display_tz):%Y-%m-%d %H:%M}"
+                           for at in evaluated["issued_at"]],
     })

@@ -86,6 +86,12 @@ def sentence(frame: pd.DataFrame, by: str, lang: str = "zh") -> str:
              units=t("offenders.separator", lang).join(units))
 
 
+def flag_texts(frame: pd.DataFrame, lang: str = "zh") -> dict[str, str]:
+    """unit code → its flag text (``flag_text``) for the units of a ``repeat_offenders`` frame: the
+    ranking tables' 连续末位 column and the unit profile."""
+    return {r.unit_code: flag_text(r, lang) for r in frame.itertuples()}
+
+
 def flags(view: SnapshotView, filters: Filters, lang: str = "zh", by: str = "county", size: int = 3) -> dict[str, str]:
     """unit code → its flag text, for the ranking tables and the profile."""
-    return {r.unit_code: flag_text(r, lang) for r in repeat_offenders(view, filters, lang, by, size).itertuples()}
+    return flag_texts(repeat_offenders(view, filters, lang, by, size), lang)

@@ -17,6 +17,7 @@ import datetime as dt
 import html
 import itertools
 import math
+from collections.abc import Mapping
 from dataclasses import replace
 
 import pandas as pd
@@ -230,13 +231,14 @@ def _change_style(change) -> str:
     return f"color: {CHANGE_COLORS['up' if change > 0 else 'down']}; font-weight: 600"
 
 
-def ranking_table(ranked: pd.DataFrame, lang: str = "zh") -> Styler:
+def ranking_table(ranked: pd.DataFrame, lang: str = "zh", flags: Mapping[str, str] | None = None) -> Styler:
     """The ranking as a table for people: headers in ``lang``, the rank with 样本不足 beside it for a
     small base, the rank change as ↑2 / ↓1 / 持平 (green / red) or 无可比数据, numbers formatted as the
     catalog says (rates carry their %, other units go in the header; 无数据 without a value),
-    selected counties shaded."""
+    selected counties shaded; with ``flags`` (county code → ``offenders.flag_text``) a 连续末位 column."""
     cat = catalog()
     columns = {"rank": t("ranking.rank", lang), "unit_name": t("ranking.county", lang),
+               **({} if flags is None else {"repeat_offender": t("offenders.column", lang)}),
                "composite_score": t("ranking.score", lang), "rank_change": scorecard.text("rank_change", lang)}
     formats = {columns["composite_score"]: "{:.1f}"}
     for key in RANKING_INDICATORS:
@@ -245,7 +247,8 @@ def ranking_table(ranked: pd.DataFrame, lang: str = "zh") -> Styler:
         formats[header] = f"{{:,.{cat[key].places}f}}" + ("%" if _is_points(cat[key]) else "")
     shown = ranked.assign(
         rank=[scorecard.rank_text(r, s, lang) for r, s in zip(ranked["rank"], ranked["small_base"], strict=True)],
-        rank_change=[scorecard.rank_change_text(c, lang) for c in ranked["rank_change"]])
+        rank_change=[scorecard.rank_change_text(c, lang) for c in ranked["rank_change"]],
+        repeat_offender=[(flags or {}).get(code, "") for code in ranked["unit_code"]])
     shown = shown.rename(columns=columns)[list(columns.values())].reset_index(drop=True)
     selected = ranked["selected"].reset_index(drop=True)
     change_styles = [_change_style(c) for c in ranked["rank_change"]]

@@ -16,7 +16,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from xiaoneng import briefing, caselist, satisfaction, scorecard
+from xiaoneng import briefing, caselist, offenders, satisfaction, scorecard
 from xiaoneng.caselist import CaseSelection
 from xiaoneng.charts import point_customdata
 from xiaoneng.filters import Filters, Period, months_up_to
@@ -242,6 +242,24 @@ def unit_label(county: str | None, dept: str | None, counties: dict[str, str], d
     """The profiled unit's name: "甲区", "人社局" or "甲区 · 人社局"."""
     names = [counties.get(county, county) if county else None, depts.get(dept, dept) if dept else None]
     return t("crossfilter_more.separator", lang).join(n for n in names if n)
+
+
+def repeat_offender_note(view: SnapshotView, filters: Filters, lang: str = "zh", level: str = "county",
+                         county: str | None = None, dept: str | None = None) -> str:
+    """"云台县连续末位（2026年9月、2026年10月）。" when the profiled county or department is 连续末位
+    among its peers (``offenders``, the published rules and list size); "" otherwise, and for a county's
+    department, which no published ranking ranks."""
+    _check(level, county, dept)
+    if level == "county,dept":
+        return ""
+    code = county if level == "county" else dept
+    found = offenders.repeat_offenders(view, _peer_filters(filters, level, dept), lang, by=level,
+                                       size=briefing.meeting_config().red_black_size)
+    row = found[found["unit_code"] == code]
+    if row.empty:
+        return ""
+    first = next(row.itertuples())
+    return t("offenders.profile_flag", lang, name=first.unit_name, flag=offenders.flag_text(first, lang))
 
 
 # ---------------------------------------------------------------- the unit's slowest items and bad reviews

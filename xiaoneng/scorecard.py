@@ -17,6 +17,7 @@ rank (``rank_text``), never on the 红榜/黑榜 and never named best or worst (
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -245,13 +246,15 @@ def red_and_black_lists(card: pd.DataFrame, size: int) -> tuple[pd.DataFrame, pd
     return red.reset_index(drop=True), black.reset_index(drop=True)
 
 
-def scorecard_table(card: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+def scorecard_table(card: pd.DataFrame, lang: str = "zh", flags: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The ranking as people read it: rank (样本不足 beside it for a small base, 无数据 without one),
-    unit, score, rank change (无可比数据 without a previous rank) and score change, one decimal."""
+    unit, score, rank change (无可比数据 without a previous rank) and score change, one decimal;
+    with ``flags`` (unit code → ``offenders.flag_text``) a 连续末位 column beside the unit."""
     places = 1
     out = pd.DataFrame({
         "rank": [rank_text(r, s, lang) for r, s in zip(card["rank"], card["small_base"], strict=True)],
         "unit_name": card["unit_name"],
+        **({} if flags is None else {"repeat_offender": [flags.get(code, "") for code in card["unit_code"]]}),
         "composite_score": card["composite_score"].round(places),
         "rank_change": [rank_change_text(c, lang) for c in card["rank_change"]],
         "previous_rank": card["previous_rank"],
@@ -373,10 +376,12 @@ def indicator_header(ind: Indicator, lang: str = "zh") -> str:
     return text("with_unit", lang, label=ind.label(lang), unit=ind.unit(lang))
 
 
-def scorecard_export(card: pd.DataFrame, by: str = "county", lang: str = "zh") -> pd.DataFrame:
+def scorecard_export(card: pd.DataFrame, by: str = "county", lang: str = "zh",
+                     flags: Mapping[str, str] | None = None) -> pd.DataFrame:
     """``scorecard_table`` with the headers people read (for CSV / Excel downloads)."""
-    table = scorecard_table(card, lang)
+    table = scorecard_table(card, lang, flags)
     headers = {"rank": text("rank", lang), "unit_name": text(f"unit_{by}", lang),
+               "repeat_offender": t("offenders.column", lang),
                "composite_score": text("score", lang), "rank_change": text("rank_change", lang),
                "previous_rank": text("previous_rank", lang), "score_change": text("score_change", lang)}
     headers |= {ind.key: indicator_header(ind, lang) for ind in weighted_indicators()}
