@@ -4,8 +4,8 @@
 -- columns (DuckDB's rounding of quantile_cont cannot be written in SQL). The period's bounds
 -- are midnights and $state_at is one of them or the snapshot's moment (the moments the rollups are
 -- keyed for; xiaoneng.rollups.serves checks it). Flows sum the days of [$period_start, $period_end);
--- states at $state_at are the sums of the state events up to it; a case counts for the period only
--- when accepted before its end (accepted_later). Ratings, rectification, surveys and tasks are read
+-- states at $state_at are the sums at the checkpoint before it plus the state events since; a case
+-- counts for the period only when accepted before its end (accepted_later). Ratings, rectification, surveys and tasks are read
 -- from their rows (non_case_measures), as indicator_measures.sql reads them.
 with
 
@@ -141,17 +141,45 @@ due as (
     group by 1, 2
 ),
 
+checkpoint as (
+    -- the latest checkpoints of the states at or before the state time and the period's end (any
+    -- checkpoint gives the same sums: it holds everything before it, the events the rest)
+    select
+        coalesce(max(moment) filter (where moment <= $state_at), timestamp '-infinity') as state_cp,
+        coalesce(max(moment) filter (where moment <= $period_end), timestamp '-infinity') as present_cp
+    from rollup_state_checkpoints
+),
+
+state_parts as (
+    -- present at the period's end; open, red and yellow at the state time
+    select
+        county_code, dept_code,
+        case when moment = present_cp then present end as present,
+        case when moment = state_cp then open_delta end as open_delta,
+        case when moment = state_cp then red_delta end as red_delta,
+        case when moment = state_cp then yellow_delta end as yellow_delta
+    from rollup_state_checkpoints, checkpoint
+    where moment = state_cp or moment = present_cp
+    union all
+    select
+        county_code, dept_code,
+        case when moment > present_cp and moment <= $period_end then present end,
+        case when moment > state_cp and moment <= $state_at then open_delta end,
+        case when moment > state_cp and moment <= $state_at then red_delta end,
+        case when moment > state_cp and moment <= $state_at then yellow_delta end
+    from rollup_states, checkpoint
+    where (moment > state_cp and moment <= $state_at) or (moment > present_cp and moment <= $period_end)
+),
+
 states as (
     select
         case when $by_county then county_code else '' end as county_code,
         case when $by_dept then dept_code else '' end as dept_code,
-        sum(present) filter (where moment <= $period_end) as present,
-        sum(open_delta) filter (where moment <= $state_at) as open_at_end,
-        sum(red_delta) filter (where moment <= $state_at) as open_overdue,
-        case when any_value(state_day_known) then sum(yellow_delta) filter (where moment <= $state_at) end
-            as open_yellow
-    from rollup_states, span
-    where moment <= $period_end
+        sum(present) as present,
+        sum(open_delta) as open_at_end,
+        sum(red_delta) as open_overdue,
+        case when any_value(state_day_known) then sum(yellow_delta) end as open_yellow
+    from state_parts, span
     group by 1, 2
 ),
 

@@ -37,7 +37,7 @@ TABLE_MACROS = ("case_flags", "reviews_due", "cases_due_by_month", "non_case_mea
 # The published rollups' views (xiaoneng/rollups.py), scoped like the cases view; made only for the
 # queries that read them (named rollup_*), which run only on snapshots that carry them.
 ROLLUP_VIEWS = ("rollup_accepted", "rollup_completed", "rollup_completed_rated", "rollup_due", "rollup_states",
-                "rollup_item_limits")
+                "rollup_state_checkpoints", "rollup_item_limits")
 # The ones the snapshot build's timing (queries/cases_with_timing.sql) uses.
 TIMING_MACROS = ("day_close", "done_by")
 

@@ -14,7 +14,8 @@ the cases view does, and ``queries/rollup_indicator_measures.sql`` returns what
   finds the two values ``quantile_cont`` interpolates between and the fraction, ``interpolate``
   rounds the result as DuckDB does;
 * states at a time (open, red, yellow) and "has a case" are sums of events up to the state
-  moment. States are read at a midnight (a period's end) or at the snapshot's moment, so each
+  moment: the sums at the last checkpoint before it (month starts and the snapshot's moment)
+  plus the events since. States are read at a midnight (a period's end) or at the snapshot's moment, so each
   event is keyed by the first such moment that reaches it (``queries/rollups/moment.sql``);
 * the yellow light starts on the first day whose working-day index is close enough to the
   deadline's, found per case at publish.
@@ -39,7 +40,8 @@ from xiaoneng.queries import QueryLayer, load_sql
 from xiaoneng.schema import ROLLUP_VERSION
 
 ROLLUP_DIR = "rollups"
-ROLLUP_TABLES = ("accepted", "completed", "completed_rated", "due", "states", "item_limits")
+# in build order: state_checkpoints reads states
+ROLLUP_TABLES = ("accepted", "completed", "completed_rated", "due", "states", "state_checkpoints", "item_limits")
 # Row groups of published parquet: small enough for DuckDB to scan with every thread and to skip
 # the groups a filter excludes, large enough to compress well.
 ROW_GROUP_ROWS = 128 * 1024
@@ -63,6 +65,7 @@ def build(cases: pa.Table, calendar: pa.Table, snapshot_at: dt.datetime, folder:
             table = con.sql(sql, params=params).to_arrow_table()
             pq.write_table(table, target / f"{name}.parquet", compression="zstd", row_group_size=ROW_GROUP_ROWS)
             counts[name] = table.num_rows
+            con.register(name, table)
         return counts
     finally:
         con.close()
