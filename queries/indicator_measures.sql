@@ -68,68 +68,9 @@ compression as (
     group by 1, 2
 ),
 
-rating_measures as (
-    -- reviews given in the period; a bad review found unfounded by the state time is not a 差评
-    select
-        case when $by_county then county_code else '' end as county_code,
-        case when $by_dept then dept_code else '' end as dept_code,
-        count(*) as ratings,
-        count(*) filter (where score >= 4) as ratings_good,
-        count(*) filter (where score <= 2 and state <> 'unfounded') as ratings_bad,
-        count(*) filter (where score >= 3) as ratings_satisfied,
-        count(*) filter (where state = 'unfounded') as ratings_unfounded
-    from (
-        select
-            *,
-            rectify_state(score, verified_at, rectify_status, rectified_at, rectify_due_day, $state_at) as state
-        from ratings
-        where rated_at >= $period_start and rated_at < $period_end
-    )
-    group by 1, 2
-),
-
-rectification_measures as (
-    -- the bad reviews whose rectification fell due in the period (reviews_due): rectified by the
-    -- state time, and by the due day's close
-    select
-        case when $by_county then county_code else '' end as county_code,
-        case when $by_dept then dept_code else '' end as dept_code,
-        count(*) as bad_due,
-        count(*) filter (where state in ('rectified_on_time', 'rectified_late')) as bad_rectified,
-        count(*) filter (where state = 'rectified_on_time') as bad_rectified_on_time
-    from reviews_due($period_start, $period_end, $state_at)
-    group by 1, 2
-),
-
-survey_wave as (
-    -- the latest wave completed by the period's end (and by the snapshot's moment)
-    select max(wave) as wave
-    from surveys
-    where day_close(wave_end(wave)) <= $state_at
-),
-
-survey_measures as (
-    select
-        case when $by_county then county_code else '' end as county_code,
-        case when $by_dept then dept_code else '' end as dept_code,
-        any_value(wave) as survey_wave,
-        count(*) as survey_responses,
-        (avg(score) - 1) * 25 as survey_index
-    from surveys
-    where wave = (select wave from survey_wave)
-    group by 1, 2
-),
-
-task_measures as (
-    -- tasks due in the period (due day closed by the state time), done by the close of the due day
-    select
-        case when $by_county then county_code else '' end as county_code,
-        case when $by_dept then dept_code else '' end as dept_code,
-        count(*) as tasks_due,
-        count(*) filter (where done_by(completed_at, due_at)) as tasks_on_time
-    from tasks
-    where due_in(due_at, $period_start, $period_end, $state_at)
-    group by 1, 2
+non_case as (
+    -- ratings, rectification, surveys and tasks (queries/macros/non_case_measures.sql)
+    select * from non_case_measures($period_start, $period_end, $state_at, $by_county, $by_dept)
 ),
 
 final as (
@@ -164,25 +105,22 @@ final as (
         coalesce(cm.completed_rated, 0) as completed_rated,
         cp.promised_wd_sum,
         cp.legal_wd_sum,
-        coalesce(rm.ratings, 0) as ratings,
-        coalesce(rm.ratings_good, 0) as ratings_good,
-        coalesce(rm.ratings_bad, 0) as ratings_bad,
-        coalesce(rm.ratings_satisfied, 0) as ratings_satisfied,
-        coalesce(rm.ratings_unfounded, 0) as ratings_unfounded,
-        coalesce(rc.bad_due, 0) as bad_due,
-        coalesce(rc.bad_rectified, 0) as bad_rectified,
-        coalesce(rc.bad_rectified_on_time, 0) as bad_rectified_on_time,
-        sm.survey_wave,
-        coalesce(sm.survey_responses, 0) as survey_responses,
-        sm.survey_index,
-        coalesce(tm.tasks_due, 0) as tasks_due,
-        coalesce(tm.tasks_on_time, 0) as tasks_on_time
+        coalesce(nc.ratings, 0) as ratings,
+        coalesce(nc.ratings_good, 0) as ratings_good,
+        coalesce(nc.ratings_bad, 0) as ratings_bad,
+        coalesce(nc.ratings_satisfied, 0) as ratings_satisfied,
+        coalesce(nc.ratings_unfounded, 0) as ratings_unfounded,
+        coalesce(nc.bad_due, 0) as bad_due,
+        coalesce(nc.bad_rectified, 0) as bad_rectified,
+        coalesce(nc.bad_rectified_on_time, 0) as bad_rectified_on_time,
+        nc.survey_wave,
+        coalesce(nc.survey_responses, 0) as survey_responses,
+        nc.survey_index,
+        coalesce(nc.tasks_due, 0) as tasks_due,
+        coalesce(nc.tasks_on_time, 0) as tasks_on_time
     from case_measures as cm
     full join compression as cp using (county_code, dept_code)
-    full join rating_measures as rm using (county_code, dept_code)
-    full join rectification_measures as rc using (county_code, dept_code)
-    full join survey_measures as sm using (county_code, dept_code)
-    full join task_measures as tm using (county_code, dept_code)
+    full join non_case as nc using (county_code, dept_code)
 )
 
 select * from final

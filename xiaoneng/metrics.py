@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from xiaoneng import rollups
 from xiaoneng.filters import Filters, Period, Scope, state_day, state_moment
 from xiaoneng.indicators import Indicator, add_indicator_values, catalog, headline_indicators, rules
 from xiaoneng.queries import QueryLayer
@@ -82,7 +83,11 @@ def measures(view: SnapshotView, filters: Filters, by: str = "total") -> pd.Data
     if not view.has_begun(filters.period):
         # nothing to measure: an empty span before any data gives the columns without a scan
         bounds = dict.fromkeys(bounds, NOTHING_BEFORE)
-    frame = view.layer.run("indicator_measures", filters, by_county=by_county, by_dept=by_dept, **bounds)
+    # the snapshot's rollups when they answer these bounds exactly, else the rows (older snapshots)
+    if rollups.serves(view.info.manifest, view.snapshot_at, **bounds):
+        frame = rollups.measures(view.layer, filters, by_county, by_dept, **bounds)
+    else:
+        frame = view.layer.run("indicator_measures", filters, by_county=by_county, by_dept=by_dept, **bounds)
     if not view.has_begun(filters.period):
         frame = frame.iloc[0:0]
     if by == "total" and frame.empty:

@@ -33,7 +33,11 @@ VIEW_ORDER = ("calendar", "counties", "departments", "items", "cases", "case_ste
 MACROS = ("day_close", "state_day", "open_at", "done_by", "due_in", "light_at", "rectify_state", "wave_end",
           "month_grid")
 # Table macros read the views, so they are defined after them.
-TABLE_MACROS = ("case_flags", "reviews_due", "cases_due_by_month")
+TABLE_MACROS = ("case_flags", "reviews_due", "cases_due_by_month", "non_case_measures")
+# The published rollups' views (xiaoneng/rollups.py), scoped like the cases view; made only for the
+# queries that read them (named rollup_*), which run only on snapshots that carry them.
+ROLLUP_VIEWS = ("rollup_accepted", "rollup_completed", "rollup_completed_rated", "rollup_due", "rollup_states",
+                "rollup_state_checkpoints", "rollup_item_limits")
 # The ones the snapshot build's timing (queries/cases_with_timing.sql) uses.
 TIMING_MACROS = ("day_close", "done_by")
 
@@ -136,7 +140,7 @@ class QueryLayer:
         limit = engine_limits().query_timeout_s
         timer = threading.Timer(limit, cursor.interrupt) if limit > 0 else None
         try:
-            self._prepare(cursor, filters)
+            self._prepare(cursor, filters, rollups=name.startswith("rollup_"))
             if timer:
                 timer.start()
             return cursor.execute(sql, {k: params[k] for k in wanted}).df()
@@ -151,14 +155,14 @@ class QueryLayer:
                 timer.cancel()
             cursor.close()
 
-    def _prepare(self, cursor: duckdb.DuckDBPyConnection, filters: Filters | None) -> None:
+    def _prepare(self, cursor: duckdb.DuckDBPyConnection, filters: Filters | None, rollups: bool = False) -> None:
         cursor.execute("set variable snapshot_dir = $v", {"v": str(self.snapshot_path)})
         cursor.execute("set variable rectify_default_wd = $v::integer", {"v": rules().rectify_default_wd})
         for variable, value in compile_filters(filters, self.scope).items():
             cursor.execute(_SET_LIST_VARIABLE[variable], {"v": value})
         for macro in MACROS:
             cursor.execute(load_sql("macros/" + macro))
-        for view in VIEW_ORDER:
+        for view in VIEW_ORDER + (ROLLUP_VIEWS if rollups else ()):
             cursor.execute("create temp view " + view + " as " + load_sql("views/" + view))
         for macro in TABLE_MACROS:
             cursor.execute(load_sql("macros/" + macro))

@@ -26,7 +26,9 @@ Layout of one snapshot::
 
     manifest.json            schema version, as-of time, row counts, sources with sha256, …
     counties.parquet …       reference tables as used for this snapshot (incl. calendar)
-    cases.parquet …          fact tables; cases carry their derived working-day timing
+    cases.parquet …          fact tables; cases carry their derived working-day timing, sorted by
+                             (county, acceptance month) in row groups of ROW_GROUP_ROWS
+    rollups/                 aggregates of the cases serving the Overview (xiaoneng.rollups)
     quarantine.csv           rows the ingest rejected, with file, line and reason
     sources/                 the source files, byte for byte
 """
@@ -52,8 +54,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from xiaoneng import __version__, audit
+from xiaoneng import __version__, audit, rollups
 from xiaoneng.checks import check_tables
+from xiaoneng.filters import state_moment
 from xiaoneng.paths import snapshots_dir
 from xiaoneng.queries import TIMING_MACROS, load_sql
 from xiaoneng.schema import ALL_TABLES, FACT_TABLES, SCHEMA_VERSION
@@ -171,6 +174,14 @@ def derive_case_timing(cases: pa.Table, items: pa.Table, ratings: pa.Table, cale
         return con.sql(load_sql("cases_with_timing"), params={"as_of": as_of}).to_arrow_table()
     finally:
         con.close()
+
+
+def cluster_cases(cases: pa.Table) -> pa.Table:
+    """Cases in (county, acceptance month) order, otherwise as they came (a stable sort): a county's
+    or a month's rows then lie in few row groups, which DuckDB skips by their statistics."""
+    month = pc.floor_temporal(cases.column("accepted_at"), unit="month")
+    keys = pa.table({"county_code": cases.column("county_code"), "month": month})
+    return cases.take(pc.sort_indices(keys, sort_keys=[("county_code", "ascending"), ("month", "ascending")]))
 
 
 def _read_manifest(path: Path) -> dict:
@@ -459,10 +470,12 @@ class SnapshotStore:
             failures = check_tables(tables)
             if failures:
                 raise SnapshotError("data checks failed: " + "; ".join(failures))
-            tables["cases"] = derive_case_timing(tables["cases"], tables["items"], tables["ratings"], calendar,
-                                                 as_of)
+            tables["cases"] = cluster_cases(derive_case_timing(tables["cases"], tables["items"], tables["ratings"],
+                                                               calendar, as_of))
             for name, table in tables.items():
-                pq.write_table(table, staging / f"{name}.parquet", compression="zstd")
+                pq.write_table(table, staging / f"{name}.parquet", compression="zstd",
+                               row_group_size=rollups.ROW_GROUP_ROWS)
+            rollup_counts = rollups.build(tables["cases"], tables["calendar"], state_moment(as_of), staging)
             source_entries = []
             if sources:
                 (staging / "sources").mkdir()
@@ -486,6 +499,7 @@ class SnapshotStore:
                 "row_counts": {name: t.num_rows for name, t in tables.items()},
                 "calendar_range": [calendar.start.isoformat(), calendar.end.isoformat()],
                 "cases_outside_calendar": int(pc.sum(outside).as_py() or 0),
+                "rollups": rollups.manifest_entry(rollup_counts),
                 "sources": source_entries,
                 "report": report or {},
             }
@@ -523,6 +537,10 @@ class SnapshotStore:
             written = pq.read_metadata(staging / f"{name}.parquet").num_rows
             if written != count:
                 raise SnapshotError(f"{name}: wrote {written} rows, expected {count}")
+        for name, count in manifest["rollups"]["row_counts"].items():
+            written = pq.read_metadata(staging / rollups.ROLLUP_DIR / f"{name}.parquet").num_rows
+            if written != count:
+                raise SnapshotError(f"rollup {name}: wrote {written} rows, expected {count}")
         for entry in manifest["sources"]:
             if sha256_of(staging / "sources" / entry["file"]) != entry["sha256"]:
                 raise SnapshotError(f"source {entry['file']} changed while it was copied")

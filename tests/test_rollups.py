@@ -1,0 +1,178 @@
+"""The published rollups answer exactly what the rows answer (xiaoneng/rollups.py).
+
+Every comparison runs queries/indicator_measures.sql on the rows and
+queries/rollup_indicator_measures.sql on the rollups with the same parameters and asserts the two
+frames equal: same rows, same columns and types, equal numbers (floats bit for bit), the same
+nulls (无数据). On the hand-counted fixture (holidays, make-up days, a snapshot taken at 17:00)
+and on a small demo city, for every period kind, the filters the Overview offers and every grouping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from tests.handcount import fact_tables, reference_tables
+from xiaoneng import rollups
+from xiaoneng.asof import cut_at
+from xiaoneng.demo import build_demo_snapshot
+from xiaoneng.filters import Filters, Period, Scope
+from xiaoneng.metrics import GROUPINGS, SnapshotView, measures
+from xiaoneng.paths import REPO_ROOT
+from xiaoneng.reference import load_calendar_days
+from xiaoneng.snapshots import MANIFEST, SnapshotStore
+
+DEMO_CASES = 20_000
+# Period kinds: month, quarter, year, a custom range across months (and one across a year's end
+# and the New Year holiday), the month a snapshot is taken in (states at the snapshot's moment).
+DEMO_PERIODS = ("2026-10", "2026-09", "2026-Q3", "2025", "2026-08-20..2026-09-15", "2025-12-29..2026-01-05")
+HANDCOUNT_PERIODS = ("2026-10", "2026-09", "2026-Q4", "2026", "2026-09-28..2026-10-09")
+FILTERS = {
+    "none": {},
+    "county": {"counties": ("C01",)},
+    "dept": {"departments": ("D01",)},
+    "county+dept": {"counties": ("C01",), "departments": ("D01",)},
+    "item type": {"item_types": ("行政许可",)},
+    "channel": {"channels": ("online",)},
+}
+
+
+def assert_same_answer(view: SnapshotView, filters: Filters, by: str) -> pd.DataFrame:
+    by_county, by_dept = GROUPINGS[by]
+    bounds = filters.period.bounds(view.as_of)
+    assert rollups.serves(view.info.manifest, view.snapshot_at, **bounds)
+    rows = view.layer.run("indicator_measures", filters, by_county=by_county, by_dept=by_dept, **bounds)
+    rolled = rollups.measures(view.layer, filters, by_county, by_dept, **bounds)
+    pd.testing.assert_frame_equal(rolled, rows, check_exact=True)
+    return rows
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory):
+    """A small demo city, and the same world cut at the close of 30 September and at 18:00 that day."""
+    store = SnapshotStore(tmp_path_factory.mktemp("rollups") / "snapshots")
+    build_demo_snapshot(store, "demo", cases=DEMO_CASES)
+    build_demo_snapshot(store, "sept", cases=DEMO_CASES, as_of=dt.date(2026, 9, 30))
+    build_demo_snapshot(store, "sept-18h", cases=DEMO_CASES, as_of=dt.datetime(2026, 9, 30, 18, 0, 0))
+    return store
+
+
+@pytest.mark.parametrize("period", HANDCOUNT_PERIODS)
+@pytest.mark.parametrize("filters", FILTERS.values(), ids=FILTERS.keys())
+def test_handcount_rollups_equal_rows(handcount_view, period, filters):
+    for by in GROUPINGS:
+        assert_same_answer(handcount_view, Filters(Period.parse(period), **filters), by)
+
+
+def test_handcount_rollups_hold_the_hand_counted_figures(handcount_view):
+    """The comparison is not vacuous: October by county, as tests/handcount.py counts it."""
+    rows = assert_same_answer(handcount_view, Filters(Period.parse("2026-10")), "county")
+    by_county = rows.set_index("county_code")
+    assert by_county.loc["C01", ["cases_accepted", "open_at_end", "open_yellow", "due_cases"]].tolist() == [4, 2, 1, 3]
+    assert by_county.loc["C02", ["open_overdue", "open_yellow", "immediate_due"]].tolist() == [1, 1, 0]
+    assert (by_county.loc["C01", "elapsed_wd_median"], by_county.loc["C01", "elapsed_wd_p90"]) == (7.5, 8.7)
+
+
+def test_handcount_cut_rollups_equal_rows(tmp_path):
+    """A snapshot cut mid-day (states at 18:00:01, the National Day holiday just behind) is served exactly."""
+    store = SnapshotStore(tmp_path / "snapshots")
+    as_of = dt.datetime(2026, 10, 9, 18, 0, 0)
+    info = store.publish("cut", as_of=as_of, reference=reference_tables(),
+                         calendar_days=load_calendar_days(REPO_ROOT / "data" / "reference"),
+                         facts=cut_at(fact_tables(), as_of), producer="tests/test_rollups.py")
+    view = SnapshotView(info)
+    for period in ("2026-10", "2026-09", "2026-Q3", "2026-09-28..2026-10-09"):
+        for by in GROUPINGS:
+            assert_same_answer(view, Filters(Period.parse(period)), by)
+
+
+@pytest.mark.parametrize("period", DEMO_PERIODS)
+def test_demo_rollups_equal_rows(demo_store, period):
+    view = SnapshotView(demo_store.get("demo"))
+    for name, filters in FILTERS.items():
+        total = assert_same_answer(view, Filters(Period.parse(period), **filters), "total")
+        assert total["cases_accepted"].iloc[0] > 0, name
+    for by in ("county", "dept", "county,dept"):
+        grouped = assert_same_answer(view, Filters(Period.parse(period)), by)
+        assert grouped["elapsed_wd_p90"].notna().sum() > 1
+    assert_same_answer(view, Filters(Period.parse(period), item_types=("行政许可",), channels=("window",)),
+                       "county,dept")
+
+
+def test_demo_running_month_at_a_mid_day_snapshot(demo_store):
+    """The month a snapshot was taken in at 18:00: states at 18:00:01, deadlines of that day not yet passed."""
+    view = SnapshotView(demo_store.get("sept-18h"))
+    assert view.snapshot_at == dt.datetime(2026, 9, 30, 18, 0, 1)
+    for by in GROUPINGS:
+        rows = assert_same_answer(view, Filters(Period.parse("2026-09")), by)
+        assert rows["open_yellow"].sum() > 0 and rows["open_overdue"].sum() > 0
+
+
+@pytest.mark.parametrize("period", ("2026-09", "2026-Q3", "2026-08", "2026-08-20..2026-09-15"))
+def test_an_earlier_cut_gives_the_same_past_periods(demo_store, period):
+    """September's figures from the October snapshot's rollups equal those from the 30 September one's."""
+    later, earlier = (SnapshotView(demo_store.get(s)) for s in ("demo", "sept"))
+    for by in ("total", "county,dept"):
+        filters = Filters(Period.parse(period))
+        pd.testing.assert_frame_equal(assert_same_answer(earlier, filters, by), assert_same_answer(later, filters, by),
+                                      check_exact=True)
+
+
+def test_rollups_keep_the_scope(demo_store):
+    """A county user's rollup answer holds only that county, even when a filter asks for another."""
+    info = demo_store.get("demo")
+    mine = SnapshotView(info, Scope(("C01",)))
+    period = Period.parse("2026-10")
+    for filters in (Filters(period), Filters(period, counties=("C02",))):
+        for by in GROUPINGS:
+            rows = assert_same_answer(mine, filters, by)
+            assert set(rows["county_code"].dropna()) <= {"C01"}
+    everyone = assert_same_answer(SnapshotView(info), Filters(period, counties=("C01",)), "total")
+    own = assert_same_answer(mine, Filters(period), "total")
+    assert own["cases_accepted"].iloc[0] == everyone["cases_accepted"].iloc[0]
+    assert assert_same_answer(mine, Filters(period, counties=("C02",)), "total").empty  # nothing visible
+    assert pd.isna(measures(mine, Filters(period, counties=("C02",)))["cases_accepted"].iloc[0])  # 无数据
+
+
+def test_published_layout(demo_store):
+    info = demo_store.get("demo")
+    assert info.manifest["rollups"]["version"] == rollups.ROLLUP_VERSION
+    for name, count in info.manifest["rollups"]["row_counts"].items():
+        assert pq.read_metadata(info.path / "rollups" / f"{name}.parquet").num_rows == count > 0
+    cases = pq.read_table(info.path / "cases.parquet", columns=["county_code", "accepted_at"]).to_pandas()
+    keys = list(zip(cases["county_code"], cases["accepted_at"].dt.to_period("M"), strict=True))
+    assert keys == sorted(keys)
+    layout = pq.ParquetFile(info.path / "cases.parquet").metadata
+    assert all(layout.row_group(i).num_rows <= rollups.ROW_GROUP_ROWS for i in range(layout.num_row_groups))
+
+
+def test_measures_use_rollups_and_fall_back_to_rows_without_them(demo_store, tmp_path):
+    """A snapshot published before the rollups (no manifest entry, no folder) is read from its rows."""
+    info = demo_store.get("demo")
+    old_root = tmp_path / "snapshots"
+    shutil.copytree(info.path, old_root / "old", ignore=shutil.ignore_patterns("rollups"))
+    manifest = json.loads((old_root / "old" / MANIFEST).read_text(encoding="utf-8"))
+    del manifest["rollups"]
+    (old_root / "old" / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    old = SnapshotView(SnapshotStore(old_root).get("old"))
+    new = SnapshotView(info)
+    filters = Filters(Period.parse("2026-Q3"), departments=("D01",))
+    assert not rollups.available(old.info.manifest) and rollups.available(new.info.manifest)
+    for by in GROUPINGS:
+        pd.testing.assert_frame_equal(measures(old, filters, by), measures(new, filters, by), check_exact=True)
+
+
+def test_rollups_serve_only_the_moments_they_are_keyed_for(handcount_view):
+    manifest, snapshot_at = handcount_view.info.manifest, handcount_view.snapshot_at
+    midnight, noon = dt.datetime(2026, 10, 1), dt.datetime(2026, 10, 1, 12)
+    assert rollups.serves(manifest, snapshot_at, midnight, dt.datetime(2026, 11, 1), snapshot_at)
+    assert rollups.serves(manifest, snapshot_at, midnight, dt.datetime(2026, 10, 2), dt.datetime(2026, 10, 2))
+    assert not rollups.serves(manifest, snapshot_at, midnight, dt.datetime(2026, 10, 2), noon)
+    assert not rollups.serves(manifest, snapshot_at, noon, dt.datetime(2026, 10, 2), dt.datetime(2026, 10, 2))
+    assert not rollups.serves({**manifest, "rollups": {**manifest["rollups"], "version": 0}}, snapshot_at,
+                              midnight, dt.datetime(2026, 10, 2), dt.datetime(2026, 10, 2))

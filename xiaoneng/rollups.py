@@ -1,0 +1,114 @@
+"""Rollups published with a snapshot: small tables that serve the Overview's case measures exactly.
+
+At publish (``SnapshotStore.publish``) the timed cases are aggregated by DuckDB
+(``queries/rollups/<table>.sql``) into ``rollups/<table>.parquet``, immutable with the snapshot
+and listed in its manifest (``rollups``: version and row counts). Every table is keyed by a day
+or a state moment and by (county, department, item type, channel) — the dimensions the filters
+and the scope narrow — so ``queries/views/rollup_<table>.sql`` scopes and filters them exactly as
+the cases view does, and ``queries/rollup_indicator_measures.sql`` returns what
+``queries/indicator_measures.sql`` returns, for any period of whole days:
+
+* flows (accepted, completed, due) are sums of day rows; a case counts for a period only when
+  it was accepted before the period's end, as ``case_flags`` has it;
+* median and P90 of elapsed working days come from a histogram (integer days → count): the query
+  finds the two values ``quantile_cont`` interpolates between and the fraction, ``interpolate``
+  rounds the result as DuckDB does;
+* states at a time (open, red, yellow) and "has a case" are sums of events up to the state
+  moment: the sums at the last checkpoint before it (month starts and the snapshot's moment)
+  plus the events since. States are read at a midnight (a period's end) or at the snapshot's moment, so each
+  event is keyed by the first such moment that reaches it (``queries/rollups/moment.sql``);
+* the yellow light starts on the first day whose working-day index is close enough to the
+  deadline's, found per case at publish.
+
+A snapshot without rollups (published before them), or with another ``ROLLUP_VERSION``, is read
+from its rows: ``serves`` says which.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from xiaoneng.filters import Filters
+from xiaoneng.queries import QueryLayer, load_sql
+from xiaoneng.schema import ROLLUP_VERSION
+
+ROLLUP_DIR = "rollups"
+# in build order: state_checkpoints reads states
+ROLLUP_TABLES = ("accepted", "completed", "completed_rated", "due", "states", "state_checkpoints", "item_limits")
+# Row groups of published parquet: small enough for DuckDB to scan with every thread and to skip
+# the groups a filter excludes, large enough to compress well.
+ROW_GROUP_ROWS = 128 * 1024
+_BUILD_MACROS = ("macros/day_close", "macros/done_by", "rollups/moment")
+
+
+def build(cases: pa.Table, calendar: pa.Table, snapshot_at: dt.datetime, folder: Path) -> dict[str, int]:
+    """Write every rollup of the timed ``cases`` into ``folder/rollups``; their row counts."""
+    target = Path(folder) / ROLLUP_DIR
+    target.mkdir()
+    con = duckdb.connect()
+    try:
+        con.register("cases", cases)
+        con.register("calendar", calendar)
+        for macro in _BUILD_MACROS:
+            con.execute(load_sql(macro))
+        counts = {}
+        for name in ROLLUP_TABLES:
+            sql = load_sql(f"rollups/{name}")
+            params = {"snapshot_at": snapshot_at} if "$snapshot_at" in sql else None
+            table = con.sql(sql, params=params).to_arrow_table()
+            pq.write_table(table, target / f"{name}.parquet", compression="zstd", row_group_size=ROW_GROUP_ROWS)
+            counts[name] = table.num_rows
+            con.register(name, table)
+        return counts
+    finally:
+        con.close()
+
+
+def manifest_entry(counts: dict[str, int]) -> dict:
+    return {"version": ROLLUP_VERSION, "row_counts": counts}
+
+
+def available(manifest: dict) -> bool:
+    """The snapshot carries rollups this code reads."""
+    entry = manifest.get("rollups") or {}
+    return entry.get("version") == ROLLUP_VERSION and set(entry.get("row_counts", {})) == set(ROLLUP_TABLES)
+
+
+def _midnight(moment: dt.datetime) -> bool:
+    return moment == dt.datetime.combine(moment.date(), dt.time())
+
+
+def serves(manifest: dict, snapshot_at: dt.datetime, period_start: dt.datetime, period_end: dt.datetime,
+           state_at: dt.datetime) -> bool:
+    """The rollups answer these bounds exactly: the snapshot has them, the period is whole days and
+    its states are read at a midnight or at the snapshot's moment (what the events are keyed for)."""
+    return (available(manifest) and _midnight(period_start) and _midnight(period_end)
+            and (_midnight(state_at) or state_at == snapshot_at))
+
+
+def interpolate(lo: float, hi: float, fraction: float) -> float:
+    """DuckDB's quantile_cont between its two neighbouring values: ``lo·(1 − f) + hi·f`` with the sum
+    fused (one rounding of the exact ``lo·(1 − f) + round(hi·f)``), as its build computes it —
+    plain double arithmetic differs in the last bit now and then. tests/test_rollups.py holds it to
+    DuckDB's own answers."""
+    return float(Fraction(lo) * Fraction(1.0 - fraction) + Fraction(hi * fraction))
+
+
+_QUANTILES = {"elapsed_wd_median": "median", "elapsed_wd_p90": "p90"}
+
+
+def measures(layer: QueryLayer, filters: Filters | None, by_county: bool, by_dept: bool,
+             **bounds: dt.datetime) -> pd.DataFrame:
+    """queries/indicator_measures.sql's answer from the rollups (queries/rollup_indicator_measures.sql)."""
+    frame = layer.run("rollup_indicator_measures", filters, by_county=by_county, by_dept=by_dept, **bounds)
+    for column, prefix in _QUANTILES.items():
+        parts = frame[[f"{prefix}_lo", f"{prefix}_hi", f"{prefix}_fraction"]]
+        frame[column] = [interpolate(*p) if pd.notna(p[0]) else float("nan") for p in parts.itertuples(index=False)]
+    return frame.drop(columns=[f"{p}_{part}" for p in _QUANTILES.values() for part in ("lo", "hi", "fraction")])
