@@ -126,6 +126,7 @@ def test_the_overview_drill_list_download_is_the_query_layers_list_for_c02(folde
     at = run_page("overview", COUNTY_USER)
     subset = "accepted"  # every case accepted in October
     at.selectbox(key="overview_drill_subset").set_value(subset).run()
+    at.button(key="overview_drill_show").click().run()  # the list runs only when asked for
     csv = [d for d in downloads if d["key"] == "overview_drill_csv"][-1]
     listed = set(table_of(csv)[t("supervision.col.case_id")])
     expected, _ = caselist.case_page(c02_view(), OCTOBER, caselist.CaseSelection(subset=subset), 1,
