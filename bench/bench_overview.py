@@ -42,7 +42,6 @@ REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "bench" / "out"
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "full")
-os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # AppTest's bare-mode warnings, hundreds a run
 
 import duckdb  # noqa: E402
 import pyarrow as pa  # noqa: E402
@@ -138,13 +137,27 @@ class QueryClock:
         return calls
 
 
+def empty_caches() -> None:
+    """Streamlit's cache and the package's own per-snapshot caches (an answer kept from an earlier
+    refresh would hide a query's cost)."""
+    import streamlit as st
+    from streamlit import logger
+
+    from xiaoneng import integrity, metrics
+
+    logger.set_log_level("error")  # AppTest's bare-mode warnings, hundreds a run
+    st.cache_data.clear()
+    for kept in (getattr(integrity, "_cached_run", None), metrics._coverage):
+        if kept is not None:
+            kept.cache_clear()
+
+
 def run_page(page: Path, filters: Filters, snapshot_id: str, clock: QueryClock) -> tuple[float, float, list, str]:
     """One refresh of ``page`` for ``filters`` with an empty cache: query ms, wall ms, the calls and
     the page's exception (empty when none)."""
-    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    st.cache_data.clear()
+    empty_caches()
     at = AppTest.from_file(str(page), default_timeout=PAGE_TIMEOUT_S)
     auth.start_session(at.session_state, BENCH_USER)
     for key, value in {"snapshot": snapshot_id, **filters.to_query_params()}.items():
