@@ -81,10 +81,19 @@ if st.session_state.get("integrity_unit") not in unit_keys:
 chosen = st.selectbox(text("cases_pick"), unit_keys, key="integrity_unit", format_func=unit_labels.get)
 county_code, dept_code = chosen.split("/")
 st.markdown(f"**{text('cases_header', unit=unit_labels[chosen])}**")
-cases = integrity.for_people(integrity.check_cases(view, filters, lang, check=check_key, county_code=county_code,
-                                                   dept_code=dept_code), lang)
+
+
+def unit_cases():
+    return integrity.for_people(integrity.check_cases(view, filters, lang, check=check_key, county_code=county_code,
+                                                      dept_code=dept_code), lang)
+
+
+def cases_page(page: int, size: int):
+    cases = unit_cases()
+    return cases.iloc[(page - 1) * size:page * size], len(cases)
+
+
 widgets.paged_list(
-    ctx, "integrity_cases", (check_key, chosen, filters, ctx.snapshot.snapshot_id),
-    lambda page, size: (cases.iloc[(page - 1) * size:page * size], len(cases)), lambda: cases,
+    ctx, "integrity_cases", (check_key, chosen, filters, ctx.snapshot.snapshot_id), cases_page, unit_cases,
     texts="integrity", file_stem=f"{text('file_cases')}_{check_key}_{county_code}_{dept_code}_{filters.period.key}",
 )

@@ -156,4 +156,4 @@ if cell is not None:
                               index=caselist.SUBSETS.index(CELL_SUBSET),
                               format_func=lambda s: t(f"supervision.subset.{s}", lang))
         widgets.case_list_panel(ctx, caselist.CaseSelection(subset=subset), key="overview_cell",
-                                filters=overview.cell_filters(narrowed, cell))
+                                filters=overview.cell_filters(narrowed, cell), on_request=False)

@@ -213,7 +213,7 @@ widgets.paged_list(
     lambda page, size: satisfaction.review_screen_page(ctx.view, list_filters, lang, listing, page, size),
     lambda: satisfaction.review_table(satisfaction.review_page(
         ctx.view, list_filters, lang, listing, page_size=caselist.EXPORT_MAX_ROWS)[0], lang),
-    texts="crossfilter_more.satisfaction", file_stem=f"{more('satisfaction.file_reviews')}_{stamp}")
+    texts="crossfilter_more.satisfaction", file_stem=f"{more('satisfaction.file_reviews')}_{stamp}", on_request=None)
 
 # Surveys: department × dimension heatmap (index or change vs the previous wave), and by respondent group
 index = cat["satisfaction_index"]

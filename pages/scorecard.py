@@ -180,7 +180,7 @@ else:
                 st.markdown(f"**{heading}{t('crossfilter_more.separator', lang)}"
                             f"{t(f'supervision.subset.{selection.subset}', lang)}**")
                 widgets.case_list_panel(ctx, selection, key="scorecard_cases",
-                                        filters=scorecard.unit_filters(ctx.filters, by))
+                                        filters=scorecard.unit_filters(ctx.filters, by), on_request=False)
 
 # Try other weights (the published ones in config/indicators.yaml stay as they are): analysts and admins
 if not ctx.can("try_weights"):

@@ -187,4 +187,4 @@ focus_line = supervision.focus_description(focus, lang, escape_names(options.cou
                                           escape_names(options.departments), filters.period)
 st.markdown(f"**{focus_line}**")
 widgets.case_list_panel(ctx, supervision.drill_selection(focus), key="sup_cases",
-                        filters=supervision.drill_filters(filters, focus))
+                        filters=supervision.drill_filters(filters, focus), on_request=False)

@@ -132,7 +132,9 @@ else:
                            indicator=drilled_name,
                            period=filters.period.label(lang),
                            subset=t(f"supervision.subset.{selection.subset}", lang)) + "**")
-    widgets.case_list_panel(ctx, selection, key="profile_cases", filters=filters)
+    # the default drill waits to be asked for; a click on the history or the table has asked
+    widgets.case_list_panel(ctx, selection, key="profile_cases", filters=filters,
+                            on_request=not (month or indicator))
 
 # The unit's slowest items and its bad reviews
 st.subheader(t("profile.slowest_header", lang))

@@ -28,10 +28,13 @@ cases_at_state as (
         and ($item_code is null or c.item_code = $item_code)
 ),
 
+-- Only with a step or post chosen: without one the guard is constant false, DuckDB plans an
+-- empty result and never reads case_steps for it.
 cases_with_step as (
     select distinct case_id
     from case_steps
-    where ($step_name is null or step_name = $step_name)
+    where ($step_name is not null or $handler_post is not null)
+        and ($step_name is null or step_name = $step_name)
         and ($handler_post is null or handler_post = $handler_post)
 ),
 

@@ -408,6 +408,7 @@ def test_a_county_clicked_in_the_ranking_narrows_the_cards_and_the_matrix(app, d
 def test_overview_drills_through_to_the_cases_behind_the_cards(app):
     app.run()
     app.selectbox(key="overview_drill_subset").set_value("open_overdue").run()
+    app.button(key="overview_drill_show").click().run()  # the list runs only when asked for
     assert not app.exception
     listed = app.dataframe[0].value
     assert list(listed.iloc[:, 0]) == ["K06"]  # the one red light of October (超期件 1 件)

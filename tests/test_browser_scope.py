@@ -44,6 +44,8 @@ def test_the_county_users_main_path(server, county_page):
     box.fill(t("supervision.subset.accepted"))
     page.get_by_role("option", name=t("supervision.subset.accepted"), exact=True).click()
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    page.get_by_role("button", name=t("lazy.show_cases"), exact=True).click()  # the list runs when asked for
+    page.locator(".st-key-overview_drill_csv").wait_for()
     name, rows = download_csv(page, "overview_drill")
     assert name.endswith("_accepted.csv")
     assert rows and {row[col("county_name")] for row in rows} == {"乙县"}

@@ -267,3 +267,29 @@ def test_scope_holds_in_the_list(handcount_view):
     # a C01 user asking for C02's open cases sees none
     assert ids(restricted, CaseSelection("open", county_code="C02")) == []
     assert ids(restricted, CaseSelection("open")) == ["K07", "K09"]
+
+
+def _plan(view, selection: CaseSelection) -> str:
+    """DuckDB's physical plan of queries/case_list.sql for October and ``selection``."""
+    from xiaoneng import queries
+    from xiaoneng.filters import compile_filters
+
+    layer = view.layer
+    cursor = queries._shared_connection().cursor()
+    try:
+        prepared = layer._prepare(cursor)
+        layer._bind(prepared, {"rectify_default_wd": 10, **compile_filters(OCTOBER, layer.scope)})
+        params = {**OCTOBER.period.bounds(view.as_of), **selection.query_params(), "limit_rows": 50, "offset_rows": 0}
+        return cursor.execute("explain " + queries.load_sql("case_list"), params).fetchall()[0][1]
+    finally:
+        cursor.close()
+
+
+def test_without_a_step_or_post_the_list_never_reads_the_steps_to_select(handcount_view):
+    """The cases_with_step subquery is guarded: without a step or post it is an empty result in the
+    plan (the steps are read once, for the page's step trace); with one it is two scans more (the
+    steps and the cases their view is scoped by)."""
+    plain = _plan(handcount_view, CaseSelection("completed"))
+    by_step = _plan(handcount_view, CaseSelection("completed", step_name="审核"))
+    assert plain.count("Empty Result") == 1 and "Empty Result" not in by_step
+    assert by_step.count("READ_PARQUET") - plain.count("READ_PARQUET") == 2

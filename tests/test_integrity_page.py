@@ -41,6 +41,8 @@ def test_the_page_renders_the_checks_and_the_cases(at):
     assert any("规则：申请至受理间隔超过 3 个工作日" in text for text in texts)
     units = at.dataframe[0].value
     assert units["区县"].tolist() == ["甲区", "乙县"] and units["触发件数"].tolist() == [1, 1]
+    assert len(at.dataframe) == 1  # the unit's cases run only when asked for
+    at.button(key="integrity_cases_show").click().run()
     cases = at.dataframe[1].value
     assert cases["办件编号"].tolist() == ["W2"] and cases["等待（工作日）"].tolist() == [5]
 

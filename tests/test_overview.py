@@ -723,6 +723,8 @@ def test_page_trend_follows_the_county_filter_and_the_ranking_click(page):
 
 def test_page_lists_the_cases_of_a_clicked_matrix_cell(page):
     page.run()
+    assert not page.dataframe  # the cards' drill waits for its button
+    page.button(key="overview_drill_show").click().run()
     assert [d.value.iloc[:, 0].tolist() for d in page.dataframe] == [["K06"]]  # only the cards' drill
     page.session_state["overview_xf_cell"] = "C01|D02"  # what the matrix's click callback stores
     page.run()
@@ -738,6 +740,7 @@ def test_page_lists_the_cases_of_a_clicked_matrix_cell(page):
 
 def test_page_drops_a_cell_the_matrix_no_longer_shows(page):
     page.run()
+    page.button(key="overview_drill_show").click().run()
     page.session_state["overview_xf_cell"] = "C01|D02"
     page.multiselect(key="filter_counties").set_value(["C02"]).run()
     assert not page.exception

@@ -194,6 +194,8 @@ PAGE = Path(__file__).resolve().parent.parent / "pages" / "unit_profile.py"
 
 
 def listed_cases(at) -> list[str] | None:
+    if any(b.key == "profile_cases_show" for b in at.button):  # the default drill runs only when asked for
+        at.button(key="profile_cases_show").click().run()
     frames = [d.value for d in at.dataframe if "办件编号" in d.value.columns]
     return sorted(frames[0]["办件编号"]) if frames else None
 

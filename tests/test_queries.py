@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import re
 
 import pandas as pd
 import pytest
 
+from xiaoneng import queries
 from xiaoneng.filters import Filters, Period, Scope, compile_filters
 from xiaoneng.metrics import SnapshotView, indicator_table
 from xiaoneng.paths import QUERIES_DIR
@@ -179,3 +181,65 @@ def test_missing_parameters_and_unknown_queries_are_clear_errors(handcount_view)
         handcount_view.layer.run("indicator_measures", None)
     with pytest.raises(QueryError, match="no query file"):
         handcount_view.layer.run("no_such_query")
+
+
+# ---------------------------------------------------------------- prepared cursors (one per call, reused)
+
+@pytest.fixture
+def preparations(monkeypatch) -> list[tuple[str, tuple[str, ...] | None]]:
+    """The (snapshot, scope) of every cursor the layer prepares (creates the views and macros on)."""
+    made = []
+    real = QueryLayer._prepare
+
+    def counted(layer, cursor):
+        made.append((layer.snapshot_path.name, layer.scope.counties))
+        return real(layer, cursor)
+
+    monkeypatch.setattr(QueryLayer, "_prepare", counted)
+    queries._idle.clear()  # cursors kept by earlier tests would hide the first preparation
+    return made
+
+
+def test_views_are_made_once_per_snapshot_and_scope(handcount_view, preparations):
+    path = handcount_view.info.path
+    for _ in range(3):
+        assert list(QueryLayer(path).run("county_list")["county_code"]) == ["C01", "C02"]
+        assert list(QueryLayer(path, Scope(("C01",))).run("county_list")["county_code"]) == ["C01"]
+    assert preparations == [("handcount", None), ("handcount", ("C01",))]
+
+
+def test_a_kept_cursor_binds_each_calls_filters(handcount_view, preparations):
+    layer = handcount_view.layer
+    october = Filters(Period.parse("2026-10"))
+    city = {**_params(handcount_view), "by_county": False, "by_dept": False}
+    accepted = lambda filters: int(layer.run("indicator_measures", filters, **city)["cases_accepted"].iloc[0])  # noqa: E731
+    assert accepted(october) == 8
+    assert accepted(Filters(october.period, counties=("C02",))) == 4
+    assert accepted(Filters(october.period, counties=("C02",), channels=("window",))) == 2  # K08, K12
+    assert accepted(october) == 8  # the filters of the calls before are gone
+    assert len(preparations) == 1
+
+
+def test_concurrent_calls_of_different_scopes_never_share_a_cursor(handcount_view, preparations):
+    path = handcount_view.info.path
+    scopes = {None: ["C01", "C02"], ("C01",): ["C01"], ("C02",): ["C02"]}
+
+    def answers(scope: tuple[str, ...] | None) -> list[list[str]]:
+        layer = QueryLayer(path, Scope(scope))
+        return [list(layer.run("county_list", Filters(Period.parse("2026-10")))["county_code"]) for _ in range(15)]
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
+        work = {pool.submit(answers, scope): scope for scope in [*scopes, *scopes]}
+        for done in concurrent.futures.as_completed(work):
+            assert done.result() == [scopes[work[done]]] * 15
+    assert set(preparations) == {("handcount", scope) for scope in scopes}
+    assert len(preparations) <= 2 * len(scopes)  # at most one cursor per thread at a time for each scope
+
+
+def test_a_failed_query_does_not_keep_its_cursor(handcount_view, preparations):
+    with pytest.raises(QueryError, match="needs parameters"):
+        handcount_view.layer.run("indicator_measures", None)
+    with pytest.raises(QueryError, match=r"case_list\.sql failed"):
+        handcount_view.layer.run("case_list", None, **{**_params(handcount_view), "limit_rows": -1})
+    assert len(handcount_view.layer.run("county_list")) == 2
+    assert len(preparations) == 2  # the cursor of the failed query was closed, a new one prepared

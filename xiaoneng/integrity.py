@@ -15,6 +15,9 @@ the other units the user can see.
   a unit are its suspended cases, or its unfounded reviews.
 
 Public functions take (view, filters, lang, …) and return small frames, for ``session.cached``.
+Every query's answer is kept per (snapshot, scope, filters, parameters) (``_run``): the summary's six
+checks, the chosen check's units and cases and ``has_cases`` share the same answers instead of
+asking again (integrity_bases alone was asked five times a view).
 """
 
 from __future__ import annotations
@@ -23,16 +26,18 @@ import argparse
 import math
 import sys
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
+from pathlib import Path
 
 import pandas as pd
 import yaml
 
 from xiaoneng import cli_args
-from xiaoneng.filters import Filters
+from xiaoneng.filters import Filters, Scope
 from xiaoneng.i18n import LANGS, t
 from xiaoneng.metrics import SnapshotView, unit_names
 from xiaoneng.paths import CONFIG_DIR
+from xiaoneng.queries import QueryLayer
 
 CHECKS = ("intake_wait", "suspension_share", "quick_batch", "deadline_rush", "resubmission", "unfounded_share")
 CASE_CHECKS = ("intake_wait", "quick_batch", "deadline_rush", "resubmission")  # the query lists tripped cases
@@ -101,18 +106,32 @@ def _check(key: str) -> Check:
     return checks()[key]
 
 
+@lru_cache(maxsize=32)
+def _cached_run(path: Path, counties: tuple[str, ...] | None, name: str, filters: Filters,
+                params: tuple[tuple[str, object], ...]) -> pd.DataFrame:
+    # Keyed by the snapshot (immutable), the scope, the filters and every bound parameter (the
+    # thresholds of config/integrity.yaml too), so a changed threshold is a new answer.
+    return QueryLayer(path, Scope(counties)).run(name, filters, **dict(params))
+
+
+def _run(view: SnapshotView, name: str, filters: Filters, **params) -> pd.DataFrame:
+    """``view.layer.run(name, filters, **params)``, answered once per snapshot, scope, filters and
+    parameters (a copy, so no caller changes the kept answer)."""
+    return _cached_run(view.info.path, view.scope.counties, name, filters, tuple(sorted(params.items()))).copy()
+
+
 def _bounds(view: SnapshotView, filters: Filters) -> dict:
     return filters.period.bounds(view.as_of)
 
 
 def applicant_ids_available(view: SnapshotView, filters: Filters) -> bool:
     """The snapshot's cases have the optional applicant_id column and the period's refusals carry codes."""
-    columns = view.layer.run("integrity_case_columns", filters)["column_name"]
+    columns = _run(view, "integrity_case_columns", filters)["column_name"]
     if "applicant_id" not in set(columns):
         return False
     bounds = _bounds(view, filters)
-    coverage = view.layer.run("integrity_applicant_coverage", filters, period_start=bounds["period_start"],
-                              period_end=bounds["period_end"]).iloc[0]
+    coverage = _run(view, "integrity_applicant_coverage", filters, period_start=bounds["period_start"],
+                    period_end=bounds["period_end"]).iloc[0]
     return int(coverage["refused"]) == 0 or int(coverage["refused_with_applicant"]) > 0
 
 
@@ -127,26 +146,25 @@ def _raw_cases(view: SnapshotView, filters: Filters, key: str, county_code: str 
     checks), for one unit when both codes are given; nothing for a period without data."""
     check = _check(key)
     bounds = _bounds(view, filters)
-    layer = view.layer
     if key == "intake_wait":
-        frame = layer.run("integrity_intake_wait", filters, **_query_params(
+        frame = _run(view, "integrity_intake_wait", filters, **_query_params(
             check, bounds, ("period_start", "period_end", "max_wait_wd")))
     elif key == "quick_batch":
-        frame = layer.run("integrity_quick_batch", filters, **_query_params(
+        frame = _run(view, "integrity_quick_batch", filters, **_query_params(
             check, bounds, ("period_start", "period_end", "min_promised_wd", "max_minutes", "batch_min_cases")))
     elif key == "deadline_rush":
-        frame = layer.run("integrity_deadline_rush", filters, **_query_params(
+        frame = _run(view, "integrity_deadline_rush", filters, **_query_params(
             check, bounds, ("period_start", "period_end", "window_minutes")))
     elif key == "resubmission":
         if not applicant_ids_available(view, filters):
             return pd.DataFrame(columns=[*CASE_COLUMNS, "county_code", "dept_code", *EVIDENCE[key]])
-        frame = layer.run("integrity_resubmission", filters, **_query_params(
+        frame = _run(view, "integrity_resubmission", filters, **_query_params(
             check, bounds, ("period_start", "period_end", "state_at", "max_gap_wd")))
     elif key == "suspension_share":
-        frame = layer.run("integrity_suspension_cases", filters, county_code=county_code, dept_code=dept_code,
+        frame = _run(view, "integrity_suspension_cases", filters, county_code=county_code, dept_code=dept_code,
                           **_query_params(check, bounds, ("period_start", "period_end", "min_promised_wd")))
     else:
-        frame = layer.run("integrity_unfounded_reviews", filters, county_code=county_code, dept_code=dept_code,
+        frame = _run(view, "integrity_unfounded_reviews", filters, county_code=county_code, dept_code=dept_code,
                           **_query_params(check, bounds, ("period_start", "period_end", "state_at")))
     if not view.has_begun(filters.period):
         frame = frame.iloc[0:0]
@@ -171,7 +189,7 @@ def _share_units(view: SnapshotView, filters: Filters, key: str) -> pd.DataFrame
     check = _check(key)
     bounds = _bounds(view, filters)
     if key == "suspension_share":
-        raw = view.layer.run("integrity_suspension_share", filters, **_query_params(
+        raw = _run(view, "integrity_suspension_share", filters, **_query_params(
             check, bounds, ("period_start", "period_end", "min_promised_wd")))
         frame = pd.DataFrame({
             "county_code": raw["county_code"], "dept_code": raw["dept_code"],
@@ -181,7 +199,7 @@ def _share_units(view: SnapshotView, filters: Filters, key: str) -> pd.DataFrame
             "expected": raw["expected_suspended"].astype("float64").where(raw["compared_cases"] > 0),
         })
     else:
-        raw = view.layer.run("integrity_unfounded_share", filters, **_query_params(
+        raw = _run(view, "integrity_unfounded_share", filters, **_query_params(
             check, bounds, ("period_start", "period_end", "state_at")))
         total_verified, total_unfounded = raw["verified"].sum(), raw["unfounded"].sum()
         others_verified = total_verified - raw["verified"]
@@ -209,10 +227,7 @@ def check_units(view: SnapshotView, filters: Filters, lang: str = "zh", check: s
     if check in CASE_CHECKS:
         rows = _raw_cases(view, filters, check)
         counts = rows.groupby(["county_code", "dept_code"]).size().rename("tripped").reset_index()
-        bounds = _bounds(view, filters)
-        bases = view.layer.run("integrity_bases", filters, period_start=bounds["period_start"],
-                               period_end=bounds["period_end"],
-                               min_promised_wd=checks()["quick_batch"].thresholds["min_promised_wd"])
+        bases = _unit_bases(view, filters)
         frame = counts.merge(bases[["county_code", "dept_code", BASE_OF_CHECK[check]]], how="left",
                              on=["county_code", "dept_code"]).rename(columns={BASE_OF_CHECK[check]: "base"})
         frame = frame.assign(expected=math.nan, ratio=math.nan, z=math.nan)
@@ -234,15 +249,19 @@ def check_units(view: SnapshotView, filters: Filters, lang: str = "zh", check: s
     return frame.reset_index(drop=True)[list(UNIT_COLUMNS)]
 
 
+def _unit_bases(view: SnapshotView, filters: Filters) -> pd.DataFrame:
+    """queries/integrity_bases.sql: each unit's base counts of the period."""
+    bounds = _bounds(view, filters)
+    return _run(view, "integrity_bases", filters, period_start=bounds["period_start"], period_end=bounds["period_end"],
+                min_promised_wd=checks()["quick_batch"].thresholds["min_promised_wd"])
+
+
 def has_cases(view: SnapshotView, filters: Filters) -> bool:
     """Whether the selection holds any case accepted or refused in the period: without one every check
     says 无数据, not 0."""
     if not view.has_begun(filters.period):
         return False
-    bounds = _bounds(view, filters)
-    bases = view.layer.run("integrity_bases", filters, period_start=bounds["period_start"],
-                           period_end=bounds["period_end"],
-                           min_promised_wd=checks()["quick_batch"].thresholds["min_promised_wd"])
+    bases = _unit_bases(view, filters)
     return bool(bases["accepted"].sum() + bases["refused"].sum())
 
 

@@ -1,9 +1,11 @@
 """The one place that runs SQL: ``queries/<name>.sql`` with named parameters bound by DuckDB.
 
-Each call takes its own cursor (DuckDB connections are not thread-safe and
-Streamlit runs every session in its own thread). On that cursor the layer binds
-the snapshot folder, the user's scope and the filters as variables, then
-creates the views of ``queries/views/`` (cases, ratings, …) that read them.
+Each call has a cursor to itself (DuckDB connections are not thread-safe and
+Streamlit runs every session in its own thread). A cursor is prepared once for one
+snapshot and one scope: the layer binds the snapshot folder and the user's scope as
+variables and creates the views of ``queries/views/`` (cases, ratings, …) and the
+macros that read them; then it goes back to an idle pool of that (snapshot, scope)
+and serves later calls of the same pair, which only bind the filters that changed.
 Query files refer only to those views, never to files, so no query can see
 rows outside the scope; ``tests/test_queries.py`` checks that.
 """
@@ -13,7 +15,8 @@ from __future__ import annotations
 import os
 import re
 import threading
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -42,7 +45,9 @@ ROLLUP_VIEWS = ("rollup_accepted", "rollup_completed", "rollup_completed_rated",
 TIMING_MACROS = ("day_close", "done_by")
 
 
-_SET_LIST_VARIABLE = {
+_SET_VARIABLE = {
+    "snapshot_dir": "set variable snapshot_dir = $v",
+    "rectify_default_wd": "set variable rectify_default_wd = $v::integer",
     "scope_counties": "set variable scope_counties = $v::varchar[]",
     "f_counties": "set variable f_counties = $v::varchar[]",
     "f_depts": "set variable f_depts = $v::varchar[]",
@@ -123,6 +128,46 @@ def _shared_connection() -> duckdb.DuckDBPyConnection:
         return _connection
 
 
+@dataclass
+class _PreparedCursor:
+    """A cursor with the views and macros of one (snapshot, scope), and the variables it holds."""
+
+    cursor: duckdb.DuckDBPyConnection
+    variables: dict[str, object] = field(default_factory=dict)
+
+
+# Idle prepared cursors by (snapshot folder, scope counties, with rollup views), least recently used first. A call
+# takes one out (no two calls ever share a cursor) and puts it back when its query succeeded.
+MAX_IDLE_PER_KEY = 4
+MAX_KEYS = 32
+_pool_lock = threading.Lock()
+_idle: OrderedDict[tuple[str, tuple[str, ...] | None, bool], list[_PreparedCursor]] = OrderedDict()
+
+
+def _take_cursor(key: tuple[str, tuple[str, ...] | None, bool]) -> _PreparedCursor | None:
+    with _pool_lock:
+        idle = _idle.get(key)
+        if idle:
+            _idle.move_to_end(key)
+            return idle.pop()
+    return None
+
+
+def _give_back(key: tuple[str, tuple[str, ...] | None, bool], prepared: _PreparedCursor) -> None:
+    surplus = []
+    with _pool_lock:
+        idle = _idle.setdefault(key, [])
+        _idle.move_to_end(key)
+        if len(idle) < MAX_IDLE_PER_KEY:
+            idle.append(prepared)
+        else:
+            surplus.append(prepared)
+        while len(_idle) > MAX_KEYS:
+            surplus += _idle.popitem(last=False)[1]
+    for extra in surplus:
+        extra.cursor.close()
+
+
 class QueryLayer:
     """Runs named queries against one snapshot, within one user's scope."""
 
@@ -136,14 +181,29 @@ class QueryLayer:
         missing = wanted - params.keys()
         if missing:
             raise QueryError(f"queries/{name}.sql needs parameters {sorted(missing)}")
-        cursor = _shared_connection().cursor()
+        rollups = name.startswith("rollup_")  # the rollup views exist only where the snapshot has rollups
+        key = (str(self.snapshot_path), self.scope.counties, rollups)
+        prepared = _take_cursor(key)
+        cursor = prepared.cursor if prepared else _shared_connection().cursor()
         limit = engine_limits().query_timeout_s
-        timer = threading.Timer(limit, cursor.interrupt) if limit > 0 else None
+        interrupted = threading.Event()
+
+        def interrupt() -> None:
+            interrupted.set()
+            cursor.interrupt()
+
+        timer = threading.Timer(limit, interrupt) if limit > 0 else None
+        answered = False
         try:
-            self._prepare(cursor, filters, rollups=name.startswith("rollup_"))
+            if prepared is None:
+                prepared = self._prepare(cursor, rollups)
+            self._bind(prepared, {"rectify_default_wd": rules().rectify_default_wd,
+                                  **compile_filters(filters, self.scope)})
             if timer:
                 timer.start()
-            return cursor.execute(sql, {k: params[k] for k in wanted}).df()
+            frame = cursor.execute(sql, {k: params[k] for k in wanted}).df()
+            answered = True
+            return frame
         except duckdb.InterruptException as exc:
             raise QueryTimeout(name, limit) from exc
         except duckdb.OutOfMemoryException as exc:
@@ -153,16 +213,29 @@ class QueryLayer:
         finally:
             if timer:
                 timer.cancel()
-            cursor.close()
+                if timer.is_alive():
+                    timer.join()
+            # A cursor whose query failed or was interrupted (even just after answering) is not reused.
+            if answered and not interrupted.is_set():
+                _give_back(key, prepared)
+            else:
+                cursor.close()
 
-    def _prepare(self, cursor: duckdb.DuckDBPyConnection, filters: Filters | None, rollups: bool = False) -> None:
-        cursor.execute("set variable snapshot_dir = $v", {"v": str(self.snapshot_path)})
-        cursor.execute("set variable rectify_default_wd = $v::integer", {"v": rules().rectify_default_wd})
-        for variable, value in compile_filters(filters, self.scope).items():
-            cursor.execute(_SET_LIST_VARIABLE[variable], {"v": value})
+    def _prepare(self, cursor: duckdb.DuckDBPyConnection, rollups: bool = False) -> _PreparedCursor:
+        """The views and macros on a new cursor, for this layer's snapshot and scope (bound once)."""
+        prepared = _PreparedCursor(cursor)
+        self._bind(prepared, {"snapshot_dir": str(self.snapshot_path), **compile_filters(None, self.scope)})
         for macro in MACROS:
             cursor.execute(load_sql("macros/" + macro))
         for view in VIEW_ORDER + (ROLLUP_VIEWS if rollups else ()):
             cursor.execute("create temp view " + view + " as " + load_sql("views/" + view))
         for macro in TABLE_MACROS:
             cursor.execute(load_sql("macros/" + macro))
+        return prepared
+
+    def _bind(self, prepared: _PreparedCursor, variables: dict[str, object]) -> None:
+        """Set the variables whose value differs from what the cursor holds (the filters of a call)."""
+        for variable, value in variables.items():
+            if variable not in prepared.variables or prepared.variables[variable] != value:
+                prepared.cursor.execute(_SET_VARIABLE[variable], {"v": value})
+                prepared.variables[variable] = value

@@ -4,7 +4,8 @@ has no data for; 截至 M月D日 and the like-for-like comparison spans of a run
 come from xiaoneng.caselist, xiaoneng.export and xiaoneng.periodnotes; nothing here computes a number.
 
 Widget keys: ``<key>_csv`` / ``<key>_xlsx`` (download buttons), ``<key>_page`` (page number of
-a case list).
+a case list), ``<key>_show`` / ``<key>_hide`` (the buttons that show and fold away a list asked
+for on request).
 
 Downloads are for users who may export (``auth`` permission ``export``; leaders read only): the
 buttons are not drawn for the others. The file is made when it is clicked, from the page's scoped
@@ -150,19 +151,44 @@ def _for_screen(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out.fillna("")
 
 
+def _set_shown(shown_key: str, shown: bool) -> None:
+    st.session_state[shown_key] = shown
+
+
+def asked_for(ctx: AppContext, key: str, show_text: str = "lazy.show_cases") -> bool:
+    """Whether the user asked to see the list ``key``: until they click its button (``show_text``,
+    a catalog key) the page runs nothing for it — a list of rows is a scan of the facts, and an
+    st.expander runs its body even while folded. Once shown it stays shown (across filter
+    changes) until they fold it away again."""
+    shown_key = f"{key}_shown"
+    if not st.session_state.get(shown_key):
+        st.button(t(show_text, ctx.lang), key=f"{key}_show", on_click=_set_shown, args=(shown_key, True),
+                  icon=":material/list:")
+        return False
+    st.button(t("lazy.hide", ctx.lang), key=f"{key}_hide", on_click=_set_shown, args=(shown_key, False),
+              icon=":material/visibility_off:", type="tertiary")
+    return True
+
+
 def paged_list(ctx: AppContext, key: str, identity: object, page_rows: Callable[[int, int], tuple[pd.DataFrame, int]],
                all_rows: Callable[[], pd.DataFrame], *, texts: str, file_stem: str,
                sheet_name: str | None = None, column_config: dict | None = None,
-               page_size: int = caselist.PAGE_SIZE) -> int:
+               page_size: int = caselist.PAGE_SIZE, on_request: str | None = "lazy.show_cases") -> int | None:
     """Rows behind a number, ``page_size`` a page, with CSV/Excel downloads of all of them (at most
-    caselist.EXPORT_MAX_ROWS rows, said on the page). Returns how many there are.
+    caselist.EXPORT_MAX_ROWS rows, said on the page). Returns how many there are, or None while
+    the list waits to be asked for.
 
     ``page_rows(page, size)`` gives one page as shown and the total; ``all_rows()`` the table the
-    downloads hold (run only on a click). The page number goes back to 1 whenever ``identity`` (what
-    is listed: the selection, the filters, the snapshot) changes. ``texts`` names the catalog section
-    holding list_total, list_empty and list_cap.
+    downloads hold (run only on a click). With ``on_request`` (the catalog key of the button's
+    text, see ``asked_for``) neither runs until the user clicks the button; None shows the list at
+    once, for a list the user has just asked for by a click (a matrix cell, a scorecard indicator).
+    The page number goes back to 1 whenever ``identity`` (what is listed: the selection, the
+    filters, the snapshot) changes. ``texts`` names the catalog section holding list_total,
+    list_empty and list_cap.
     """
     lang = ctx.lang
+    if on_request and not asked_for(ctx, key, on_request):
+        return None
     page_key, seen_key = f"{key}_page", f"{key}_selection"
     if st.session_state.get(seen_key) != identity:
         st.session_state[seen_key] = identity
@@ -189,9 +215,11 @@ def paged_list(ctx: AppContext, key: str, identity: object, page_rows: Callable[
 
 
 def case_list_panel(ctx: AppContext, selection: caselist.CaseSelection, key: str,
-                    filters: Filters | None = None, page_size: int = caselist.PAGE_SIZE) -> int:
-    """The selection's cases as a ``paged_list``. ``filters`` defaults to the page's; a
-    drill-through passes them narrowed (another month, a unit). Returns the selection's total."""
+                    filters: Filters | None = None, page_size: int = caselist.PAGE_SIZE,
+                    on_request: bool = True) -> int | None:
+    """The selection's cases as a ``paged_list``, run only once asked for (the button 显示办件清单)
+    unless ``on_request`` is False. ``filters`` defaults to the page's; a drill-through passes them
+    narrowed (another month, a unit). Returns the selection's total (None while not asked for)."""
     lang, view = ctx.lang, ctx.view
     filters = filters or ctx.filters
 
@@ -206,4 +234,5 @@ def case_list_panel(ctx: AppContext, selection: caselist.CaseSelection, key: str
     stem = f"{t('supervision.file_cases', lang)}_{ctx.snapshot.snapshot_id}_{filters.period.key}_{selection.subset}"
     return paged_list(ctx, key, (selection, filters, ctx.snapshot.snapshot_id), page_rows, everything,
                       texts="supervision", file_stem=stem, sheet_name=t("supervision.sheet_cases", lang),
-                      column_config=_column_config(lang), page_size=page_size)
+                      column_config=_column_config(lang), page_size=page_size,
+                      on_request="lazy.show_cases" if on_request else None)
