@@ -652,21 +652,23 @@ def test_clickable_figures_carry_codes_and_mark_the_focus(handcount_view):
 
 
 def test_page_cross_filter_narrows_the_review_list(page):
-    """A click is copied to satisfaction_xf / satisfaction_listing by the chart's callback (AppTest
-    cannot click a Plotly chart, so the test sets that state)."""
+    """A department click goes into the URL (xf_dept, xiaoneng.crossfilter), a listing click into
+    satisfaction_listing, by the charts' callbacks (AppTest cannot click a Plotly chart, so the test
+    sets the URL and that state)."""
     page.run()
     reviews = next(d.value for d in page.dataframe if "评价编号" in d.value.columns)
     assert reviews["评价编号"].tolist() == ["R4", "R6", "R2", "R8"]
-    page.session_state["satisfaction_xf"] = satisfaction.Focus(dept_code="D01")
+    page.query_params["xf_dept"] = "D01"
     page.session_state["satisfaction_listing"] = "state:pending_overdue"
     page.run()
     assert not page.exception
-    assert any("联动筛选：市场监管局" in i.value for i in page.info)
+    assert page.button(key="satisfaction_xf_chip_dept").label == "部门：市场监管局"
     reviews = next(d.value for d in page.dataframe if "评价编号" in d.value.columns)
     assert reviews["评价编号"].tolist() == ["R4"] and reviews["整改状态"].tolist() == ["逾期未整改"]
     assert any("共 1 条" in c.value for c in page.caption)
-    # the cards keep the page's filters; the survey groups follow the department (D01: S1 5, S2 4 → 87.5)
-    assert metric_values(page)["差评率"] == "42.9%"
+    # the cards follow the department (D01's bad reviews R2, R4 of R1, R2, R4 → 66.7 %), the survey
+    # groups too (D01: S1 5, S2 4 → 87.5)
+    assert metric_values(page)["差评率"] == "66.7%"
     groups = page.dataframe[-1].value
     assert groups["测评群体"].tolist() == ["群众", "全部群体"] and groups["满意度指数"].tolist() == [87.5, 87.5]
     # the rectification chart still shows both departments (its own dimension), its table too
@@ -675,21 +677,23 @@ def test_page_cross_filter_narrows_the_review_list(page):
     page.selectbox(key="satisfaction_listing").set_value("state:pending_not_due").run()
     reviews = next(d.value for d in page.dataframe if "评价编号" in d.value.columns)
     assert reviews["评价编号"].tolist() == ["R8"]
-    page.button(key="satisfaction_xf_reset").click().run()
-    assert not page.info or not any("联动筛选" in i.value for i in page.info)
+    page.button(key="satisfaction_xf_chip_dept").click().run()
+    assert not page.exception and "xf_dept" not in page.query_params
+    assert not [b for b in page.button if b.key == "satisfaction_xf_chip_dept"]
+    assert metric_values(page)["差评率"] == "42.9%"
+    page.selectbox(key="satisfaction_listing").set_value("").run()
     reviews = next(d.value for d in page.dataframe if "评价编号" in d.value.columns)
     assert reviews["评价编号"].tolist() == ["R4", "R6", "R2", "R8"]
-    assert page.selectbox(key="satisfaction_listing").value == ""
 
 
 def test_page_focus_outside_the_filters_is_dropped(page):
-    page.session_state["satisfaction_xf"] = satisfaction.Focus(county_code="C01")
+    page.query_params["xf_county"] = "C01"
     page.run()
     reviews = next(d.value for d in page.dataframe if "评价编号" in d.value.columns)
     assert reviews["评价编号"].tolist() == ["R2"]  # C01's only bad review
     page.multiselect(key="filter_counties").set_value(["C02"]).run()
     assert not page.exception
-    assert not any("联动筛选" in i.value for i in page.info)  # C01 is not on show any more: no narrowing
+    assert not [b for b in page.button if b.key == "satisfaction_xf_chip_county"]  # C01 is not on show: no chip
     reviews = next(d.value for d in page.dataframe if "评价编号" in d.value.columns)
     assert reviews["评价编号"].tolist() == ["R4", "R6", "R8"]
 
