@@ -3,8 +3,8 @@
 按期办结率, each cell leading to its cases. Data: xiaoneng.overview (lists: xiaoneng.scorecard);
 figures: xiaoneng.charts.
 
-Widget keys: overview_xf_clear, overview_drill_subset, overview_cell_clear, overview_cell_subset,
-overview_cell_page (the cell's case list page).
+Widget keys: overview_xf_chip_county (the ranking click's chip, xiaoneng.crossfilter), overview_drill_subset,
+overview_cell_clear, overview_cell_subset, overview_cell_page (the cell's case list page).
 """
 
 
