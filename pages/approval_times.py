@@ -2,19 +2,17 @@
 county, actual times against promised and legal limits for the slowest items, and the trace-back (倒查)
 of late cases to steps and posts. Data: xiaoneng.approval; figures: xiaoneng.charts.
 
-Cross-filtering: a click on a department/county bar or an item dot narrows the page's other charts.
-The click is copied into the page's own state (KEY_XF_UNIT = (unit kind, code), KEY_XF_ITEM = item
-code) by the charts' on_select callbacks: a chart's widget state does not survive its figure changing
-(the clicked unit is highlighted), the copy does. "Clear" empties both and moves the charts to fresh
-keys, which drops Plotly's own selection.
+Cross-filtering: a click on a department/county bar follows the rule of every page
+(xiaoneng.crossfilter): it narrows the cards and the other charts, shows as a chip and goes into the URL.
+A click on an item dot narrows the same way; it is copied into the page's own state (KEY_XF_ITEM) by
+the chart's on_select callback (a chart's widget state does not survive its figure changing, the copy
+does). "Clear" empties it and moves the charts to fresh keys, which drops Plotly's own selection.
 """
-
-from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from xiaoneng import approval, caselist, charts, session, widgets
+from xiaoneng import approval, caselist, charts, crossfilter, session, widgets
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
 from xiaoneng.markup import escape_markdown
@@ -22,7 +20,7 @@ from xiaoneng.markup import escape_markdown
 KEY_UNIT_BY = "approval_unit_by"
 KEY_GENERATION = "approval_xfilter_generation"
 KEY_RESET = "approval_xfilter_reset"
-KEY_XF_UNIT = "approval_xf_unit"
+XF_PAGE = "approval"
 KEY_XF_ITEM = "approval_xf_item"
 CHART_CONFIG = {"displaylogo": False}
 
@@ -35,23 +33,13 @@ session.show_context_line(ctx)
 st.caption(t("approval.caption", lang))
 
 
-def _reset_cross_filter() -> None:
-    st.session_state[KEY_XF_UNIT] = None
+def _reset_item() -> None:
     st.session_state[KEY_XF_ITEM] = None
     st.session_state[KEY_GENERATION] = st.session_state.get(KEY_GENERATION, 0) + 1
 
 
-def _on_unit_click(chart_key: str, kind: str) -> None:
-    code = charts.clicked_code(st.session_state.get(chart_key))
-    st.session_state[KEY_XF_UNIT] = (kind, code) if code else None
-
-
 def _on_item_click(chart_key: str) -> None:
     st.session_state[KEY_XF_ITEM] = charts.clicked_code(st.session_state.get(chart_key))
-
-
-def _on_unit_kind_change() -> None:
-    st.session_state[KEY_XF_UNIT] = None  # a department click means nothing in the county chart
 
 
 def _table(frame: pd.DataFrame, spec: dict[str, approval.ColumnSpec], key: str, file_stem: str) -> None:
@@ -69,31 +57,22 @@ def _table(frame: pd.DataFrame, spec: dict[str, approval.ColumnSpec], key: str, 
 # ---------------------------------------------------------------- cross-filter from the charts' selections
 generation = st.session_state.get(KEY_GENERATION, 0)
 unit_by = st.session_state.get(KEY_UNIT_BY) or "dept"
-unit_chart_key = f"approval_unit_chart_{unit_by}_{generation}"
-item_chart_key = f"approval_limits_chart_{generation}"
-unit_kind, unit_code = st.session_state.get(KEY_XF_UNIT) or (unit_by, None)
-if unit_kind != unit_by:
-    unit_code = None
+item_chart_key = crossfilter.chart_key(XF_PAGE, f"limits_{generation}")
+unit_selection = crossfilter.current(ctx)
+unit_code = unit_selection.code(unit_by)  # the unit chart's own dimension: highlighted there
 item_code = st.session_state.get(KEY_XF_ITEM) or None
-unit_filters = approval.narrowed(ctx.filters, unit_by, unit_code)  # what the unit click narrows to
+unit_filters = crossfilter.narrow(ctx.filters, unit_selection)  # what the unit clicks narrow to
 
-counties, departments = ctx.options.counties, ctx.options.departments
-unit_names = departments if unit_by == "dept" else counties
 items_all = session.cached(approval.item_limits, ctx, unit_filters)
 item_names = dict(zip(items_all["item_code"], items_all["item_name"], strict=True))
-if unit_code or item_code:
-    parts = []
-    if unit_code:
-        parts.append(t(f"approval.xfilter.{unit_by}", lang, name=escape_markdown(unit_names.get(unit_code, unit_code))))
-    if item_code:
-        parts.append(t("approval.xfilter.item", lang, name=escape_markdown(item_names.get(item_code, item_code))))
+crossfilter.chips(ctx, unit_selection, XF_PAGE)
+if item_code:
     widgets.cross_filter_note(
-        t("approval.xfilter.active", lang, items=t("approval.xfilter.separator", lang).join(parts)),
-        key=KEY_RESET, clear_label=t("approval.xfilter.reset", lang), on_clear=_reset_cross_filter)
-else:
-    st.caption(t("approval.xfilter.hint", lang))
+        t("approval.xfilter.active", lang,
+          items=t("approval.xfilter.item", lang, name=escape_markdown(item_names.get(item_code, item_code)))),
+        key=KEY_RESET, clear_label=t("approval.xfilter.reset", lang), on_clear=_reset_item)
 
-# ---------------------------------------------------------------- headline numbers of the selection
+# ---------------------------------------------------------------- headline numbers of the unit_selection
 summary_frame = session.cached(approval.elapsed_summary, ctx, unit_filters, item_code=item_code)
 summary = summary_frame.iloc[0]
 if approval.summary_is_empty(summary_frame):
@@ -124,9 +103,11 @@ st.plotly_chart(
 st.subheader(t("approval.unit.header", lang), help=t("approval.unit.help", lang))
 st.segmented_control(t("approval.unit.by", lang), approval.UNIT_KINDS, key=KEY_UNIT_BY, default="dept",
                      required=True, format_func=lambda k: t(f"approval.unit.by_{k}", lang),
-                     label_visibility="collapsed", on_change=_on_unit_kind_change)
-# the unit chart shows every unit (its own click only highlights); the item click narrows it
-units = session.cached(approval.elapsed_by_unit, ctx, by=unit_by, item_code=item_code)
+                     label_visibility="collapsed")
+# the unit chart shows every unit of its kind (its own click only highlights); the other kind's click
+# and the item click narrow it
+units = session.cached(approval.elapsed_by_unit, ctx, crossfilter.narrow(ctx.filters, unit_selection, skip=unit_by),
+                       by=unit_by, item_code=item_code)
 chart_column, table_column = st.columns([4, 5])
 with chart_column:
     st.plotly_chart(
@@ -136,8 +117,7 @@ with chart_column:
             p90_name=cat["p90_elapsed_wd"].label(lang), axis_title=t("approval.unit.axis", lang),
             empty_message=t("approval.unit.empty", lang), selected_code=unit_code,
         ),
-        theme=None, key=unit_chart_key, on_select=partial(_on_unit_click, unit_chart_key, unit_by),
-        selection_mode="points", config=CHART_CONFIG,
+        theme=None, config=CHART_CONFIG, **crossfilter.clickable(XF_PAGE, f"unit_{unit_by}_{generation}", unit_by),
     )
 with table_column:
     shown, spec = approval.people_table(units, approval.UNIT_TABLE_COLUMNS, lang,
@@ -156,7 +136,7 @@ st.plotly_chart(
         axis_title=t("approval.limits.axis", lang), empty_message=t("approval.limits.empty", lang),
         selected_code=item_code,
     ),
-    theme=None, key=item_chart_key, on_select=partial(_on_item_click, item_chart_key), selection_mode="points",
+    theme=None, key=item_chart_key, on_select=lambda: _on_item_click(item_chart_key), selection_mode="points",
     config=CHART_CONFIG,
 )
 st.markdown(f"**{t('approval.items.header', lang)}**")

@@ -3,41 +3,40 @@
 按期办结率, each cell leading to its cases. Data: xiaoneng.overview (lists: xiaoneng.scorecard);
 figures: xiaoneng.charts.
 
-Widget keys: overview_xf_clear, overview_drill_subset, overview_cell_clear, overview_cell_subset,
-overview_cell_page (the cell's case list page).
+Widget keys: overview_xf_chip_county (the ranking click's chip, xiaoneng.crossfilter), overview_drill_subset,
+overview_cell_clear, overview_cell_subset, overview_cell_page (the cell's case list page).
 """
 
-from dataclasses import replace
 
 import streamlit as st
 
-from xiaoneng import briefing, caselist, charts, offenders, overview, periodnotes, scorecard, session, widgets
+from xiaoneng import (
+    briefing,
+    caselist,
+    charts,
+    crossfilter,
+    offenders,
+    overview,
+    periodnotes,
+    scorecard,
+    session,
+    widgets,
+)
 from xiaoneng.i18n import t
-from xiaoneng.markup import escape_markdown
 
 ctx = session.require_snapshot()
 lang = ctx.lang
 CARDS_PER_ROW = 4
-# Cross-filter: a click on a county in the ranking narrows the KPI cards, the trend and the matrix; a
-# click on a matrix cell lists that cell's cases. A click is copied into the page's own state by the
-# chart's callback (a chart's selection does not survive its figure changing); "clear" empties it and
-# moves the chart to a fresh key, dropping Plotly's selection.
-KEY_XF_COUNTY = "overview_xf_county"
-KEY_GENERATION = "overview_xf_generation"
+# Cross-filter (xiaoneng.crossfilter, the rule of every page): a click on a county in the ranking
+# narrows the KPI cards, the trend and the matrix, shown as a chip and kept in the URL. A click on a
+# matrix cell lists that cell's cases: it is copied into the page's own state by the chart's callback
+# (a chart's selection does not survive its figure changing); "clear" empties it and moves the chart
+# to a fresh key, dropping Plotly's selection.
+XF_PAGE = "overview"
 KEY_XF_CELL = "overview_xf_cell"
 KEY_CELL_GENERATION = "overview_cell_generation"
-ranking_key = f"overview_ranking_chart_{st.session_state.get(KEY_GENERATION, 0)}"
 matrix_key = f"overview_matrix_chart_{st.session_state.get(KEY_CELL_GENERATION, 0)}"
 CELL_SUBSET = "due_missed"  # the cell shows the 按期办结率: its list starts with its misses
-
-
-def _on_ranking_click() -> None:
-    st.session_state[KEY_XF_COUNTY] = charts.clicked_code(st.session_state.get(ranking_key))
-
-
-def _clear_cross_filter() -> None:
-    st.session_state[KEY_XF_COUNTY] = None
-    st.session_state[KEY_GENERATION] = st.session_state.get(KEY_GENERATION, 0) + 1
 
 
 def _on_matrix_click() -> None:
@@ -49,17 +48,12 @@ def _clear_cell() -> None:
     st.session_state[KEY_CELL_GENERATION] = st.session_state.get(KEY_CELL_GENERATION, 0) + 1
 
 
-clicked = st.session_state.get(KEY_XF_COUNTY)
-if clicked not in ctx.options.counties:
-    clicked = None
-narrowed = replace(ctx.filters, counties=(clicked,)) if clicked else ctx.filters
+selection = crossfilter.current(ctx)
+narrowed = crossfilter.narrow(ctx.filters, selection)
 
 st.title(t("nav.overview", lang))
 session.show_context_line(ctx)
-if clicked:
-    widgets.cross_filter_note(t("ranking.xf_active", lang, name=escape_markdown(ctx.options.counties[clicked])),
-                              key="overview_xf_clear", clear_label=t("ranking.xf_clear", lang),
-                              on_clear=_clear_cross_filter)
+crossfilter.chips(ctx, selection, XF_PAGE)
 
 # KPI cards
 st.subheader(t("kpi.header", lang))
@@ -95,9 +89,8 @@ if not overview.ranking_empty(ranking):
     chart_column.plotly_chart(
         charts.ranking_bar(ranking.assign(label=overview.chart_labels(ranking, lang)), label_col="label",
                            value_col="composite_score", highlight_col="selected", axis_title=t("ranking.axis", lang),
-                           empty_message=t("ranking.empty", lang), code_col="unit_code"),
-        theme=None, key=ranking_key, config={"displaylogo": False}, on_select=_on_ranking_click,
-        selection_mode="points",
+                           empty_message=t("ranking.empty", lang), code_col="unit_code", lang=lang),
+        theme=None, config={"displaylogo": False}, **crossfilter.clickable(XF_PAGE, "ranking", "county"),
     )
     repeat = offenders.flag_texts(session.cached(offenders.repeat_offenders, ctx, by="county",
                                                  size=briefing.meeting_config().red_black_size), lang)
@@ -122,7 +115,7 @@ st.plotly_chart(
     charts.small_multiple_lines(
         trend, panel_col="key", title_col="title", subtitle_col="subtitle", x_col="month", y_col="value",
         text_col="value_text", target_col="target", suffix_col="suffix", places_col="places", columns=CARDS_PER_ROW,
-        empty_message=t("overview_more.trend_empty", lang),
+        empty_message=t("overview_more.trend_empty", lang), lang=lang,
     ),
     theme=None, key="overview_trend_chart", config={"displaylogo": False},
 )

@@ -3,17 +3,21 @@ of bad reviews, rectification tracking by department, the reviews behind those n
 scores wave over wave. Data: xiaoneng.satisfaction; figures: xiaoneng.charts; texts: the
 satisfaction and crossfilter_more sections of the catalog.
 
-Cross-filtering: a click on a unit (rates chart, rectification chart, survey heatmap) or a month
-(trend) is copied by the chart's on_select callback into KEY_FOCUS (a satisfaction.Focus) and
-narrows the other charts and the review list; a click on a level, a reason or a rectification
-segment sets KEY_LISTING, the review list's selectbox (which a user can also set by hand). "Clear"
-empties both and moves the charts to fresh keys (KEY_GENERATION), which drops Plotly's selection.
+Cross-filtering: a click on a county or department (rates chart, rectification chart, survey heatmap)
+follows the rule of every page (xiaoneng.crossfilter): it narrows the cards, the other charts and the
+review list, shows as a chip and goes into the URL. A click on a channel or a month (trend) is copied
+by the chart's on_select callback into KEY_FOCUS (a satisfaction.Focus; its units are the URL's) and
+narrows the same way; a click on a level, a reason or a rectification segment sets KEY_LISTING, the
+review list's selectbox (which a user can also set by hand). "Clear" empties those two and moves the
+charts to fresh keys (KEY_GENERATION), which drops Plotly's selection.
 """
+
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
-from xiaoneng import caselist, charts, export, periodnotes, satisfaction, session, widgets
+from xiaoneng import caselist, charts, crossfilter, export, periodnotes, satisfaction, session, widgets
 from xiaoneng.filters import Filters
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
@@ -29,6 +33,8 @@ KEY_FOCUS = "satisfaction_xf"
 KEY_LISTING = "satisfaction_listing"
 KEY_GENERATION = "satisfaction_xf_generation"
 KEY_RESET = "satisfaction_xf_reset"
+XF_PAGE = "satisfaction"
+selection = crossfilter.current(ctx)
 
 
 def text(key: str, **values) -> str:
@@ -43,18 +49,22 @@ def on_click(chart: str, chart_key: str, by: str = "dept") -> None:
     """Copy a click into the page's state (it runs before the next run: ``focus`` is the last run's)."""
     points = (st.session_state.get(chart_key) or {}).get("selection", {}).get("points", [])
     if points:
-        st.session_state[KEY_FOCUS], st.session_state[KEY_LISTING] = satisfaction.after_click(
+        clicked, st.session_state[KEY_LISTING] = satisfaction.after_click(
             chart, points[0], focus, st.session_state.get(KEY_LISTING, satisfaction.LISTING_BAD), by)
+        crossfilter.select("county", clicked.county_code)  # the units go into the URL
+        crossfilter.select("dept", clicked.dept_code)
+        st.session_state[KEY_FOCUS] = replace(clicked, county_code=None, dept_code=None)
 
 
 def reset_cross_filter() -> None:
+    """Clear the channel, month and listing (the chips clear the units)."""
     st.session_state[KEY_FOCUS] = satisfaction.Focus()
     st.session_state[KEY_LISTING] = satisfaction.LISTING_BAD
     st.session_state[KEY_GENERATION] = st.session_state.get(KEY_GENERATION, 0) + 1
 
 
 def chart_key(name: str) -> str:
-    return f"satisfaction_{name}_chart_{st.session_state.get(KEY_GENERATION, 0)}"
+    return crossfilter.chart_key(XF_PAGE, f"{name}_{st.session_state.get(KEY_GENERATION, 0)}")
 
 
 def clickable(chart: str, name: str, by: str = "dept") -> dict:
@@ -72,10 +82,11 @@ def rate_columns(*keys: str) -> dict:
 
 st.title(text("title"))
 session.show_context_line(ctx)
+crossfilter.chips(ctx, selection, XF_PAGE)
 
 # KPI cards: the catalog's review and survey indicators, with 环比 and target
 st.subheader(text("kpi_header"))
-cards = session.cached(satisfaction.indicator_cards, ctx)
+cards = session.cached(satisfaction.indicator_cards, ctx, filters=crossfilter.narrow(ctx.filters, selection))
 if satisfaction.cards_empty(cards):
     widgets.no_data_notice(ctx, text("empty"))
     st.stop()
@@ -86,18 +97,19 @@ for column, card in zip(st.columns(len(cards)), cards.itertuples(), strict=True)
         st.markdown(card.target_text)
 widgets.running_period_note(ctx, comparisons=True)
 
-# The cross-filter: what the clicks narrow the charts below to (the cards above keep the page's filters)
-focus = satisfaction.valid_focus(st.session_state.get(KEY_FOCUS) or satisfaction.Focus(), ctx.filters,
-                                 ctx.options.counties, ctx.options.departments,
-                                 satisfaction.trend_month_keys(ctx.view, ctx.filters))
+# The cross-filter: what the clicks narrow the page to. The units are the URL's (the chips under the
+# title; the cards follow them); a channel or month clicked is the page's own focus, with its own note.
+own_focus = satisfaction.valid_focus(st.session_state.get(KEY_FOCUS) or satisfaction.Focus(), ctx.filters,
+                                     ctx.options.counties, ctx.options.departments,
+                                     satisfaction.trend_month_keys(ctx.view, ctx.filters))
+own_focus = replace(own_focus, county_code=None, dept_code=None)
+focus = replace(own_focus, county_code=selection.county, dept_code=selection.dept)
 listing = st.session_state.get(KEY_LISTING, satisfaction.LISTING_BAD)
-if focus.narrows:
-    focused = satisfaction.focus_description(focus, lang, escape_names(ctx.options.counties),  # names are data
+if own_focus.narrows:
+    focused = satisfaction.focus_description(own_focus, lang, escape_names(ctx.options.counties),  # names are data
                                              escape_names(ctx.options.departments))
     widgets.cross_filter_note(more("active", items=focused), key=KEY_RESET, clear_label=more("reset"),
                               on_clear=reset_cross_filter)
-else:
-    st.caption(more("satisfaction.hint"))
 
 
 def narrowed(skip: str | None = None) -> Filters:
@@ -157,7 +169,7 @@ with rates_column:
             satisfaction.worst_first(rates, rate_key), label_col="name", value_col=rate_key,
             axis_title=rate.label(lang), target=rate.target, target_label=target_label, better=rate.better,
             empty_message=text("rates_empty"), hover_cols={"ratings": text("ratings")}, code_col="code",
-            highlight_code=getattr(focus, own),
+            highlight_code=getattr(focus, own), lang=lang,
         ), theme=None, config=PLOTLY_CONFIG, **clickable("rates", f"rates_{rate_by}", rate_by))
         widgets.data_table(ctx, satisfaction.rates_table(rates, rate_by, lang), text("table_expander"),
                            text("rates_header") + "_" + stamp, "satisfaction_rates",

@@ -4,24 +4,27 @@ lights at the state time, the aging of the backlog, the cases without a deadline
 cases behind every count. A period the snapshot has no data for, or a selection without cases,
 says 无数据 and shows no number.
 
-A click on a chart (Plotly selection) sets the page's cross-filter — the selectboxes of the
-联动筛选 bar, which a user can also set by hand — and the other charts and the case list follow.
+A click on a county or department in a chart follows the rule of every page (xiaoneng.crossfilter):
+it narrows the cards, the other charts and the case list, shows as a chip and goes into the URL. The
+rest of a click (the case subset, the month, the age band) sets the selectboxes of the 联动筛选 bar,
+which a user can also set by hand, and the charts below and the case list follow.
 Data: xiaoneng.supervision, xiaoneng.caselist; figures: xiaoneng.charts; glue: xiaoneng.widgets.
 
-Widget keys: sup_focus_subset, sup_focus_county, sup_focus_dept, sup_focus_month, sup_focus_age
-(the cross-filter), sup_focus_reset, sup_trend_by, sup_trend_rate, sup_cases_page (case list page).
+Widget keys: sup_focus_subset, sup_focus_month, sup_focus_age (the rest of the cross-filter),
+sup_focus_reset, sup_trend_by, sup_trend_rate, sup_cases_page (case list page).
 """
 
 import streamlit as st
 
-from xiaoneng import charts, periodnotes, session, supervision, widgets
+from xiaoneng import charts, crossfilter, periodnotes, session, supervision, widgets
 from xiaoneng.caselist import SUBSETS
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
 from xiaoneng.markup import escape_names
 
-FOCUS_KEYS = {"subset": "sup_focus_subset", "county_code": "sup_focus_county", "dept_code": "sup_focus_dept",
-              "month": "sup_focus_month", "age_bucket": "sup_focus_age"}
+FOCUS_KEYS = {"subset": "sup_focus_subset", "month": "sup_focus_month", "age_bucket": "sup_focus_age"}
+UNIT_FIELDS = {"county_code": "county", "dept_code": "dept"}  # the focus's units: the URL's (crossfilter)
+XF_PAGE = "supervision"
 GENERATION = "_sup_chart_generation"  # a new number clears the charts' selections (reset)
 
 ctx = session.require_snapshot()
@@ -30,19 +33,28 @@ cat = catalog()
 
 st.title(t("supervision.title", lang))
 session.show_context_line(ctx)
+selection = crossfilter.current(ctx)
+crossfilter.chips(ctx, selection, XF_PAGE)
 
 
 def current_focus() -> supervision.Focus:
-    return supervision.focus_from_values({name: st.session_state.get(key) for name, key in FOCUS_KEYS.items()})
+    units = crossfilter.current(ctx)
+    return supervision.focus_from_values({name: st.session_state.get(key) for name, key in FOCUS_KEYS.items()}
+                                         | {name: units.code(dim) for name, dim in UNIT_FIELDS.items()})
 
 
 def set_focus(focus: supervision.Focus) -> None:
     for name, value in supervision.focus_values(focus).items():
-        st.session_state[FOCUS_KEYS[name]] = value
+        if name in UNIT_FIELDS:
+            crossfilter.select(UNIT_FIELDS[name], value or None)
+        else:
+            st.session_state[FOCUS_KEYS[name]] = value
 
 
 def reset_focus() -> None:
+    """Everything back: the bar's selectboxes and the chips."""
     set_focus(supervision.Focus())
+    crossfilter.remove(XF_PAGE)
     st.session_state[GENERATION] = st.session_state.get(GENERATION, 0) + 1
 
 
@@ -52,9 +64,9 @@ def on_chart_click(chart_key: str, to_focus) -> None:
         set_focus(to_focus(points[0], current_focus()))
 
 
-# ---------------------------------------------------------------- KPIs (the page's filters, no cross-filter)
+# ---------------------------------------------------------------- KPIs (the page's filters and the chips)
 state_at = periodnotes.state_time_text(ctx.view, filters.period)
-cards = session.cached(supervision.kpi_cards, ctx)
+cards = session.cached(supervision.kpi_cards, ctx, filters=crossfilter.narrow(filters, selection))
 if supervision.cards_empty(cards):
     widgets.no_data_notice(ctx, t("supervision.empty", lang))
     st.stop()
@@ -68,10 +80,8 @@ widgets.running_period_note(ctx, comparisons=True)
 
 # ---------------------------------------------------------------- the cross-filter bar
 months = supervision.trend_month_keys(filters.period, ctx.view.as_of)
-county_codes = [c for c in options.counties if not filters.counties or c in filters.counties]
-dept_codes = [d for d in options.departments if not filters.departments or d in filters.departments]
-choices = {"subset": list(SUBSETS), "county_code": ["", *county_codes], "dept_code": ["", *dept_codes],
-           "month": ["", *months], "age_bucket": ["", *(str(b) for b in range(len(supervision.AGE_BOUNDS_WD) + 1))]}
+choices = {"subset": list(SUBSETS), "month": ["", *months],
+           "age_bucket": ["", *(str(b) for b in range(len(supervision.AGE_BOUNDS_WD) + 1))]}
 set_focus(current_focus())  # defaults on the first run; values no longer offered fall back to "all"
 for name, key in FOCUS_KEYS.items():
     if st.session_state[key] not in choices[name]:
@@ -79,17 +89,14 @@ for name, key in FOCUS_KEYS.items():
 everything = t("supervision.focus_all", lang)
 labels = {
     "subset": lambda s: t(f"supervision.subset.{s}", lang),
-    "county_code": lambda c: options.counties.get(c, c) if c else everything,
-    "dept_code": lambda d: options.departments.get(d, d) if d else everything,
     "month": lambda m: m if m else t("supervision.focus_period", lang),
     "age_bucket": lambda b: supervision.age_bucket_label(int(b), lang) if b else everything,
 }
-titles = {"subset": "focus_subset", "county_code": "focus_county", "dept_code": "focus_dept", "month": "focus_month",
-          "age_bucket": "focus_age"}
+titles = {"subset": "focus_subset", "month": "focus_month", "age_bucket": "focus_age"}
 with st.container(border=True):
     st.markdown(f"**{t('supervision.focus_header', lang)}**")
     st.caption(t("supervision.focus_caption", lang))
-    bar = st.columns([3.2, 1.6, 2.2, 1.4, 1.8, 1.6], vertical_alignment="bottom")
+    bar = st.columns([3.2, 1.4, 1.8, 1.6], vertical_alignment="bottom")
     for column, (name, key) in zip(bar, FOCUS_KEYS.items(), strict=False):
         column.selectbox(t(f"supervision.{titles[name]}", lang), choices[name], key=key, format_func=labels[name])
     bar[-1].button(t("supervision.focus_reset", lang), key="sup_focus_reset", on_click=reset_focus,
@@ -106,14 +113,16 @@ rate_key = rate_column.segmented_control(
 by = by_column.segmented_control(
     t("supervision.trend_by", lang), supervision.TREND_BY, key="sup_trend_by", default="county", required=True,
     format_func=lambda b: t(f"supervision.trend_by_{b}", lang)) or "county"
-trend = session.cached(supervision.on_time_trend, ctx, by=by)
+# narrowed by the chips, except in the lines' own dimension (those lines stay, the clicked one stands out)
+trend = session.cached(supervision.on_time_trend, ctx, filters=crossfilter.narrow(filters, selection, skip=by),
+                       by=by)
 ind = cat[rate_key]
 numerator_col, base_col = supervision.RATE_MEASURES[rate_key]
 st.caption(supervision.trend_caption(by, trend["unit_code"].nunique(), lang, rate_key), help=ind.definition(lang))
 if not supervision.trend_has_rates(trend, rate_key):
     st.info(t(f"supervision.trend_empty_{rate_key}", lang), icon=":material/info:")
 else:
-    trend_key = f"sup_trend_chart_{rate_key}_{by}_{generation}"
+    trend_key = crossfilter.chart_key(XF_PAGE, f"trend_{rate_key}_{by}_{generation}")
     st.plotly_chart(
         charts.supervision_trend_lines(
             trend, x_col="month", y_col=rate_key, group_col="unit_name", code_col="unit_code",
@@ -123,7 +132,7 @@ else:
             numerator_label=t(f"supervision.trend_hover_on_time_{rate_key}", lang),
             base_label=t(f"supervision.trend_hover_base_{rate_key}", lang),
             highlight_code={"county": focus.county_code, "dept": focus.dept_code}.get(by),
-            empty_message=t(f"supervision.trend_empty_{rate_key}", lang),
+            empty_message=t(f"supervision.trend_empty_{rate_key}", lang), lang=lang,
         ),
         theme=None, key=trend_key, on_select=lambda: on_chart_click(
             trend_key, lambda p, f: supervision.focus_from_trend_point(p, by, f, rate_key)),
@@ -143,7 +152,7 @@ with lights_column:
     if lit.empty:
         st.info(t("supervision.lights_empty", lang), icon=":material/check_circle:")
     else:
-        lights_key = f"sup_lights_chart_{generation}"
+        lights_key = crossfilter.chart_key(XF_PAGE, f"lights_{generation}")
         st.plotly_chart(
             charts.supervision_light_bars(
                 lit, label_col="dept_name", code_col="dept_code", red_col="open_overdue", yellow_col="open_yellow",
@@ -165,7 +174,7 @@ with aging_column:
     if aging["open_cases"].sum() == 0:
         st.info(t("supervision.aging_empty", lang), icon=":material/check_circle:")
     else:
-        aging_key = f"sup_aging_chart_{generation}"
+        aging_key = crossfilter.chart_key(XF_PAGE, f"aging_{generation}")
         st.plotly_chart(
             charts.supervision_aging_bars(
                 aging, label_col="label", bucket_col="age_bucket",

@@ -96,7 +96,7 @@ rank_column, rate_column = st.columns(2)
 rank_column.plotly_chart(
     charts.rank_history_line(history, x_col="month", rank_col="rank", peers_col="peers",
                              axis_title=t("profile.rank_axis", lang), empty_message=t("profile.empty", lang),
-                             highlight_x=month),
+                             highlight_x=month, lang=lang),
     theme=None, key=rank_key, config={"displaylogo": False}, on_select=lambda: on_month_click(rank_key),
     selection_mode="points",
 )
@@ -104,7 +104,7 @@ rate_column.plotly_chart(
     charts.unit_vs_peer_lines(history, x_col="month", unit_col="on_time_rate", peer_col="on_time_rate_peer_median",
                               unit_label=t("profile.this_unit", lang), peer_label=t("profile.peer_median", lang),
                               axis_title=profile.indicator_label("on_time_rate", lang),
-                              empty_message=t("profile.empty", lang), highlight_x=month),
+                              empty_message=t("profile.empty", lang), highlight_x=month, lang=lang),
     theme=None, key=rate_key, config={"displaylogo": False}, on_select=lambda: on_month_click(rate_key),
     selection_mode="points",
 )

@@ -395,13 +395,13 @@ def test_unit_profile_compares_a_county_with_its_peer(app):
 def test_a_county_clicked_in_the_ranking_narrows_the_cards_and_the_matrix(app, data_folder):
     app.run()
     assert metric_values(app)[label("on_time_rate")] == "60.0%"
-    app.session_state["overview_xf_county"] = "C02"  # what the ranking chart's click callback stores
+    app.query_params["xf_county"] = "C02"  # what the ranking chart's click callback puts in the URL
     app.run()
     assert not app.exception
     assert metric_values(app) == expected_cards(data_folder, Filters(Period.parse("2026-10"), counties=("C02",)))
     assert metric_values(app)[label("on_time_rate")] == "50.0%"  # due K06 (open), K10 (by its deadline)
-    assert any("乙县" in i.value for i in app.info)
-    app.button(key="overview_xf_clear").click().run()
+    assert app.button(key="overview_xf_chip_county").label == "区县：乙县"
+    app.button(key="overview_xf_chip_county").click().run()
     assert metric_values(app)[label("on_time_rate")] == "60.0%"
 
 

@@ -342,10 +342,10 @@ def test_county_toggle_lists_counties(page):
 
 
 def test_clicked_department_filters_the_other_charts(data_folder, page):
-    """A click on the department chart is copied to approval_xf_unit by its on_select callback
-    (AppTest cannot click a Plotly chart, so the test sets that state)."""
+    """A click on the department chart goes into the URL (xf_dept) by its on_select callback
+    (AppTest cannot click a Plotly chart, so the test sets the URL)."""
     page.run()
-    page.session_state["approval_xf_unit"] = ("dept", "D02")
+    page.query_params["xf_dept"] = "D02"
     page.run()
     assert not page.exception
     # D02: 承诺件 K10 3, K13 6 (K11 immediate); due K10, K11, K13, by the deadline K10, K11 → 2 / 3;
@@ -355,10 +355,10 @@ def test_clicked_department_filters_the_other_charts(data_folder, page):
     assert shown == expected_metrics(data_folder, Filters(Period.parse("2026-10"), departments=("D02",)))
     units = page.dataframe[0].value
     assert len(units) == 2  # the clicked chart itself still shows every department
-    assert any("人社局" in i.value for i in page.info)
-    page.button(key="approval_xfilter_reset").click().run()
+    assert page.button(key="approval_xf_chip_dept").label == "部门：人社局"
+    page.button(key="approval_xf_chip_dept").click().run()
     assert metric_values(page)["办结承诺件"] == "3"
-    assert page.session_state["approval_xf_unit"] is None
+    assert "xf_dept" not in page.query_params
 
 
 def test_clicked_item_filters_the_other_charts(data_folder, page):

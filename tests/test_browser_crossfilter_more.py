@@ -31,13 +31,15 @@ def downloaded_csv(page, key: str) -> list[dict[str, str]]:
 
 
 def test_satisfaction_click_narrows_the_review_list(server, page):
+    page.set_default_timeout(90_000)  # five helpers share two cores: a rerun may take long
     page.goto(f"{server}/satisfaction?period=2026-10")
     wait_for_charts(page, 6)  # levels, trend, rates, reasons, rectification, survey heatmap
     page.get_by_text("共 4 条").wait_for()  # October's bad reviews R4, R6, R2, R8
     rectification = charts(page).nth(4)
     rectification.scroll_into_view_if_needed()
     click_bar(page, rectification, 0)  # 市场监管局's red segment: reviews unrectified past their due time
-    page.get_by_text("联动筛选：市场监管局").wait_for()
+    page.locator(".st-key-satisfaction_xf_chip_dept button", has_text="部门：市场监管局").first.wait_for()
+    page.wait_for_function("() => location.search.includes('xf_dept=D01')")
     page.get_by_text("共 1 条").wait_for()
     listing = page.locator(".st-key-satisfaction_listing input")
     assert listing.input_value() == "逾期未整改的差评"
@@ -47,7 +49,9 @@ def test_satisfaction_click_narrows_the_review_list(server, page):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "satisfaction-crossfilter.png"), full_page=True)
 
-    page.get_by_role("button", name="清除联动").click()
+    page.locator(".st-key-satisfaction_xf_chip_dept button").first.click()  # the chip removes the department
+    page.wait_for_function("() => !location.search.includes('xf_dept')")
+    page.goto(f"{server}/satisfaction?period=2026-10")
     page.get_by_text("共 4 条").wait_for()
     # a cell of the survey heatmap: 人社局 (second row) → its bad reviews R6 and R2
     heatmap = charts(page).nth(5)
@@ -57,7 +61,7 @@ def test_satisfaction_click_narrows_the_review_list(server, page):
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.down()
     page.mouse.up()
-    page.get_by_text("联动筛选：人社局").wait_for()
+    page.locator(".st-key-satisfaction_xf_chip_dept button", has_text="部门：人社局").first.wait_for()
     page.get_by_text("共 2 条").wait_for()
     assert [r["评价编号"] for r in downloaded_csv(page, "satisfaction_reviews")] == ["R6", "R2"]
 

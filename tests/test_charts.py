@@ -39,8 +39,10 @@ def test_ranking_bar_best_at_top_with_labels():
     assert fig.layout.yaxis.autorange == "reversed"  # first row at the top
     assert list(bar.text) == ["91.3", "84.0", "77.6"]
     assert bar.textposition == "outside" and bar.cliponaxis is False
-    # scores 77.6–91.3: the axis starts at 70 (bar_axis_start), as on the slides, with room for the labels
-    assert fig.layout.xaxis.range[0] == 70.0 and fig.layout.xaxis.range[1] > 91.3 + 2
+    # scores 77.6–91.3 (77.56 / 91.26 < 0.85, not close): bars from zero to the scale's 100, plus room
+    # for the labels
+    assert fig.layout.xaxis.range[0] == 0.0 and fig.layout.xaxis.range[1] == pytest.approx(110.0)
+    assert fig.layout.xaxis.rangemode == "tozero"
     assert fig.layout.template.layout.font.family == charts.FONT_FAMILY
     assert fig.layout.xaxis.title.text == "综合绩效得分"
 
@@ -151,7 +153,7 @@ def test_rank_history_with_months_before_the_data():
 
 @pytest.mark.parametrize("value", [None, math.nan, pd.NA, pd.NaT])
 def test_missing_values_of_every_kind(value):
-    assert charts._missing(value)
+    assert charts.is_missing(value)
 
 
 def test_heatmap_hover_reads_missing_bases_as_blank():

@@ -715,7 +715,7 @@ def test_page_trend_follows_the_county_filter_and_the_ranking_click(page):
     c02 = ["4 件", "3.00 工作日", "50.0%", "1 件", "50.0%", "25.0%", "0.0%", "37.5 分"]
     assert _trend_labels(page) == c02
     page.multiselect(key="filter_counties").set_value([]).run()
-    page.session_state["overview_xf_county"] = "C02"  # what the ranking chart's click callback stores
+    page.query_params["xf_county"] = "C02"  # what the ranking chart's click callback puts in the URL
     page.run()
     assert not page.exception
     assert _trend_labels(page) == c02

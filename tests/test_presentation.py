@@ -148,17 +148,6 @@ def test_english(page):
     assert shown_title(page) == "Headline indicators"
 
 
-@pytest.mark.parametrize(("values", "target", "start"), [
-    ([93.2, 90.0], None, 85.0),  # composite scores a point or two apart
-    ([94.0, 97.3], 98.0, 85.0),
-    ([25.0, 66.7], 98.0, 0.0),  # far apart: from zero
-    ([313.0, 149.0], None, 0.0),  # counts
-    ([], None, 0.0),
-])
-def test_bar_axes_zoom_only_onto_scores_and_rates_that_are_close(values, target, start):
-    assert charts.bar_axis_start(values, target) == start
-
-
 def test_trend_labels_go_below_dips_and_above_peaks():
     nan = float("nan")
     # ranks on a reversed axis: rank 5 between 2 and 3 is drawn lower, its label goes below

@@ -144,7 +144,8 @@ def test_trend_has_twelve_months_with_gaps(handcount_view):
     assert trend.iloc[3]["good_rate"] == 100.0  # February: R7 scored 5
     assert trend.iloc[7]["bad_rate"] == 100.0  # June: R9 and R10, both verified bad reviews
     assert trend["good_rate"].isna().sum() == 9  # months without reviews have no rate (gaps, not zeros)
-    assert trend["month_tick"].iloc[0] == "11月<br>2025年" and trend["month_tick"].iloc[2] == "1月<br>2026年"
+    assert trend["month_tick"].tolist() == ["", "", "2026年1月", "", "", "2026年4月", "", "", "2026年7月", "", "",
+                                            "2026年10月"]
     # a year period is that year's twelve months
     year = satisfaction.rating_trend(handcount_view, Filters(Period.parse("2026")))
     assert year["month"].iloc[0].isoformat() == "2026-01-01" and len(year) == 12
@@ -651,21 +652,23 @@ def test_clickable_figures_carry_codes_and_mark_the_focus(handcount_view):
 
 
 def test_page_cross_filter_narrows_the_review_list(page):
-    """A click is copied to satisfaction_xf / satisfaction_listing by the chart's callback (AppTest
-    cannot click a Plotly chart, so the test sets that state)."""
+    """A department click goes into the URL (xf_dept, xiaoneng.crossfilter), a listing click into
+    satisfaction_listing, by the charts' callbacks (AppTest cannot click a Plotly chart, so the test
+    sets the URL and that state)."""
     page.run()
     reviews = next(d.value for d in page.dataframe if "评价编号" in d.value.columns)
     assert reviews["评价编号"].tolist() == ["R4", "R6", "R2", "R8"]
-    page.session_state["satisfaction_xf"] = satisfaction.Focus(dept_code="D01")
+    page.query_params["xf_dept"] = "D01"
     page.session_state["satisfaction_listing"] = "state:pending_overdue"
     page.run()
     assert not page.exception
-    assert any("联动筛选：市场监管局" in i.value for i in page.info)
+    assert page.button(key="satisfaction_xf_chip_dept").label == "部门：市场监管局"
     reviews = next(d.value for d in page.dataframe if "评价编号" in d.value.columns)
     assert reviews["评价编号"].tolist() == ["R4"] and reviews["整改状态"].tolist() == ["逾期未整改"]
     assert any("共 1 条" in c.value for c in page.caption)
-    # the cards keep the page's filters; the survey groups follow the department (D01: S1 5, S2 4 → 87.5)
-    assert metric_values(page)["差评率"] == "42.9%"
+    # the cards follow the department (D01's bad reviews R2, R4 of R1, R2, R4 → 66.7 %), the survey
+    # groups too (D01: S1 5, S2 4 → 87.5)
+    assert metric_values(page)["差评率"] == "66.7%"
     groups = page.dataframe[-1].value
     assert groups["测评群体"].tolist() == ["群众", "全部群体"] and groups["满意度指数"].tolist() == [87.5, 87.5]
     # the rectification chart still shows both departments (its own dimension), its table too
@@ -674,21 +677,23 @@ def test_page_cross_filter_narrows_the_review_list(page):
     page.selectbox(key="satisfaction_listing").set_value("state:pending_not_due").run()
     reviews = next(d.value for d in page.dataframe if "评价编号" in d.value.columns)
     assert reviews["评价编号"].tolist() == ["R8"]
-    page.button(key="satisfaction_xf_reset").click().run()
-    assert not page.info or not any("联动筛选" in i.value for i in page.info)
+    page.button(key="satisfaction_xf_chip_dept").click().run()
+    assert not page.exception and "xf_dept" not in page.query_params
+    assert not [b for b in page.button if b.key == "satisfaction_xf_chip_dept"]
+    assert metric_values(page)["差评率"] == "42.9%"
+    page.selectbox(key="satisfaction_listing").set_value("").run()
     reviews = next(d.value for d in page.dataframe if "评价编号" in d.value.columns)
     assert reviews["评价编号"].tolist() == ["R4", "R6", "R2", "R8"]
-    assert page.selectbox(key="satisfaction_listing").value == ""
 
 
 def test_page_focus_outside_the_filters_is_dropped(page):
-    page.session_state["satisfaction_xf"] = satisfaction.Focus(county_code="C01")
+    page.query_params["xf_county"] = "C01"
     page.run()
     reviews = next(d.value for d in page.dataframe if "评价编号" in d.value.columns)
     assert reviews["评价编号"].tolist() == ["R2"]  # C01's only bad review
     page.multiselect(key="filter_counties").set_value(["C02"]).run()
     assert not page.exception
-    assert not any("联动筛选" in i.value for i in page.info)  # C01 is not on show any more: no narrowing
+    assert not [b for b in page.button if b.key == "satisfaction_xf_chip_county"]  # C01 is not on show: no chip
     reviews = next(d.value for d in page.dataframe if "评价编号" in d.value.columns)
     assert reviews["评价编号"].tolist() == ["R4", "R6", "R8"]
 

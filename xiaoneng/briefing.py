@@ -25,6 +25,7 @@ import pandas as pd
 import yaml
 
 from xiaoneng import approval, offenders, overview, periodnotes, satisfaction, scorecard, supervision
+from xiaoneng.charts import convention
 from xiaoneng.filters import Filters, Period, context_line
 from xiaoneng.i18n import join_names, t
 from xiaoneng.indicators import catalog, rules
@@ -150,12 +151,12 @@ class BriefingView:
 NOT_IN_CATALOG = {"composite_score": "scorecard_data.scorecard.method"}
 
 
-# Colours shared with the dashboard's charts (xiaoneng.charts) so a slide looks like the page.
-PRIMARY = "#1F4E79"
-SECONDARY = "#4F81BD"
-RED = "#C8102E"
-YELLOW = "#F2B233"
-TARGET = "#7B8794"
+# The dashboard's chart colours (the convention of xiaoneng.charts), so a slide looks like the page.
+PRIMARY = convention.PRIMARY
+SECONDARY = convention.COLORWAY[1]
+RED = convention.MEANING_COLORS["worse"]
+YELLOW = convention.STATUS_COLORS["amber"]
+TARGET = convention.TARGET_COLOR
 
 # Items on the slowest-items slide unless the configuration says otherwise (the page shows more: a slide
 # of more rows is unreadable from the back of the room). config/presentation.yaml documents this default.

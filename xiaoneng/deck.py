@@ -38,7 +38,7 @@ from pptx.util import Inches, Pt
 
 from xiaoneng import briefing, cli_args
 from xiaoneng.briefing import BriefingView, MeetingConfig, TitledTable
-from xiaoneng.charts import AXIS_COLOR, GRID_COLOR, MUTED, MUTED_TEXT, STATUS_COLORS, TEXT_COLOR, bar_axis_start
+from xiaoneng.charts import AXIS_COLOR, GRID_COLOR, MUTED, MUTED_TEXT, STATUS_COLORS, TARGET_LINE, TEXT_COLOR
 from xiaoneng.filters import Filters, Period
 from xiaoneng.i18n import is_wide, t
 from xiaoneng.indicators import catalog
@@ -387,8 +387,8 @@ def _chart(slide, bview: BriefingView, box: Box, lang: str) -> None:
             _labels_clear_of_target(series, bview.data[spec.column], bview.target, scale[0] if scale else 0.0)
     if show_target:
         target = plot.series[len(bview.series)]
-        target.format.line.color.rgb = _rgb(briefing.TARGET)
-        target.format.line.width = Pt(2)
+        target.format.line.color.rgb = _rgb(TARGET_LINE["color"])
+        target.format.line.width = Pt(TARGET_LINE["width"])
         target.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
         target.marker.style = XL_MARKER_STYLE.NONE
         target.smooth = False
@@ -469,17 +469,14 @@ def _axes(chart, bview: BriefingView, box: Box, scale: tuple[float, float] | Non
         category.reverse_order = True
         value._element.find(qn("c:crosses")).set("val", "max")  # crosses at the last category, at the bottom
         _every_label(category)
-    if bview.chart == "bar":
+    if bview.chart == "bar":  # bars from zero (the chart convention), labelled: no value ticks
         top = max((v for s in bview.series for v in bview.data[s.column] if not pd.isna(v)), default=0.0)
-        low = bar_axis_start(bview.data[bview.series[0].column], bview.target)
-        value.minimum_scale = low
+        value.minimum_scale = 0
         if top > 0:
-            value.maximum_scale = float(top) + (float(top) - low) * 0.15  # room for the labels after the bars
-        if not low:  # the bars carry their values: no value ticks
-            value.tick_label_position = XL_TICK_LABEL_POSITION.NONE
-            value.has_major_gridlines = False
-            return
-        # an axis that does not start at zero shows where it starts
+            value.maximum_scale = float(top) * 1.15  # room for the labels after the bars
+        value.tick_label_position = XL_TICK_LABEL_POSITION.NONE
+        value.has_major_gridlines = False
+        return
     if bview.chart == "stacked_bar":
         value.minimum_scale = 0
     if scale:

@@ -11,13 +11,13 @@ import html
 
 import plotly.graph_objects as go
 
-from xiaoneng.briefing import TARGET, BriefingView, target_text
+from xiaoneng.briefing import BriefingView, target_text
 from xiaoneng.charts import (
     FONT_FAMILY,
     MUTED,
     MUTED_TEXT,
+    TARGET_LINE,
     TEXT_COLOR,
-    bar_axis_start,
     empty_figure,
     government_template,
     label_positions,
@@ -79,13 +79,12 @@ def _bars(view: BriefingView, lang: str) -> go.Figure:
     top = float(data[[s.column for s in view.series]].sum(axis=1).max() if stacked else
                 data[[s.column for s in view.series]].max().max())
     if view.target is not None:
-        fig.add_vline(x=view.target, line={"color": TARGET, "dash": "dash", "width": 2},
+        fig.add_vline(x=view.target, line=dict(TARGET_LINE),
                       annotation={"text": _target_label(view, lang),
                                   "font": {"size": TITLE_SIZE, "color": MUTED_TEXT}, "yanchor": "bottom"},
                       annotation_position="top")
-    low = 0.0 if stacked else bar_axis_start(data[view.series[0].column], view.target)
-    high = max(top, view.target or 0)
-    fig.update_xaxes(range=[low, high + (high - low) * 0.08], title={"text": view.value_title}, showgrid=True)
+    high = max(top, view.target or 0)  # bars from zero (the chart convention)
+    fig.update_xaxes(range=[0.0, high * 1.08], rangemode="tozero", title={"text": view.value_title}, showgrid=True)
     fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", showgrid=False)
     # a label that does not fit its segment is left out rather than turned on its side
     fig.update_layout(barmode="stack" if stacked else "group", bargap=0.3, showlegend=stacked,
@@ -110,7 +109,7 @@ def _lines(view: BriefingView, lang: str) -> go.Figure:
         fig.add_trace(go.Scatter(
             x=data[view.category_col], y=[view.target] * len(data), mode="lines", hoverinfo="skip",
             name=_target_label(view, lang),
-            line={"color": TARGET, "dash": "dash", "width": 2},
+            line=dict(TARGET_LINE),
         ))
     fig.update_xaxes(type="category", showgrid=False)
     fig.update_yaxes(title={"text": view.value_title}, showgrid=True)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from xiaoneng.caselist import PAGE_SIZE
-from xiaoneng.charts import point_customdata
+from xiaoneng.charts import month_label, point_customdata
 from xiaoneng.filters import Filters, Period
 from xiaoneng.i18n import t
 from xiaoneng.indicators import Indicator, catalog
@@ -182,18 +182,6 @@ def trend_window(view: SnapshotView, filters: Filters, months: int = TREND_MONTH
     return dt.datetime.combine(first_month, dt.time()), end
 
 
-def month_label(month: dt.date, lang: str = "zh") -> str:
-    return f"{month.year}年{month.month}月" if lang == "zh" else f"{month:%Y-%m}"
-
-
-def month_tick(month: dt.date, first: bool, lang: str = "zh") -> str:
-    """A short axis label: the month, with the year under it for the first month and January."""
-    short = f"{month.month}月" if lang == "zh" else f"{month:%b}"
-    if first or month.month == 1:
-        return f"{short}<br>{month.year}年" if lang == "zh" else f"{short}<br>{month.year}"
-    return short
-
-
 def _month_starts(start: dt.datetime, end: dt.datetime) -> list[dt.date]:
     months, month = [], start.date()
     while month < end.date():
@@ -224,7 +212,9 @@ def rating_trend(view: SnapshotView, filters: Filters, lang: str = "zh") -> pd.D
         grid[col] = grid[col].fillna(0).astype("int64")
     grid["month_key"] = [f"{m:%Y-%m}" for m in grid["month"]]  # what a click on the month narrows to
     grid["month_label"] = [month_label(m, lang) for m in grid["month"]]
-    grid["month_tick"] = [month_tick(m, i == 0, lang) for i, m in enumerate(grid["month"])]
+    # the axis names every third month, ending with the latest, in the charts' month format
+    last = len(grid) - 1
+    grid["month_tick"] = [label if (last - i) % 3 == 0 else "" for i, label in enumerate(grid["month_label"])]
     return _add_rates(grid)
 
 
