@@ -191,9 +191,9 @@ def preparations(monkeypatch) -> list[tuple[str, tuple[str, ...] | None]]:
     made = []
     real = QueryLayer._prepare
 
-    def counted(layer, cursor):
+    def counted(layer, cursor, rollups=False):
         made.append((layer.snapshot_path.name, layer.scope.counties))
-        return real(layer, cursor)
+        return real(layer, cursor, rollups)
 
     monkeypatch.setattr(QueryLayer, "_prepare", counted)
     queries._idle.clear()  # cursors kept by earlier tests would hide the first preparation
