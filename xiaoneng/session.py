@@ -430,14 +430,16 @@ def sidebar_filters() -> AppContext:
     county_placeholder = placeholder if scope.counties is None else t(
         "filters.placeholder_scope", lang, counties=join_names(list(options.counties.values()), lang))
     counties = sidebar.multiselect(t("filters.counties", lang), list(options.counties), key=KEY_COUNTIES,
-                                   format_func=lambda c: options.counties.get(c, c), placeholder=county_placeholder)
+                                   format_func=lambda c: options.counties.get(c, c), placeholder=county_placeholder,
+                                   select_all=False)  # none chosen already means all: no "全选" to add
     departments = sidebar.multiselect(t("filters.departments", lang), list(options.departments),
                                       key=KEY_DEPARTMENTS, format_func=lambda d: options.departments.get(d, d),
-                                      placeholder=placeholder)
+                                      placeholder=placeholder, select_all=False)
     item_types = sidebar.multiselect(t("filters.item_types", lang), list(options.item_types), key=KEY_ITEM_TYPES,
-                                     placeholder=placeholder)
+                                     placeholder=placeholder, select_all=False)
     channels = sidebar.multiselect(t("filters.channels", lang), list(CHANNELS), key=KEY_CHANNELS,
-                                   format_func=lambda c: t(f"channel.{c}", lang), placeholder=placeholder)
+                                   format_func=lambda c: t(f"channel.{c}", lang), placeholder=placeholder,
+                                   select_all=False)
     sidebar.button(t("filters.reset", lang), key=KEY_RESET, on_click=_on_reset, width="stretch")
     _language_switch()
     sidebar.caption(t("filters.copy_hint", lang))
