@@ -355,11 +355,11 @@ def _east_asia(run) -> str:
 
 
 def test_docx_round_trip_and_fonts(october):
-    document = docx.Document(io.BytesIO(bulletin.to_docx(october)))
+    document = docx.Document(io.BytesIO(bulletin.to_docx(october, "〔2026〕X号")))
     paragraphs = [p for p in document.paragraphs if p.text]
     texts = [p.text for p in paragraphs]
-    assert texts[0] == TITLE
-    assert paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert texts[:2] == ["〔2026〕X号", TITLE]  # the 文号 over the title
+    assert paragraphs[0].alignment == paragraphs[1].alignment == WD_ALIGN_PARAGRAPH.CENTER
     for heading in HEADINGS:
         assert heading in texts
     by_text = dict(zip(texts, paragraphs, strict=True))
@@ -373,8 +373,38 @@ def test_docx_round_trip_and_fonts(october):
     assert texts[-2:] == ["清河市效能办", "2026年10月30日"]
     assert paragraphs[-1].alignment == WD_ALIGN_PARAGRAPH.RIGHT
     # every paragraph of the bulletin is in the document, in order
-    assert texts == [october.title, *october.preamble, *(line for h, ps in october.sections for line in (h, *ps)),
-                     *october.closing]
+    assert texts == ["〔2026〕X号", october.title, *october.preamble,
+                     *(line for h, ps in october.sections for line in (h, *ps)), *october.closing]
+
+
+def test_docx_footer_numbers_the_pages_and_the_closing_stands_right(october):
+    document = docx.Document(io.BytesIO(bulletin.to_docx(october)))
+    footer = document.sections[0].footer.paragraphs[0]
+    assert footer.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert footer.text == "— 1 —"  # the PAGE field's shown value between the dashes
+    fields = footer._p.xpath(".//w:fldChar/@w:fldCharType")
+    assert fields == ["begin", "separate", "end"]
+    assert [i.text for i in footer._p.xpath(".//w:instrText")] == [" PAGE "]
+    office, date = [p for p in document.paragraphs if p.text][-2:]
+    assert (office.text, date.text) == ("清河市效能办", "2026年10月30日")
+    for line in (office, date):
+        assert line.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+        assert line.paragraph_format.right_indent == bulletin.BODY_SIZE * 2  # 右空二字
+
+
+def test_without_a_number_the_title_comes_first(october):
+    untitled = [p.text for p in docx.Document(io.BytesIO(bulletin.to_docx(october))).paragraphs]
+    assert untitled[0] == TITLE  # no 文号: no empty line over the title
+
+
+def test_the_number_placeholder_comes_from_the_config(tmp_path):
+    office = tmp_path / "office.yaml"
+    office.write_text('bulletin_number: "清效通〔{year}〕X号"\nviews: [headline_kpis]\n', encoding="utf-8")
+    assert bulletin.default_number(load_config(office), Period.parse("2025-Q4")) == "清效通〔2025〕X号"
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text("bulletin_number: 5\nviews: [headline_kpis]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"wrong\.yaml: bulletin_number must be text"):
+        load_config(wrong)
 
 
 def test_file_name_is_the_title(october):
@@ -476,7 +506,10 @@ def test_cli_writes_docx_and_txt(handcount_store, monkeypatch, tmp_path, capsys)
     monkeypatch.setenv("XIAONENG_DATA", str(handcount_store.parent))
     out = tmp_path / "通报.docx"
     assert main(["bulletin", "--snapshot", "handcount", "--period", "2026-10", "--out", str(out)]) == 0
-    assert docx.Document(str(out)).paragraphs[0].text == TITLE
+    assert [p.text for p in docx.Document(str(out)).paragraphs[:2]] == ["〔2026〕X号", TITLE]
+    assert main(["bulletin", "--snapshot", "handcount", "--period", "2026-10", "--number", "清效通〔2026〕5号",
+                 "--out", str(out)]) == 0
+    assert [p.text for p in docx.Document(str(out)).paragraphs[:2]] == ["清效通〔2026〕5号", TITLE]
     txt = tmp_path / "jia.txt"
     assert main(["bulletin", "--snapshot", "handcount", "--period", "2026-10", "--county", "甲区", "--out",
                  str(txt)]) == 0
