@@ -151,7 +151,9 @@ def download_csv(page, container_key: str) -> tuple[str, list[dict[str, str]]]:
     download = info.value
     raw = Path(download.path()).read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf"), "the CSV must start with a UTF-8 BOM"
-    return download.suggested_filename, list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    source, blank, table = raw.decode("utf-8-sig").split("\r\n", 2)  # the snapshot and filters, then the table
+    assert source.startswith("数据截至 ") and blank == ""
+    return download.suggested_filename, list(csv.DictReader(io.StringIO(table)))
 
 
 def col(name: str, lang: str = "zh") -> str:
