@@ -8,7 +8,7 @@ the sign-in page is shown, and no page runs, until someone is signed in.
 
 import streamlit as st
 
-from xiaoneng import pageguard, session, signin
+from xiaoneng import builtin_text, pageguard, session, signin
 from xiaoneng.i18n import t
 
 session.leave_pages_folder_mode()
@@ -41,6 +41,9 @@ pages = {
 }
 user = signin.require_user(lang, pages)  # the sign-in page, and a stop, until someone is signed in
 navigation = st.navigation(pages, expanded=True)  # every page listed: no "view more" behind the tenth
+# each browser tab says which page it holds ("审批时效 · 效能看板"), not only the app's name
+st.set_page_config(page_title=t("browser_tab.title", lang, page=navigation.title, app=t("app.title", lang)))
 signin.sidebar_account(user, lang)
 session.sidebar_filters()
+st.sidebar.html(builtin_text.script(lang), unsafe_allow_javascript=True)  # Streamlit's own words in Chinese
 pageguard.run_page(navigation, lang)

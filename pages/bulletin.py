@@ -2,7 +2,8 @@
 downloaded as Word (.docx) and text (.txt) — both made from the edited text.
 Data and document: xiaoneng.bulletin; texts: the bulletin section of the catalog.
 
-Widget keys: ``bulletin_text`` (the text box), ``bulletin_restore``, ``bulletin_docx``, ``bulletin_txt``,
+Widget keys: ``bulletin_text`` (the text box), ``bulletin_number`` (the 文号 over the title),
+``bulletin_restore``, ``bulletin_docx``, ``bulletin_txt``,
 ``bulletin_issue_confirm`` and ``bulletin_issue`` (issue as final: the units asked to rectify go to the 整改台账).
 The text box holds the draft of one view (snapshot, filters, language): another view shows its own
 draft, and the edits of each view are kept for the session, so leaving the page loses nothing.
@@ -10,7 +11,7 @@ draft, and the edits of each view are kept for the session, so leaving the page 
 
 import streamlit as st
 
-from xiaoneng import bulletin, export, ledger, session, widgets
+from xiaoneng import briefing, bulletin, export, ledger, session, widgets
 from xiaoneng.i18n import t
 from xiaoneng.markup import escape_markdown
 
@@ -54,9 +55,11 @@ if st.session_state.get(SHOWN) != view_id or KEY_TEXT not in st.session_state:
 editor, side = st.columns([5, 2], gap="medium")
 edited = editor.text_area(text("editor"), key=KEY_TEXT, height=760, help=text("editor_help"),
                           on_change=keep_edit, args=(view_id, generated))
-parsed = bulletin.from_text(edited)
 
 with side:
+    number = st.text_input(text("number"), value=bulletin.default_number(briefing.meeting_config(), ctx.filters.period),
+                           key="bulletin_number", help=text("number_help")).strip()
+    parsed = bulletin.from_text(edited)
     changed = edited != generated
     if changed:
         st.badge(text("edited"), icon=":material/edit:", color="orange")
@@ -68,7 +71,7 @@ with side:
         docx_name, txt_name = (bulletin.file_name(parsed, suffix, fallback) for suffix in (".docx", ".txt"))
         st.download_button(
             text("download_docx"),
-            data=widgets.audited(ctx, docx_name, lambda: (bulletin.to_docx(parsed), parsed.paragraph_count)),
+            data=widgets.audited(ctx, docx_name, lambda: (bulletin.to_docx(parsed, number), parsed.paragraph_count)),
             file_name=docx_name, mime=bulletin.DOCX_MIME, key="bulletin_docx",
             on_click="ignore", icon=":material/description:", help=text("download_help"), disabled=empty,
             type="primary", width="stretch",

@@ -1,8 +1,8 @@
-"""汇报模式 Presentation mode: one meeting view per screen in projector type, next/previous and an
-optional auto-advance, the filters and snapshot time in a footer, and the deck download.
+"""汇报模式 Presentation mode: one meeting view per screen in projector type, next/previous (buttons,
+or the keys a presentation clicker sends) and an optional auto-advance, 开始汇报 (sidebar hidden, full
+screen) and 结束汇报, the filters and snapshot time in a footer, and the deck download.
 Views: xiaoneng.briefing (sequence in config/presentation.yaml); drawing: xiaoneng.presentation."""
 
-import html
 import time
 
 import streamlit as st
@@ -15,6 +15,7 @@ lang = ctx.lang
 KEY_POSITION = "presentation_view"
 KEY_AUTO = "presentation_auto"
 KEY_SHOWN_AT = "presentation_shown_at"  # when the current view came up (for the auto-advance)
+KEY_PRESENTING = "presentation_presenting"  # 开始汇报 pressed: the sidebar is hidden until 结束汇报
 
 views = session.cached(briefing.build_views, ctx)
 footer = briefing.footer_text(ctx.view, ctx.filters, lang)  # with 截至 M月D日 while the period runs
@@ -32,6 +33,10 @@ def _jumped() -> None:
     st.session_state[KEY_SHOWN_AT] = time.monotonic()
 
 
+def _present(presenting: bool) -> None:
+    st.session_state[KEY_PRESENTING] = presenting
+
+
 st.html(presentation.STYLE)
 interval = st.session_state.get(KEY_AUTO, 0)
 
@@ -45,18 +50,28 @@ def show_view() -> None:
         st.session_state[KEY_POSITION] = advanced
         st.session_state[KEY_SHOWN_AT] = time.monotonic()
 
-    previous, jump, following = st.columns([1, 4, 1], vertical_alignment="bottom")
-    previous.button(t("presentation.previous", lang), key="presentation_previous", on_click=_move, args=(-1,),
+    presenting = st.session_state.get(KEY_PRESENTING, False)  # 开始汇报 / 结束汇报 rerun this fragment only
+    previous, jump, following, full_screen, start_stop = st.columns([1, 4, 1, 1, 1], vertical_alignment="bottom")
+    previous.button(t("presentation.previous", lang), key=presentation.PREVIOUS_BUTTON_KEY, on_click=_move, args=(-1,),
                     disabled=st.session_state[KEY_POSITION] == 0, icon=":material/chevron_left:", width="stretch")
     jump.selectbox(t("presentation.jump", lang), range(len(views)), key=KEY_POSITION, on_change=_jumped,
                    format_func=lambda i: f"{i + 1} / {len(views)} · {views[i].title}")
-    following.button(t("presentation.next", lang), key="presentation_next", on_click=_move, args=(1,),
+    following.button(t("presentation.next", lang), key=presentation.NEXT_BUTTON_KEY, on_click=_move, args=(1,),
                      disabled=st.session_state[KEY_POSITION] == last, icon=":material/chevron_right:",
                      width="stretch")
+    # the browser's full screen is switched by the page's script, in the click itself
+    full_screen.button(t("presentation.fullscreen", lang), key=presentation.FULLSCREEN_BUTTON_KEY,
+                       icon=":material/fullscreen:", help=t("presentation.fullscreen_help", lang), width="stretch")
+    if presenting:
+        start_stop.button(t("presentation.stop", lang), key=presentation.STOP_BUTTON_KEY, on_click=_present,
+                          args=(False,), icon=":material/stop_screen_share:", width="stretch")
+    else:
+        start_stop.button(t("presentation.start", lang), key=presentation.START_BUTTON_KEY, on_click=_present,
+                          args=(True,), icon=":material/present_to_all:", type="primary",
+                          help=t("presentation.start_help", lang), width="stretch")
 
     view = views[st.session_state[KEY_POSITION]]
-    st.html(f'<h1 class="xn-title">{html.escape(view.title)}</h1>'
-            f'<div class="xn-takeaway">{html.escape(view.takeaway)}</div>')
+    st.html(presentation.title_html(view, presenting))
     figure = presentation.view_figure(view, lang)
     if view.chart == "kpis":
         st.html(presentation.kpi_cards_html(view, lang))
@@ -75,6 +90,7 @@ def show_view() -> None:
 
 
 show_view()
+st.html(presentation.keys_script(), unsafe_allow_javascript=True)
 
 with st.expander(t("presentation.settings", lang), icon=":material/co_present:"):
     st.caption(t("presentation.tip", lang))

@@ -89,7 +89,7 @@ def test_headline_kpis(views):
     # 截至 the snapshot's day; September (the same span) has no case due, so no 环比 for the rate; 7 of the
     # 8 miss their target: mean 6.00 > 3.00, 60.0 < 95, 1 > 0, 50.0 < 58, 42.9 < 96, 50.0 < 95, 62.5 < 83
     assert kpis.takeaway == ("截至10月30日，按期办结率60.0%；7项指标未达目标：平均办理时长、按期办结率、"
-                             "超期件（红灯）、网办率等7项。")
+                             "超期在办件（红灯）、网办率等7项。")
     table = kpis.tables[0].table
     assert list(table.columns) == ["指标", "本期", "环比", "同比", "目标", "是否达标"]
     # 办件量 has no target; September accepted K05 only: 1 → 8 = +700 %; 2025-10 is before the data
@@ -271,7 +271,7 @@ def test_an_empty_filter_combination_names_what_has_no_data(handcount_view):
     assert values["cases_accepted"] == "无数据" and values["on_time_rate"] == "无数据"
     assert values["satisfaction_index"] == "87.5 分"
     assert kpis.takeaway == ("截至10月30日，有数据且设定目标的指标均已达标。7项指标无数据：办件量、平均办理时长、"
-                             "按期办结率、超期件（红灯）等7项。")
+                             "按期办结率、超期在办件（红灯）等7项。")
     lights = briefing.build_view(handcount_view, NOTHING, briefing.ViewSpec("red_lights_by_department"))
     assert lights.takeaway == "无数据：所选统计期和筛选范围内没有办件、评价或测评数据。"  # not "no red light"
 

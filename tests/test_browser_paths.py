@@ -151,7 +151,9 @@ def download_csv(page, container_key: str) -> tuple[str, list[dict[str, str]]]:
     download = info.value
     raw = Path(download.path()).read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf"), "the CSV must start with a UTF-8 BOM"
-    return download.suggested_filename, list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    source, blank, table = raw.decode("utf-8-sig").split("\r\n", 2)  # the snapshot and filters, then the table
+    assert source.startswith("数据截至 ") and blank == ""
+    return download.suggested_filename, list(csv.DictReader(io.StringIO(table)))
 
 
 def col(name: str, lang: str = "zh") -> str:
@@ -189,7 +191,7 @@ def test_page_renders_without_exception(server, page, stem, default):
 def test_red_light_cases_download_as_csv(server, page):
     page.goto(f"{server}/supervision?period={PERIOD}")
     wait_until_rendered(page, t("supervision.title"))
-    expect(metric_value(page, "超期件（红灯）")).to_have_text("1 件")
+    expect(metric_value(page, "超期在办件（红灯）")).to_have_text("1 件")
     expect(metric_value(page, "临期件（黄灯）")).to_have_text("2 件")
     label = t("supervision.focus_subset")  # 列出办件: the page's drill-through selector (sup_focus_subset)
     october = Period.parse(PERIOD)
@@ -229,7 +231,7 @@ def test_red_light_cases_download_as_csv(server, page):
 C02_CARDS = {  # hand count for 乙县 in October: K06 open red, K08 open yellow, K10 on time, K12 withdrawn
     "按期办结率": "50.0%",  # due K06 (open) and K10 (by its deadline); K12 withdrawn before its deadline
     "办结件按时率": "100.0%",  # K10, completed on its deadline day
-    "超期件（红灯）": "1 件",  # K06
+    "超期在办件（红灯）": "1 件",  # K06
     "临期件（黄灯）": "1 件",  # K08
     "在办件": "2 件",  # K06, K08
     "无时限件": "0 件",  # every case has a promised limit

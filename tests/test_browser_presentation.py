@@ -49,3 +49,52 @@ def test_walk_through_every_view_and_download_the_deck(server, page):
         page.get_by_role("button", name="下载 PPT（可编辑图表）").click()
     deck = Presentation(io.BytesIO(download.value.path().read_bytes()))
     assert len(deck.slides) == 1 + len(titles)
+
+
+def test_clicker_keys_page_through_and_presenting_hides_the_sidebar(server, page):
+    titles = [t(f"briefing.title.{spec.name}", "zh") for spec in briefing.meeting_config().views]
+    page.goto(f"{server}/presentation?period=2026-10")
+    title = page.locator("h1.xn-title")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    expect(title).to_have_text(titles[0])
+    expect(sidebar).to_be_visible()
+
+    page.get_by_role("button", name="开始汇报").click()
+    expect(sidebar).to_be_hidden()
+    expect(page.get_by_role("button", name="结束汇报")).to_be_visible()
+    wait_for_script(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "presentation-presenting.png"))
+
+    # the keys a clicker sends: PageDown and Space forward, PageUp back, the arrows both ways
+    for key, position in (("PageDown", 1), ("Space", 2), ("ArrowDown", 3), ("ArrowRight", 4), ("PageUp", 3),
+                          ("ArrowLeft", 2), ("ArrowUp", 1)):
+        wait_for_script(page)
+        page.keyboard.press(key)
+        expect(title).to_have_text(titles[position])
+        expect(page.locator(".xn-footer")).to_contain_text(f"{position + 1} / {len(titles)}")
+    expect(sidebar).to_be_hidden()  # paging keeps the presenting state
+
+    # typing in the page's own box is not paging
+    wait_for_script(page)
+    jump = page.get_by_role("combobox", name="当前页面")
+    jump.click()
+    page.keyboard.press("Space")
+    page.keyboard.press("Escape")
+    wait_for_script(page)
+    expect(title).to_have_text(titles[1])
+
+    page.get_by_role("button", name="结束汇报").click()
+    expect(sidebar).to_be_visible()
+    expect(page.get_by_role("button", name="开始汇报")).to_be_visible()
+
+
+def test_the_full_screen_button_and_the_f_key_toggle_full_screen(server, page):
+    page.goto(f"{server}/presentation?period=2026-10")
+    expect(page.locator("h1.xn-title")).to_be_visible()
+    wait_for_script(page)
+    page.get_by_role("button", name="全屏").click()
+    page.wait_for_function("document.fullscreenElement === document.documentElement")
+    wait_for_script(page)
+    page.keyboard.press("f")
+    page.wait_for_function("document.fullscreenElement === null")

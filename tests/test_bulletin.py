@@ -13,7 +13,7 @@ like for like, with 2026-09-01..09-30 (环比) and 2025-10-01..10-30 (同比: be
                     withdrawn before its deadline); by the deadline K05, K10, K11 → 3/5 = 60.0 %, 35.0 short
                     of 95; Sep: nothing due → 无可比数据
     办结件按时率    completed with a deadline K05, K10, K11, K13, on time 3 → 75.0 % (not a headline)
-    超期件（红灯）  K06 (D01 市场监管局, C02 乙县); at the end of Sep none (K05 due 10-22) → +1 件; ≤ 0: 1
+    超期在办件（红灯）  K06 (D01 市场监管局, C02 乙县); at the end of Sep none (K05 due 10-22) → +1 件; ≤ 0: 1
                     over. Its deadline 10-22: working days past it 10-23, 10-26 … 10-30 → 6.
     临期件（黄灯）  K07 (D01), K08 (D02) → 2
     网办率          K06, K07, K10, K13 of 8 = 50.0 %; Sep: K05 window 0 % → +50.0 points; 8.0 short of 58
@@ -120,13 +120,13 @@ def test_overall_situation_every_headline_number_with_change_and_target(october)
         "办件量8件，环比增长700.0%，同比无可比数据；"
         "平均办理时长6.00工作日，环比、同比均无可比数据，未达到目标（≤ 3.00工作日），超出3.00工作日；"
         "按期办结率60.0%，环比、同比均无可比数据，未达到目标（≥ 95.0%），差35.0个百分点；"
-        "超期件（红灯）1件，环比增加1件，同比无可比数据，未达到目标（≤ 0件），超出1件；"
+        "超期在办件（红灯）1件，环比增加1件，同比无可比数据，未达到目标（≤ 0件），超出1件；"
         "网办率50.0%，环比上升50.0个百分点，同比无可比数据，未达到目标（≥ 58.0%），差8.0个百分点；"
         "满意率42.9%，环比、同比均无可比数据，未达到目标（≥ 96.0%），差53.1个百分点；"
         "差评整改率50.0%，环比、同比均无可比数据，未达到目标（≥ 95.0%），差45.0个百分点；"
         "满意度指数62.5分，环比持平，同比无可比数据，未达到目标（≥ 83.0分），差20.5分。"
     )
-    assert summary == ("7项指标未达到目标：平均办理时长、按期办结率、超期件（红灯）、网办率、满意率、差评整改率、"
+    assert summary == ("7项指标未达到目标：平均办理时长、按期办结率、超期在办件（红灯）、网办率、满意率、差评整改率、"
                        "满意度指数。")
     # the rules in plain words, with this period's bases: 5 due, 3 by the deadline; 3 of 4 completions on time
     assert rules == (
@@ -135,7 +135,7 @@ def test_overall_situation_every_headline_number_with_change_and_target(october)
         "按期办结率以统计期内办结期限届满的应办结件为基数（本期5件，按期办结3件），每件只在期限所在的统计期计算一次，"
         "期限当日24时前办结为按期；"
         "办结件按时率是业务系统通常报送的口径，以本期办结且有办结期限的办件为基数，本期75.0%；"
-        "超期件（红灯）是统计期末仍在办且已超过办结期限的存量，不论何时受理；"
+        "超期在办件（红灯）是统计期末仍在办且已超过办结期限的存量，不论何时受理；"
         "受理办件少于30件的单位样本不足，列出名次，但不列入红黑榜，也不作为最好、最差或效能下滑点名。"
     )
 
@@ -150,7 +150,7 @@ def test_small_bases_are_ranked_but_on_no_list(october):
     # nobody is asked to rectify for a black list; the findings of 三 remain
     assert section(october, "四、整改要求") == (
         "请以下单位对照本通报指出的问题，认真分析原因，逐项制定整改措施：",
-        "1. 市场监管局：超期件（红灯）1件；逾期未整改差评1件。",
+        "1. 市场监管局：超期在办件（红灯）1件；逾期未整改差评1件。",
         "2. 人社局：超期整改差评1件。",
         "请上述单位于10个工作日内将整改情况书面报送清河市效能办。",
     )
@@ -169,7 +169,7 @@ def test_red_and_black_lists_with_score_and_rank_change(handcount_view, min_case
         "请以下单位对照本通报指出的问题，认真分析原因，逐项制定整改措施：",
         "1. 乙县：列入区县黑榜（40.9分）。",
         "2. 人社局：列入部门黑榜（56.9分）；超期整改差评1件。",
-        "3. 市场监管局：超期件（红灯）1件；逾期未整改差评1件。",
+        "3. 市场监管局：超期在办件（红灯）1件；逾期未整改差评1件。",
         "请上述单位于10个工作日内将整改情况书面报送清河市效能办。",
     )
     five = bulletin.draft(handcount_view, OCTOBER, "zh", days=5)
@@ -178,7 +178,8 @@ def test_red_and_black_lists_with_score_and_rank_change(handcount_view, min_case
 
 def test_problems_overdue_cases_reviews_and_no_decline(october):
     overdue, reviews, decline = section(october, "三、存在的问题")
-    assert overdue == ("（一）超期未办结问题。截至2026年10月30日17:00，全市仍在办且已超过办结期限的超期件（红灯）1件"
+    assert overdue == ("（一）超期未办结问题。截至2026年10月30日17:00，全市仍在办且已超过办结期限的"
+                       "超期在办件（红灯）1件"
                        "（期末存量，不论何时受理），临期件（黄灯）2件。超期件较多的部门：市场监管局1件（最长超期6工作日）。")
     # the reviews that fell due in October; the named counts are the rates' gaps: R4 not rectified, R2 late
     assert reviews == ("（二）差评整改不及时问题。整改期限在2026年10月内届满的经核实差评2件，到期末已整改1件，"
@@ -201,7 +202,7 @@ def test_deteriorating_units_with_the_due_cases_they_missed(handcount_view, min_
     )
     rectify = "".join(section(may_june, "四、整改要求"))
     assert "甲区：按期办结率下降100.0个百分点" in rectify
-    assert "市场监管局：超期件（红灯）2件；逾期未整改差评1件；按期办结率下降100.0个百分点" in rectify
+    assert "市场监管局：超期在办件（红灯）2件；逾期未整改差评1件；按期办结率下降100.0个百分点" in rectify
     # K14 and K15 were due on 06-30, the period's last day: at its close overdue by less than a working day
     assert "市场监管局2件（期限当日刚届满，超期不足1个工作日）" in section(may_june, "三、存在的问题")[0]
 
@@ -260,7 +261,7 @@ def test_the_reason_a_period_has_no_data(handcount_view):
     assert "办件量本期无数据；" in numbers
     assert "满意度指数87.5分，环比持平，同比无可比数据，达到目标（≥ 83.0分）" in numbers
     assert summary == ("有数据且设定目标的主要指标均已达标。7项指标本期无数据：办件量、平均办理时长、按期办结率、"
-                       "超期件（红灯）、网办率、满意率、差评整改率。")
+                       "超期在办件（红灯）、网办率、满意率、差评整改率。")
 
 
 def test_a_running_quarter_says_how_far_it_reaches_and_compares_the_same_span(handcount_view):
@@ -288,10 +289,10 @@ def test_a_county_bulletin_counts_that_county_only(handcount_view, min_cases):
     assert ("乙县综合绩效得分40.9分，在全市2个区县中排第2名（上期无排名）；受理办件少于30件，样本不足，不列入红黑榜。"
             in ranking)
     overdue, reviews, _ = section(c02, "三、存在的问题")
-    assert "超期件（红灯）1件（期末存量，不论何时受理），临期件（黄灯）1件" in overdue  # K06; K08
+    assert "超期在办件（红灯）1件（期末存量，不论何时受理），临期件（黄灯）1件" in overdue  # K06; K08
     assert reviews == ("（二）差评整改不及时问题。整改期限在2026年10月内届满的经核实差评1件，到期末已整改0件，"
                        "差评整改率0.0%，差评按时整改率0.0%。逾期未整改1件：市场监管局1件。")  # R4 only
-    assert section(c02, "四、整改要求")[1] == "1. 市场监管局：超期件（红灯）1件；逾期未整改差评1件。"
+    assert section(c02, "四、整改要求")[1] == "1. 市场监管局：超期在办件（红灯）1件；逾期未整改差评1件。"
     min_cases(4)
     c02 = bulletin.draft(handcount_view, dataclasses.replace(OCTOBER, counties=("C02",)), "zh")
     assert section(c02, "四、整改要求")[1] == "1. 乙县：列入区县黑榜（40.9分）。"
@@ -355,11 +356,11 @@ def _east_asia(run) -> str:
 
 
 def test_docx_round_trip_and_fonts(october):
-    document = docx.Document(io.BytesIO(bulletin.to_docx(october)))
+    document = docx.Document(io.BytesIO(bulletin.to_docx(october, "〔2026〕X号")))
     paragraphs = [p for p in document.paragraphs if p.text]
     texts = [p.text for p in paragraphs]
-    assert texts[0] == TITLE
-    assert paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert texts[:2] == ["〔2026〕X号", TITLE]  # the 文号 over the title
+    assert paragraphs[0].alignment == paragraphs[1].alignment == WD_ALIGN_PARAGRAPH.CENTER
     for heading in HEADINGS:
         assert heading in texts
     by_text = dict(zip(texts, paragraphs, strict=True))
@@ -373,8 +374,38 @@ def test_docx_round_trip_and_fonts(october):
     assert texts[-2:] == ["清河市效能办", "2026年10月30日"]
     assert paragraphs[-1].alignment == WD_ALIGN_PARAGRAPH.RIGHT
     # every paragraph of the bulletin is in the document, in order
-    assert texts == [october.title, *october.preamble, *(line for h, ps in october.sections for line in (h, *ps)),
-                     *october.closing]
+    assert texts == ["〔2026〕X号", october.title, *october.preamble,
+                     *(line for h, ps in october.sections for line in (h, *ps)), *october.closing]
+
+
+def test_docx_footer_numbers_the_pages_and_the_closing_stands_right(october):
+    document = docx.Document(io.BytesIO(bulletin.to_docx(october)))
+    footer = document.sections[0].footer.paragraphs[0]
+    assert footer.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert footer.text == "— 1 —"  # the PAGE field's shown value between the dashes
+    fields = footer._p.xpath(".//w:fldChar/@w:fldCharType")
+    assert fields == ["begin", "separate", "end"]
+    assert [i.text for i in footer._p.xpath(".//w:instrText")] == [" PAGE "]
+    office, date = [p for p in document.paragraphs if p.text][-2:]
+    assert (office.text, date.text) == ("清河市效能办", "2026年10月30日")
+    for line in (office, date):
+        assert line.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+        assert line.paragraph_format.right_indent == bulletin.BODY_SIZE * 2  # 右空二字
+
+
+def test_without_a_number_the_title_comes_first(october):
+    untitled = [p.text for p in docx.Document(io.BytesIO(bulletin.to_docx(october))).paragraphs]
+    assert untitled[0] == TITLE  # no 文号: no empty line over the title
+
+
+def test_the_number_placeholder_comes_from_the_config(tmp_path):
+    office = tmp_path / "office.yaml"
+    office.write_text('bulletin_number: "清效通〔{year}〕X号"\nviews: [headline_kpis]\n', encoding="utf-8")
+    assert bulletin.default_number(load_config(office), Period.parse("2025-Q4")) == "清效通〔2025〕X号"
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text("bulletin_number: 5\nviews: [headline_kpis]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"wrong\.yaml: bulletin_number must be text"):
+        load_config(wrong)
 
 
 def test_file_name_is_the_title(october):
@@ -476,7 +507,10 @@ def test_cli_writes_docx_and_txt(handcount_store, monkeypatch, tmp_path, capsys)
     monkeypatch.setenv("XIAONENG_DATA", str(handcount_store.parent))
     out = tmp_path / "通报.docx"
     assert main(["bulletin", "--snapshot", "handcount", "--period", "2026-10", "--out", str(out)]) == 0
-    assert docx.Document(str(out)).paragraphs[0].text == TITLE
+    assert [p.text for p in docx.Document(str(out)).paragraphs[:2]] == ["〔2026〕X号", TITLE]
+    assert main(["bulletin", "--snapshot", "handcount", "--period", "2026-10", "--number", "清效通〔2026〕5号",
+                 "--out", str(out)]) == 0
+    assert [p.text for p in docx.Document(str(out)).paragraphs[:2]] == ["清效通〔2026〕5号", TITLE]
     txt = tmp_path / "jia.txt"
     assert main(["bulletin", "--snapshot", "handcount", "--period", "2026-10", "--county", "甲区", "--out",
                  str(txt)]) == 0

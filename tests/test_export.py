@@ -118,3 +118,23 @@ def test_empty_table_still_has_its_headers():
     frame = pd.DataFrame(columns=["办件编号", "状态"])
     assert _sheet_rows(export.to_xlsx_bytes(frame, "x")) == [["办件编号", "状态"]]
     assert _csv_rows(export.to_csv_bytes(frame)) == [["办件编号", "状态"]]
+
+
+def test_a_file_begins_with_its_source_line():
+    frame = pd.DataFrame({"办件编号": ["K06"], "超期工作日": [6]})
+    source = "数据截至 2026-10-30 17:00（快照 handcount） · 统计期：2026年10月 · 区县：乙县"
+    assert _csv_rows(export.to_csv_bytes(frame, source)) == [[source], [], ["办件编号", "超期工作日"], ["K06", "6"]]
+    book = openpyxl.load_workbook(io.BytesIO(export.to_xlsx_bytes(frame, "办件", source)))
+    assert [[c.value for c in row] for row in book.active.iter_rows()] == [
+        [source, None], ["办件编号", "超期工作日"], ["K06", 6]]
+    assert book.active.freeze_panes == "A3"  # the header row stays in view under the source line
+    assert _csv_rows(export.to_csv_bytes(frame, "=HYPERLINK(1)"))[0] == ["'=HYPERLINK(1)"]
+
+
+def test_file_names_carry_the_selection():
+    assert export.with_selection("办件清单_demo_2026-10_off_time", "2026-10", ["乙县"]) == \
+        "办件清单_demo_2026-10_乙县_off_time"
+    assert export.with_selection("办件清单_demo_2026-10", "2026-10", ["甲区、乙县", "市场监管局"]) == \
+        "办件清单_demo_2026-10_甲区、乙县_市场监管局"
+    assert export.with_selection("事项时效", "2026-10", ["a/b:c"]) == "事项时效_abc"  # no period in it: at the end
+    assert export.with_selection("办件清单_demo_2026-10", "2026-10", []) == "办件清单_demo_2026-10"

@@ -340,7 +340,7 @@ def test_page_renders_the_hand_count(page, data_folder):
     page.run()
     assert not page.exception
     assert page.title[0].value == t("supervision.title")
-    assert metric_values(page) == {"按期办结率": "60.0%", "办结件按时率": "75.0%", "超期件（红灯）": "1 件",
+    assert metric_values(page) == {"按期办结率": "60.0%", "办结件按时率": "75.0%", "超期在办件（红灯）": "1 件",
                                    "临期件（黄灯）": "2 件", "在办件": "4 件", "无时限件": "0 件"}
     assert metric_values(page) == expected_metrics(data_folder, OCTOBER)
     assert len(page.get("plotly_chart")) == 3  # trend, lights, aging

@@ -55,6 +55,7 @@ class MeetingConfig:
     red_black_size: int
     views: tuple[ViewSpec, ...]
     rectify_days: int = 10  # working days the units a 通报 names have to report their rectification
+    bulletin_number: str = "〔{year}〕X号"  # the 通报's 文号 until the office gives the real one
 
     def city(self, lang: str = "zh") -> str:
         return self.city_zh if lang == "zh" else self.city_en
@@ -83,10 +84,13 @@ def load_config(path: Path = SEQUENCE_FILE) -> MeetingConfig:
     for key, value in counts.items():
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ValueError(f"{path}: {key} must be a positive whole number, got {value!r}")
+    number = raw.get("bulletin_number", MeetingConfig.bulletin_number)
+    if not isinstance(number, str):
+        raise ValueError(f"{path}: bulletin_number must be text such as 〔{{year}}〕X号, got {number!r}")
     return MeetingConfig(
         city_zh=str(raw.get("city_zh", "")), city_en=str(raw.get("city_en", raw.get("city_zh", ""))),
         red_black_size=counts["red_black_size"], views=tuple(_spec(entry, path, i) for i, entry in enumerate(views)),
-        rectify_days=counts["bulletin_rectify_days"],
+        rectify_days=counts["bulletin_rectify_days"], bulletin_number=number,
     )
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import pandas as pd
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
@@ -85,6 +86,7 @@ UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\r\n\t]')
 # GB/T 9704 公文 layout: 仿宋 三号 body on a 28 pt line, 黑体 headings, 楷体 sub-headings.
 BODY_FONT, HEADING_FONT, SUBHEADING_FONT, LATIN_FONT = "仿宋", "黑体", "楷体", "Times New Roman"
 BODY_SIZE, TITLE_SIZE, LINE_PITCH = Pt(16), Pt(22), Pt(28)
+PAGE_NUMBER_SIZE = Pt(14)  # 四号
 MARGINS = {"top_margin": Cm(3.7), "bottom_margin": Cm(3.5), "left_margin": Cm(2.8), "right_margin": Cm(2.6)}
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TXT_MIME = "text/plain"
@@ -97,7 +99,9 @@ Section = tuple[str, tuple[str, ...]]
 @dataclass(frozen=True)
 class Bulletin:
     """A 通报: the title, the lines before the first heading (addressee, opening), the sections
-    (heading, paragraphs) and the 落款 (issuing office, date). One paragraph is one line of text."""
+    (heading, paragraphs) and the 落款 (issuing office, date). One paragraph is one line of text.
+    The 文号 over the title is not part of it: the page and the command line give it beside the text
+    (``to_docx``'s ``number``)."""
 
     title: str
     preamble: tuple[str, ...] = ()
@@ -187,8 +191,32 @@ def _paragraph(doc, text: str, east_asia: str = BODY_FONT, size: Pt = BODY_SIZE,
     return paragraph
 
 
-def to_docx(bulletin: Bulletin) -> bytes:
-    """A Word document in the 公文 layout: centred title, 黑体 headings, 仿宋 body, 落款 on the right."""
+def _page_number_footer(section) -> None:
+    """The page number centred in the footer as GB/T 9704 writes it, "— 1 —": a PAGE field, which Word
+    and WPS fill in on every page."""
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(paragraph.add_run("— "), BODY_FONT, PAGE_NUMBER_SIZE)
+    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
+        run = paragraph.add_run()
+        _font(run, BODY_FONT, PAGE_NUMBER_SIZE)
+        if kind:
+            mark = OxmlElement("w:fldChar")
+            mark.set(qn("w:fldCharType"), kind)
+            run._r.append(mark)
+        elif text == " PAGE ":
+            instruction = OxmlElement("w:instrText")
+            instruction.set(qn("xml:space"), "preserve")
+            instruction.text = text
+            run._r.append(instruction)
+        else:
+            run.text = text  # what shows until the field is updated
+    _font(paragraph.add_run(" —"), BODY_FONT, PAGE_NUMBER_SIZE)
+
+
+def to_docx(bulletin: Bulletin, number: str = "") -> bytes:
+    """A Word document in the 公文 layout: the 文号 ``number`` (if any) centred over the centred title,
+    黑体 headings, 仿宋 body, the 落款 on the right, page numbers in the footer."""
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
@@ -198,7 +226,10 @@ def to_docx(bulletin: Bulletin) -> bytes:
     normal.font.name, normal.font.size = LATIN_FONT, BODY_SIZE
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
     chinese = bool(CJK.search(bulletin.title))
+    _page_number_footer(section)
 
+    if number:
+        _paragraph(doc, number, align=WD_ALIGN_PARAGRAPH.CENTER).paragraph_format.space_after = LINE_PITCH
     title = _paragraph(doc, bulletin.title, HEADING_FONT, TITLE_SIZE, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     title.paragraph_format.line_spacing = None  # a 22 pt title on a 28 pt line would be clipped
     title.paragraph_format.space_after = LINE_PITCH
@@ -747,6 +778,11 @@ def compose(view: SnapshotView, filters: Filters, lang: str = "zh", config: Meet
     ), ([] if no_cases else findings)
 
 
+def default_number(config: MeetingConfig, period: Period) -> str:
+    """The configured 文号 placeholder ("〔{year}〕X号") with the period's year: "〔2026〕X号"."""
+    return config.bulletin_number.replace("{year}", str(period.end.year))
+
+
 # ---------------------------------------------------------------- 五、上期整改落实情况 and issuing
 
 def _followup(view: SnapshotView, filters: Filters, lang: str) -> tuple[str, ...]:
@@ -813,6 +849,8 @@ def _filter_note(view: SnapshotView, filters: Filters, lang: str) -> str:
 def add_cli(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("bulletin", help="通报草稿 (the period's bulletin as .docx or .txt)")
     cli_args.add_arguments(parser, out_help="FILE.docx or FILE.txt")
+    parser.add_argument("--number", help="the 文号 over the title, e.g. 清效通〔2026〕5号 (default: the "
+                        "placeholder of config/presentation.yaml bulletin_number)")
     parser.add_argument("--issue", action="store_true",
                         help="issue as final: the units asked to rectify become 整改台账 entries (audited)")
     parser.set_defaults(run=run_cli)
@@ -833,7 +871,8 @@ def run_cli(args: argparse.Namespace) -> int:
         bulletin, entries = issue(wanted.view, wanted.filters, wanted.lang, wanted.user)
     else:
         bulletin, entries = draft(wanted.view, wanted.filters, wanted.lang), None
-    cli_args.write_whole(wanted.out, to_docx(bulletin) if suffix == ".docx" else to_txt(bulletin))
+    number = (args.number or "").strip() or default_number(meeting_config(), wanted.filters.period)
+    cli_args.write_whole(wanted.out, to_docx(bulletin, number) if suffix == ".docx" else to_txt(bulletin))
     cli_args.record_export(wanted.user, str(wanted.out), wanted.filters, wanted.view, bulletin.paragraph_count)
     print(_text("cli.written", wanted.lang, path=wanted.out, title=bulletin.title))
     if entries is not None:

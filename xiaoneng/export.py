@@ -7,13 +7,18 @@ as plain text. Only text is touched: numbers (negative ones too) stay numbers.
 
 Headers are written as the frame has them: callers rename columns for people first (e.g.
 ``caselist.case_table``), so the files carry the same Chinese or English headers as the page.
+A file of the dashboard begins with its ``source`` line (snapshot, as-of time, period and every
+filter, as the page states them) and a blank line: a file passed on still says what it holds.
+The names of the files say the same in short (``with_selection``).
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import math
+import re
 
 import pandas as pd
 from openpyxl import Workbook
@@ -48,11 +53,15 @@ def _neutralised(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with a byte-order mark, formula-like text neutralised, no index."""
+def to_csv_bytes(df: pd.DataFrame, source: str | None = None) -> bytes:
+    """UTF-8 CSV with a byte-order mark, formula-like text neutralised, no index; with ``source``,
+    that line and a blank one come first."""
+    head = io.StringIO()
+    if source:
+        csv.writer(head, lineterminator="\r\n").writerows([[neutralise(source)], []])
     # CRLF rows (as Excel writes them) also make the writer quote any text holding a \r or \n
-    return _neutralised(df).to_csv(index=False, date_format="%Y-%m-%d %H:%M:%S", lineterminator="\r\n").encode(
-        CSV_ENCODING)
+    table = _neutralised(df).to_csv(index=False, date_format="%Y-%m-%d %H:%M:%S", lineterminator="\r\n")
+    return (head.getvalue() + table).encode(CSV_ENCODING)
 
 
 def _display_width(text: str) -> int:
@@ -75,8 +84,9 @@ def _cell_value(value: object) -> object:
     return neutralise(value)
 
 
-def to_xlsx_bytes(df: pd.DataFrame, sheet_name: str = "Sheet1") -> bytes:
-    """An .xlsx workbook of one sheet: bold frozen header row, sized columns, real dates and numbers."""
+def to_xlsx_bytes(df: pd.DataFrame, sheet_name: str = "Sheet1", source: str | None = None) -> bytes:
+    """An .xlsx workbook of one sheet: bold frozen header row, sized columns, real dates and numbers;
+    with ``source``, that line in the first row and the header in the second."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_sheet_title(sheet_name))
     headers = [str(neutralise(str(c))) for c in df.columns]
@@ -93,7 +103,9 @@ def to_xlsx_bytes(df: pd.DataFrame, sheet_name: str = "Sheet1") -> bytes:
             width = max((_display_width(str(v)) for v in series.dropna()), default=0)
         width = max(width, _display_width(headers[i]), MIN_COLUMN_WIDTH)
         sheet.column_dimensions[get_column_letter(i + 1)].width = min(width + 2, MAX_COLUMN_WIDTH)
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = "A3" if source else "A2"
+    if source:
+        sheet.append([neutralise(source)])
 
     bold = Font(bold=True)
     header_cells = []
@@ -123,6 +135,23 @@ _SHEET_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
 def _sheet_title(name: str) -> str:
     """Excel's rules: at most 31 characters, none of []:*?/\\."""
     return (name.translate(_SHEET_FORBIDDEN) or "Sheet1")[:31]
+
+
+_NAME_FORBIDDEN = re.compile(r'[\\/:*?"<>|\r\n\t]')
+
+
+def with_selection(file_stem: str, period_key: str, selection: list[str]) -> str:
+    """A file name that says which units it holds: the ``selection`` (county and department names)
+    after the period ("办件清单_demo_2026-10_乙县_off_time"), or at the end when the name has no period;
+    the name as it was for the whole city (no selection)."""
+    if not selection:
+        return file_stem
+    units = _NAME_FORBIDDEN.sub("", "_".join(selection))
+    marker = f"_{period_key}"
+    if marker in file_stem:
+        at = file_stem.index(marker) + len(marker)
+        return f"{file_stem[:at]}_{units}{file_stem[at:]}"
+    return f"{file_stem}_{units}"
 
 
 def file_stamp(moment: dt.datetime | dt.date) -> str:

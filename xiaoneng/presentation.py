@@ -8,6 +8,7 @@ returns: a Plotly figure for a chart view, KPI cards as HTML, tables as data fra
 from __future__ import annotations
 
 import html
+import json
 
 import plotly.graph_objects as go
 
@@ -151,6 +152,18 @@ def kpi_cards_html(view: BriefingView, lang: str = "zh") -> str:
     return f'<div class="xn-cards">{"".join(cards)}</div>'
 
 
+# While presenting (the view's title carries PRESENTING_CLASS): no sidebar, nor the button that
+# reopens it, nor the top bar; the page takes the whole width. The rule is part of STYLE and keyed to
+# the title because style-only HTML goes to Streamlit's event container, which a fragment rerun
+# (结束汇报) does not clear; the title is redrawn by every rerun, so the sidebar is back at once.
+PRESENTING_CLASS = "xn-presenting"
+PRESENTING_STYLE = f"""
+body:has(h1.{PRESENTING_CLASS}) [data-testid="stSidebar"],
+body:has(h1.{PRESENTING_CLASS}) [data-testid="stExpandSidebarButton"],
+body:has(h1.{PRESENTING_CLASS}) [data-testid="stHeader"] {{ display: none !important; }}
+body:has(h1.{PRESENTING_CLASS}) [data-testid="stMainBlockContainer"] {{ padding-top: 1rem; max-width: 100%; }}
+"""
+
 # Presentation-only styles: big type, a fixed footer. Applied by the page with st.html.
 STYLE = f"""
 <style>
@@ -177,8 +190,16 @@ h1.xn-title {{ font-family: {FONT_FAMILY}; font-size: 44px !important; font-weig
 .xn-footer {{ background: #F7F9FB; border-top: 1px solid #D5DCE4; padding: 6px 16px; font-size: 17px;
   color: {MUTED_TEXT}; display: flex; justify-content: space-between; gap: 24px; }}
 [data-testid="stMainBlockContainer"] {{ padding-top: 2rem; }}
+{PRESENTING_STYLE}
 </style>
 """
+
+
+def title_html(view: BriefingView, presenting: bool = False) -> str:
+    """The view's title and takeaway; while presenting the title is marked so STYLE hides the sidebar."""
+    marked = f" {PRESENTING_CLASS}" if presenting else ""
+    return (f'<h1 class="xn-title{marked}">{html.escape(view.title)}</h1>'
+            f'<div class="xn-takeaway">{html.escape(view.takeaway)}</div>')
 
 
 def table_html(view: BriefingView, position: int) -> str:
@@ -197,6 +218,67 @@ def table_html(view: BriefingView, position: int) -> str:
     title = f'<div class="xn-table-title">{html.escape(titled.title)}</div>' if titled.title else ""
     table = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
     return f'{title}<div class="xn-table{tone}">{table}</div>'
+
+
+# Keys a presentation clicker (or a keyboard) sends, and what they do. Clickers send PageDown/PageUp;
+# some send the arrows or Space.
+FORWARD_KEYS = ("ArrowRight", "PageDown", " ", "ArrowDown")
+BACK_KEYS = ("ArrowLeft", "PageUp", "ArrowUp")
+FULLSCREEN_KEYS = ("f", "F")
+NEXT_BUTTON_KEY = "presentation_next"
+PREVIOUS_BUTTON_KEY = "presentation_previous"
+FULLSCREEN_BUTTON_KEY = "presentation_fullscreen"
+START_BUTTON_KEY = "presentation_start"  # 开始汇报: sidebar away and full screen
+STOP_BUTTON_KEY = "presentation_stop"  # 结束汇报: sidebar back, full screen left
+
+# One listener per browser tab (a rerun inserts the script again; the flag keeps it single). It clicks
+# the page's own 下一页/上一页 buttons, so a key does exactly what a click does, and does nothing on
+# another page (no such buttons there) or while someone types in a box. Full screen is asked for in
+# the key press or the click itself: browsers grant it only inside such a user gesture.
+_KEYS_SCRIPT = """
+<script>
+(() => {
+  if (window.__xiaonengPresentationKeys) return;
+  window.__xiaonengPresentationKeys = true;
+  const keys = %(keys)s;
+  const button = (key) => document.querySelector(`.st-key-${key} button`);
+  const boxes = 'input, textarea, select, [contenteditable=""], [contenteditable="true"], [role="listbox"]';
+  const typing = (target) => target instanceof Element && target.closest(boxes) !== null;
+  const toggleFullscreen = () => {
+    if (document.fullscreenElement) { document.exitFullscreen(); }
+    else { document.documentElement.requestFullscreen().catch(() => {}); }
+  };
+  document.addEventListener('keydown', (event) => {
+    if (event.ctrlKey || event.altKey || event.metaKey || typing(event.target)) return;
+    if (!button(keys.next)) return;  // not on 汇报模式
+    let target = null;
+    if (keys.forward.includes(event.key)) target = button(keys.next);
+    else if (keys.back.includes(event.key)) target = button(keys.previous);
+    else if (keys.fullscreen.includes(event.key)) { event.preventDefault(); toggleFullscreen(); return; }
+    else return;
+    event.preventDefault();  // no scrolling by Space or PageDown
+    // a focused button would also take the Space as its own click
+    if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
+    if (target && !target.disabled) target.click();
+  }, true);
+  document.addEventListener('click', (event) => {
+    const clicked = (key) => event.target instanceof Element && event.target.closest(`.st-key-${key} button`);
+    if (clicked(keys.full)) toggleFullscreen();
+    else if (clicked(keys.start) && !document.fullscreenElement) toggleFullscreen();
+    else if (clicked(keys.stop) && document.fullscreenElement) toggleFullscreen();
+  }, true);
+})();
+</script>
+"""
+
+
+def keys_script() -> str:
+    """The script (for st.html with JavaScript allowed) that turns clicker keys into 下一页/上一页
+    clicks and F or the 全屏 button into the browser's full screen."""
+    keys = {"forward": list(FORWARD_KEYS), "back": list(BACK_KEYS), "fullscreen": list(FULLSCREEN_KEYS),
+            "next": NEXT_BUTTON_KEY, "previous": PREVIOUS_BUTTON_KEY, "full": FULLSCREEN_BUTTON_KEY,
+            "start": START_BUTTON_KEY, "stop": STOP_BUTTON_KEY}
+    return _KEYS_SCRIPT % {"keys": json.dumps(keys)}
 
 
 def footer_html(footer: str, position: int, total: int) -> str:

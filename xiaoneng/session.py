@@ -131,6 +131,12 @@ def convert_period(period: Period, kind: str, last_day: dt.date | None = None) -
     return Period("custom", period.start, period.end)
 
 
+def newer_snapshot(default: SnapshotInfo | None, viewed: SnapshotInfo) -> SnapshotInfo | None:
+    """The snapshot everyone sees by default (the admin's choice, else the newest) when its data are
+    newer than the ``viewed`` one's; None otherwise (a snapshot not yet chosen as default is not offered)."""
+    return default if default is not None and not default.withdrawn and default.as_of > viewed.as_of else None
+
+
 def url_params(snapshot_id: str, filters: Filters, lang: str) -> dict[str, str]:
     """The URL form of a view."""
     params = {"snapshot": snapshot_id, **filters.to_query_params()}
@@ -168,6 +174,7 @@ class AppContext:
     filters: Filters | None = None
     options: FilterOptions = field(default_factory=FilterOptions)
     notices: tuple[str, ...] = ()
+    newer: SnapshotInfo | None = None  # a published snapshot with newer data than the one viewed
 
     @property
     def scope(self) -> Scope:
@@ -333,6 +340,11 @@ def _on_snapshot_change() -> None:
     st.session_state["_xiaoneng_snapshot_changed"] = True
 
 
+def _switch_snapshot(snapshot_id: str) -> None:
+    st.session_state[KEY_SNAPSHOT] = snapshot_id
+    _on_snapshot_change()
+
+
 def _on_reset() -> None:
     st.session_state["_xiaoneng_reset"] = True
 
@@ -430,14 +442,16 @@ def sidebar_filters() -> AppContext:
     county_placeholder = placeholder if scope.counties is None else t(
         "filters.placeholder_scope", lang, counties=join_names(list(options.counties.values()), lang))
     counties = sidebar.multiselect(t("filters.counties", lang), list(options.counties), key=KEY_COUNTIES,
-                                   format_func=lambda c: options.counties.get(c, c), placeholder=county_placeholder)
+                                   format_func=lambda c: options.counties.get(c, c), placeholder=county_placeholder,
+                                   select_all=False)  # none chosen already means all: no "全选" to add
     departments = sidebar.multiselect(t("filters.departments", lang), list(options.departments),
                                       key=KEY_DEPARTMENTS, format_func=lambda d: options.departments.get(d, d),
-                                      placeholder=placeholder)
+                                      placeholder=placeholder, select_all=False)
     item_types = sidebar.multiselect(t("filters.item_types", lang), list(options.item_types), key=KEY_ITEM_TYPES,
-                                     placeholder=placeholder)
+                                     placeholder=placeholder, select_all=False)
     channels = sidebar.multiselect(t("filters.channels", lang), list(CHANNELS), key=KEY_CHANNELS,
-                                   format_func=lambda c: t(f"channel.{c}", lang), placeholder=placeholder)
+                                   format_func=lambda c: t(f"channel.{c}", lang), placeholder=placeholder,
+                                   select_all=False)
     sidebar.button(t("filters.reset", lang), key=KEY_RESET, on_click=_on_reset, width="stretch")
     _language_switch()
     sidebar.caption(t("filters.copy_hint", lang))
@@ -445,7 +459,7 @@ def sidebar_filters() -> AppContext:
     filters = Filters(period, tuple(counties), tuple(departments), tuple(item_types), tuple(channels))
     _write_url(url_params(snapshot_id, filters, lang))
     ctx = AppContext(lang=lang, data_folder=folder, user=user, snapshot=info, filters=filters, options=options,
-                     notices=tuple(notices))
+                     notices=tuple(notices), newer=newer_snapshot(store.default() or snapshots[-1], info))
     st.session_state[_CONTEXT] = ctx
     return ctx
 
@@ -535,6 +549,13 @@ def show_context_line(ctx: AppContext) -> None:
         st.warning(notice)
     if ctx.has_data:
         st.caption(ctx.summary())
+    if ctx.newer is not None:  # an old link, or an older snapshot chosen: say that newer data exist
+        note, switch = st.columns([5, 1], vertical_alignment="center")
+        note.info(t("newer_snapshot.notice", ctx.lang, snapshot=escape_markdown(ctx.newer.snapshot_id),
+                    as_of=f"{ctx.newer.as_of:%Y-%m-%d %H:%M}",
+                    viewed=f"{ctx.snapshot.as_of:%Y-%m-%d %H:%M}"), icon=":material/update:")
+        switch.button(t("newer_snapshot.switch", ctx.lang), key="newer_snapshot_switch", on_click=_switch_snapshot,
+                      args=(ctx.newer.snapshot_id,), icon=":material/sync:", width="stretch")
 
 
 def require_snapshot() -> AppContext:

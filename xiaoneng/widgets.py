@@ -21,8 +21,8 @@ import pandas as pd
 import streamlit as st
 
 from xiaoneng import audit, caselist, export
-from xiaoneng.filters import Filters
-from xiaoneng.i18n import t
+from xiaoneng.filters import Filters, context_line
+from xiaoneng.i18n import join_names, t
 from xiaoneng.periodnotes import coverage_message, running_period_text
 from xiaoneng.session import AppContext
 
@@ -69,13 +69,30 @@ def audited(ctx: AppContext, file_name: str, make: Callable[[], tuple[bytes, int
     return data
 
 
+def source_line(ctx: AppContext) -> str:
+    """What a downloaded file came from, as its first line: the page's context line, unescaped."""
+    return context_line(ctx.snapshot.as_of, ctx.snapshot.snapshot_id, ctx.scope.narrow(ctx.filters),
+                        ctx.options.counties, ctx.options.departments, ctx.lang)
+
+
+def selected_units(ctx: AppContext) -> list[str]:
+    """The counties and departments the view is narrowed to (a county user's own), by name, for file
+    names; at most three of each and "等N项" (``join_names``)."""
+    filters = ctx.scope.narrow(ctx.filters)
+    counties = [ctx.options.counties.get(c, c) for c in filters.counties]
+    departments = [ctx.options.departments.get(d, d) for d in filters.departments]
+    return [join_names(names, ctx.lang) for names in (counties, departments) if names]
+
+
 def table_file(ctx: AppContext, df: TableSource, file_name: str, sheet_name: str | None = None) -> Callable[[], bytes]:
-    """The deferred, audited bytes of a table's download: CSV, or Excel for an .xlsx ``file_name``."""
+    """The deferred, audited bytes of a table's download: CSV, or Excel for an .xlsx ``file_name``,
+    each beginning with the line saying which snapshot and filters it came from."""
     def make() -> tuple[bytes, int]:
         frame = _frame(df)
+        source = source_line(ctx)
         if file_name.endswith(".xlsx"):
-            return export.to_xlsx_bytes(frame, sheet_name or file_name.removesuffix(".xlsx")), len(frame)
-        return export.to_csv_bytes(frame), len(frame)
+            return export.to_xlsx_bytes(frame, sheet_name or file_name.removesuffix(".xlsx"), source), len(frame)
+        return export.to_csv_bytes(frame, source), len(frame)
 
     return audited(ctx, file_name, make)
 
@@ -91,6 +108,7 @@ def download_buttons(ctx: AppContext, df: TableSource, file_stem: str, key: str,
     if not ctx.can("export"):
         return
     lang = ctx.lang
+    file_stem = export.with_selection(file_stem, ctx.filters.period.key, selected_units(ctx))
     left, right = st.columns(2, width=360, gap="small")
     help_text = t("download.help", lang)
     left.download_button(
