@@ -31,7 +31,8 @@ def _text(pdf: bytes) -> tuple[int, str]:
     return len(reader.pages), text.replace("\x00", "").replace(" ", "")
 
 
-def test_the_handout_is_one_page_with_the_numbers_of_the_page(handcount_view, lower_minimum):
+@pytest.mark.usefixtures("lower_minimum")
+def test_the_handout_is_one_page_with_the_numbers_of_the_page(handcount_view):
     pdf, frames = _handout(handcount_view)
     pages, text = _text(pdf)
     assert pages == 1
@@ -46,8 +47,9 @@ def test_the_handout_is_one_page_with_the_numbers_of_the_page(handcount_view, lo
     assert "5项未达标" in text
 
 
-def test_many_counties_still_fit_one_page(handcount_view, lower_minimum):
-    pdf, frames = _handout(handcount_view)
+@pytest.mark.usefixtures("lower_minimum")
+def test_many_counties_still_fit_one_page(handcount_view):
+    _, frames = _handout(handcount_view)
     ranking = frames["ranking"]
     many = ranking.loc[ranking.index.repeat(20)].reset_index(drop=True)
     many["unit_name"] = [f"县{i:02d}" for i in range(len(many))]
@@ -57,4 +59,5 @@ def test_many_counties_still_fit_one_page(handcount_view, lower_minimum):
 
 
 def test_plain_drops_the_card_markup():
-    assert handout.plain("同比 :red[↑ +8.5%]  \n:red-badge[未达标] 超出 0.13 工作日") == "同比 ↑ +8.5%\n未达标 超出 0.13 工作日"
+    card_line = "同比 :red[↑ +8.5%]  \n:red-badge[未达标] 超出 0.13 工作日"
+    assert handout.plain(card_line) == "同比 ↑ +8.5%\n未达标 超出 0.13 工作日"

@@ -86,7 +86,7 @@ def _progress_rules(label: str) -> str:
   animation: xn-show 0s linear {delay} forwards, xn-run 0.8s linear {delay} infinite;
 }}
 {running}::after {{
-  content: {json.dumps(label)}; position: fixed; top: 8px; left: 50%; transform: translateX(-50%);
+  content: {json.dumps(label, ensure_ascii=False)}; position: fixed; top: 8px; left: 50%; transform: translateX(-50%);
   z-index: 1000100; opacity: 0; padding: 2px 14px; border-radius: 12px; font-size: 14px;
   background: #1F4E79; color: white; animation: xn-show 0s linear {delay} forwards;
 }}
