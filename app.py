@@ -8,13 +8,14 @@ the sign-in page is shown, and no page runs, until someone is signed in.
 
 import streamlit as st
 
-from xiaoneng import builtin_text, pageguard, session, signin
+from xiaoneng import builtin_text, layout, pageguard, session, signin
 from xiaoneng.i18n import t
 
 session.leave_pages_folder_mode()
 lang = session.current_lang()
 st.set_page_config(page_title=t("app.title", lang), page_icon=t("app.page_icon", lang), layout="wide",
                    initial_sidebar_state=session.SIDEBAR_WIDTH_PX)
+layout.inject(lang)  # cards that never cut a value, the progress cue, phone and print layouts
 
 pages = {
     t("nav.group_overview", lang): [

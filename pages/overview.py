@@ -4,7 +4,9 @@
 figures: xiaoneng.charts.
 
 Widget keys: overview_xf_chip_county (the ranking click's chip, xiaoneng.crossfilter), overview_drill_subset,
-overview_cell_clear, overview_cell_subset, overview_cell_page (the cell's case list page).
+overview_cell_clear, overview_cell_subset, overview_cell_page (the cell's case list page), overview_handout (the
+one-page PDF, for who may export). The first screen holds the cards and the 需关注 list (container
+overview_attention): the worst and the most-declined counties and departments, each a link to its 单位画像.
 """
 
 
@@ -15,6 +17,8 @@ from xiaoneng import (
     caselist,
     charts,
     crossfilter,
+    handout,
+    layout,
     offenders,
     overview,
     periodnotes,
@@ -22,6 +26,7 @@ from xiaoneng import (
     session,
     widgets,
 )
+from xiaoneng.filters import context_line
 from xiaoneng.i18n import t
 
 ctx = session.require_snapshot()
@@ -48,6 +53,24 @@ def _clear_cell() -> None:
     st.session_state[KEY_CELL_GENERATION] = st.session_state.get(KEY_CELL_GENERATION, 0) + 1
 
 
+def handout_button(attention: dict) -> None:
+    """The one-page PDF of what the first screen and the ranking show (audited when it is made)."""
+    if not handout.fonts_available():
+        st.caption(t("handout.unavailable", lang))
+        return
+    title = t("handout.title", lang, city=briefing.meeting_config().city(lang), period=narrowed.period.label(lang))
+    context = context_line(ctx.snapshot.as_of, ctx.snapshot.snapshot_id, ctx.scope.narrow(narrowed),
+                           ctx.options.counties, ctx.options.departments, lang)
+    stem = f"{t('handout.file', lang)}_{ctx.snapshot.snapshot_id}_{narrowed.period.key}"
+
+    def make() -> tuple[bytes, int]:
+        return handout.handout_pdf(title, context, cards, attention["county"], attention["dept"], ranking, lang), 1
+
+    st.download_button(t("handout.button", lang), data=widgets.audited(ctx, f"{stem}.pdf", make),
+                       file_name=f"{stem}.pdf", mime="application/pdf", key="overview_handout", on_click="ignore",
+                       icon=":material/picture_as_pdf:", help=t("handout.help", lang))
+
+
 selection = crossfilter.current(ctx)
 narrowed = crossfilter.narrow(ctx.filters, selection)
 
@@ -55,21 +78,41 @@ st.title(t("nav.overview", lang))
 session.show_context_line(ctx)
 crossfilter.chips(ctx, selection, XF_PAGE)
 
-# KPI cards
-st.subheader(t("kpi.header", lang))
+# The first screen: the KPI cards and, beside them, the units that need attention (the 黑榜 and the
+# biggest fallers, counties and departments), each linking to its 单位画像
 cards = session.cached(overview.kpi_cards, ctx, filters=narrowed)
-if overview.kpis_empty(cards):
-    st.info(t("kpi.empty", lang), icon=":material/info:")
-else:
-    if cards["comparison_note"].iloc[0]:  # a running period: figures to the snapshot's day, like for like
-        st.caption(cards["comparison_note"].iloc[0])
-    for start in range(0, len(cards), CARDS_PER_ROW):
-        columns = st.columns(CARDS_PER_ROW)
-        for column, card in zip(columns, cards.iloc[start:start + CARDS_PER_ROW].itertuples(), strict=False):
-            with column.container(border=True, height="stretch"):
-                st.metric(card.label, card.value_text, card.delta_text, delta_color=card.delta_color,
-                          delta_arrow=card.delta_arrow, delta_description=card.delta_description, help=card.help)
-                st.markdown(card.detail_md)
+ranking = session.cached(overview.county_ranking, ctx, filters=narrowed)
+departments = session.cached(overview.department_ranking, ctx, filters=narrowed)
+list_size = briefing.meeting_config().red_black_size
+cards_column, attention_column = st.columns([3, 2], gap="medium")
+with cards_column:
+    st.subheader(t("kpi.header", lang))
+    if overview.kpis_empty(cards):
+        st.info(t("kpi.empty", lang), icon=":material/info:")
+    else:
+        if cards["comparison_note"].iloc[0]:  # a running period: figures to the snapshot's day, like for like
+            st.caption(cards["comparison_note"].iloc[0])
+        for start in range(0, len(cards), CARDS_PER_ROW):
+            columns = st.columns(CARDS_PER_ROW)
+            for column, card in zip(columns, cards.iloc[start:start + CARDS_PER_ROW].itertuples(), strict=False):
+                with column.container(border=True, height="stretch"):
+                    st.metric(card.label, card.value_text, card.delta_text, delta_color=card.delta_color,
+                              delta_arrow=card.delta_arrow, delta_description=card.delta_description,
+                              help=card.help)
+                    st.markdown(card.detail_md)
+with attention_column.container(key="overview_attention"):
+    st.subheader(t("attention.header", lang))
+    st.caption(t("attention.caption", lang, previous=periodnotes.comparison_label(
+        ctx.view, scorecard.previous_span(ctx.view, ctx.filters), lang)))
+    link_params = session.url_params(ctx.snapshot.snapshot_id, ctx.filters, lang)
+    attention = {}
+    for kind, ranked in (("county", ranking), ("dept", departments)):
+        units = overview.attention_units(ranked, list_size, lang)
+        hrefs = {code: overview.profile_href(link_params, kind, code) for code in units["unit_code"]}
+        st.html(overview.attention_html(units, kind, hrefs, lang))
+        attention[kind] = units
+    if ctx.can("export") and not overview.kpis_empty(cards):
+        handout_button(attention)
 
 # Drill-through: the cases behind the cards (same filters, including a ranking click)
 with st.expander(t("kpi.drill", lang), icon=":material/list_alt:"):
@@ -78,8 +121,8 @@ with st.expander(t("kpi.drill", lang), icon=":material/list_alt:"):
     widgets.case_list_panel(ctx, caselist.CaseSelection(subset=subset), key="overview_drill", filters=narrowed)
 
 # Counties ranked by composite score with rank change (the county filter only highlights), 红榜 / 黑榜
+layout.page_break()
 st.subheader(t("ranking.header", lang))
-ranking = session.cached(overview.county_ranking, ctx, filters=narrowed)
 if not overview.ranking_empty(ranking):
     st.caption(t("overview_more.ranking_caption", lang, min=scorecard.min_cases(),
                  previous=periodnotes.comparison_label(ctx.view, scorecard.previous_span(ctx.view, ctx.filters), lang)))
@@ -107,26 +150,32 @@ if not overview.ranking_empty(ranking):
 else:
     st.info(t("ranking.empty", lang), icon=":material/info:")
 
-# The headline indicators month by month (same filters as the cards, including a ranking click)
+# The headline indicators month by month (same filters as the cards, including a ranking click): four
+# panels a row, one on a phone
+layout.page_break()
 st.subheader(t("overview_more.trend_header", lang))
 trend = session.cached(overview.headline_trend, ctx, filters=narrowed)
 st.caption(overview.trend_caption(trend, lang, through=cards["through"].iloc[0] if len(cards) else None))
-st.plotly_chart(
-    charts.small_multiple_lines(
-        trend, panel_col="key", title_col="title", subtitle_col="subtitle", x_col="month", y_col="value",
-        text_col="value_text", target_col="target", suffix_col="suffix", places_col="places", columns=CARDS_PER_ROW,
-        empty_message=t("overview_more.trend_empty", lang), lang=lang,
-    ),
-    theme=None, key="overview_trend_chart", config={"displaylogo": False},
-)
+for width_key, per_row in ((layout.WIDE_ONLY, CARDS_PER_ROW), (layout.NARROW_ONLY, 1)):
+    st.container(key=f"{width_key}_trend").plotly_chart(
+        charts.small_multiple_lines(
+            trend, panel_col="key", title_col="title", subtitle_col="subtitle", x_col="month", y_col="value",
+            text_col="value_text", target_col="target", suffix_col="suffix", places_col="places", columns=per_row,
+            empty_message=t("overview_more.trend_empty", lang), lang=lang,
+        ),
+        theme=None, key=f"overview_trend_chart_{per_row}", config={"displaylogo": False},
+    )
 
-# County × department traffic lights of the on-time rate; a clicked cell lists its cases
+# County × department traffic lights of the on-time rate; a clicked cell lists its cases. A phone shows
+# the cells that miss the target as a ranked list instead.
+layout.page_break()
 st.subheader(t("matrix.header", lang))
 st.caption(f"{overview.matrix_caption(lang)} {t('overview_more.matrix_click', lang)}")
 matrix = session.cached(overview.traffic_light_matrix, ctx, filters=narrowed)
 cell = overview.matrix_cell(matrix, st.session_state.get(KEY_XF_CELL))
 if (matrix["status"] != "none").any():
-    st.plotly_chart(
+    st.container(key=f"{layout.NARROW_ONLY}_matrix").html(overview.matrix_list_html(matrix, lang))
+    st.container(key=f"{layout.WIDE_ONLY}_matrix").plotly_chart(
         charts.traffic_light_heatmap(
             matrix, row_col="dept_name", col_col="county_name", status_col="status", text_col="text",
             status_labels={s: t(f"matrix.status_{s}", lang) for s in charts.STATUS_ORDER},

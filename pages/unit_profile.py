@@ -44,8 +44,10 @@ st.title(t("nav.unit_profile", lang))
 session.show_context_line(ctx)
 
 levels = {level: t(f"profile.level_{level.replace(',', '_')}", lang) for level in profile.LEVELS}
+linked_level = st.query_params.get("level")  # a link from 总览's 需关注 to a department says level=dept
 level = st.segmented_control(t("profile.level", lang), options=list(levels), format_func=levels.get,
-                             default="county", key="profile_level") or "county"
+                             default=linked_level if linked_level in levels else "county", key="profile_level") \
+    or "county"
 counties, departments = ctx.options.counties, ctx.options.departments
 left, right = st.columns(2)
 county = dept = None

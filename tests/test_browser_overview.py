@@ -18,7 +18,7 @@ __all__ = ["browser", "page", "pytestmark", "server"]  # fixtures and marks used
 
 
 def matrix(page):
-    return page.locator('[data-testid="stPlotlyChart"]').nth(2)  # ranking, trend, matrix
+    return page.locator('.st-key-wide_only_matrix [data-testid="stPlotlyChart"]')  # a phone has a list instead
 
 
 def click_cell(page, text: str) -> None:

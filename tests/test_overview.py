@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest import html_bodies
 from xiaoneng import caselist, charts, overview, periodnotes, scorecard
 from xiaoneng.filters import Filters, Period
 from xiaoneng.i18n import LANGS, indicator_definitions, join_names, messages, t
@@ -677,6 +678,12 @@ def fresh_cache():
     st.cache_data.clear()
 
 
+def _honour_lists(at: AppTest) -> list[str]:
+    """The 红榜 and 黑榜 panels (the page's other st.html elements are the 需关注 lists and page breaks)."""
+    titles = (t("briefing.ranking.red"), t("briefing.ranking.black"))
+    return [body for body in html_bodies(at) if any(title in body for title in titles)]
+
+
 def _infos(at: AppTest) -> list[str]:
     return [i.value for i in at.info]
 
@@ -689,7 +696,7 @@ def test_page_shows_rank_change_and_small_bases(page):
     assert ranking[t("ranking.rank")].tolist() == ["1（样本不足）", "2（样本不足）"]
     # C01 ranked first in 1–30 September as now; C02 had no case data then
     assert ranking[t("scorecard_data.scorecard.rank_change")].tolist() == ["持平", "无可比数据"]
-    assert not page.get("html")  # both counties accepted 4 cases, fewer than 30: no 红榜/黑榜
+    assert not _honour_lists(page)  # both counties accepted 4 cases, fewer than 30: no 红榜/黑榜
     captions = [c.value for c in page.caption]
     assert t("ranking.lists_all_small", min=30) in captions
     assert any("2026年9月1日至9月30日" in c and "样本不足" in c for c in captions)  # the ranking's caption
@@ -700,7 +707,7 @@ def test_page_shows_rank_change_and_small_bases(page):
 def test_page_shows_the_red_and_black_lists(page, lower_minimum, fresh_cache):
     page.run()
     assert not page.exception
-    red, black = (element.proto.body for element in page.get("html"))
+    red, black = _honour_lists(page)
     assert "红榜" in red and "甲区" in red and "72.5" in red and "乙县" not in red
     assert "黑榜" in black and "乙县" in black and "40.9" in black and "甲区" not in black
     assert page.table[0].value[t("ranking.rank")].tolist() == ["1", "2"]
@@ -759,10 +766,13 @@ def test_page_without_data_says_no_data_and_ranks_nobody(page, params):
     assert not page.exception
     infos = _infos(page)
     assert t("kpi.empty") in infos and t("ranking.empty") in infos and t("matrix.empty") in infos
-    assert not page.metric and not page.table and not page.get("html")  # no cards, no ranking, no lists
-    (trend,) = page.get("plotly_chart")  # the trend alone, saying there is nothing to draw
-    annotations = json.loads(trend.proto.spec)["layout"]["annotations"]
-    assert [a["text"] for a in annotations] == [t("overview_more.trend_empty")]
+    assert not page.metric and not page.table and not _honour_lists(page)  # no cards, no ranking, no lists
+    assert [b for b in html_bodies(page) if t("attention.none") in b]
+    assert "overview_handout" not in [b.key for b in page.get("download_button")]  # no handout of nothing
+    wide, narrow = page.get("plotly_chart")  # the trend alone (four panels a row, and one), saying there is nothing
+    for trend in (wide, narrow):
+        annotations = json.loads(trend.proto.spec)["layout"]["annotations"]
+        assert [a["text"] for a in annotations] == [t("overview_more.trend_empty")]
     assert t("overview_more.trend_empty") in [c.value for c in page.caption]
 
 
@@ -780,3 +790,67 @@ def test_page_of_a_running_quarter(page):
     assert all("截至10月30日" in m.value for m in page.markdown if t("kpi.target") in m.value)
     # the rank change compares with 1–30 July: C01 64.3, C02 35.1 — the same order as now
     assert page.table[0].value[t("scorecard_data.scorecard.rank_change")].tolist() == ["持平", "持平"]
+
+
+# ---------------------------------------------------------------- 需关注 (the first screen)
+
+def test_attention_lists_the_black_list_then_the_biggest_fallers(handcount_view, lower_minimum):
+    counties = overview.attention_units(overview.county_ranking(handcount_view, OCTOBER), 3)
+    # two listable counties: 乙县 alone on the 黑榜; 甲区 rose (+12.5 since 1–30 September): not listed
+    assert counties["unit_name"].tolist() == ["乙县"]
+    assert counties[["rank", "ranked", "worst", "declined"]].values.tolist() == [[2, 2, True, False]]
+    assert counties["missed"].iloc[0] == ["按期办结率", "网办率", "满意率", "满意度指数"]
+    departments = overview.attention_units(overview.department_ranking(handcount_view, OCTOBER), 3)
+    # 人社局 last; 市场监管局 first but 0.9 points down on September
+    assert departments["unit_name"].tolist() == ["人社局", "市场监管局"]
+    assert departments["worst"].tolist() == [True, False] and departments["declined"].tolist() == [False, True]
+    assert round(departments["score_change"].iloc[1], 1) == -0.9
+
+
+def test_small_bases_are_never_listed_for_attention(handcount_view):
+    """The fixture's 4 accepted cases are under the minimum of 30: nobody is named (the 黑榜's rule)."""
+    assert overview.attention_units(overview.county_ranking(handcount_view, OCTOBER), 3).empty
+    html = overview.attention_html(overview.attention_units(overview.county_ranking(handcount_view, OCTOBER), 3),
+                                   "county", {}, "zh")
+    assert t("attention.none") in html
+
+
+def test_attention_html_links_each_unit_to_its_profile(handcount_view, lower_minimum):
+    params = url_params("handcount", OCTOBER, "zh")
+    units = overview.attention_units(overview.department_ranking(handcount_view, OCTOBER), 3)
+    hrefs = {code: overview.profile_href(params, "dept", code) for code in units["unit_code"]}
+    html = overview.attention_html(units, "dept", hrefs, "zh")
+    assert '<a href="unit_profile?snapshot=handcount&amp;period=2026-10&amp;departments=D02&amp;level=dept"' in html
+    assert "第2/2名" in html and "56.9" in html and "末位" in html and "退步" in html and "-0.9" in html
+    assert "5项未达标：按期办结率、平均办理时长、网办率、满意率、满意度指数" in html
+    county = overview.profile_href(url_params("handcount", Filters(Period.parse("2026-10"), counties=("C01",),
+                                                                  departments=("D01",)), "en"), "county", "C02")
+    assert county == "unit_profile?snapshot=handcount&period=2026-10&lang=en&counties=C02"
+    with pytest.raises(ValueError, match="kind"):
+        overview.profile_href(params, "post", "X")
+
+
+def test_attention_html_escapes_names():
+    units = pd.DataFrame([{"unit_code": "C9", "unit_name": "<b>县</b>", "rank": 3, "ranked": 3, "composite_score": 50.0,
+                           "score_change": -2.0, "rank_change": -1, "worst": True, "declined": True, "missed": []}])
+    html = overview.attention_html(units, "county", {"C9": "unit_profile?counties=C9&x=\"y"}, "zh")
+    assert "&lt;b&gt;县&lt;/b&gt;" in html and "<b>县" not in html and "&quot;y" in html
+    assert "各项指标均达标" in html and "-2.0" in html and "↓1" in html
+
+
+def test_the_phone_list_ranks_the_cells_below_target(handcount_view):
+    matrix = overview.traffic_light_matrix(handcount_view, OCTOBER)
+    assert overview.matrix_misses(matrix)["cell_code"].tolist() == ["C02|D01", "C01|D02"]  # 0.0 %, then 50.0 %
+    html = overview.matrix_list_html(matrix, "zh")
+    assert html.index("乙县") < html.index("甲区") and "0.0%" in html and "50.0%" in html
+    assert "未达标的单元（共2个，由低到高）" in html and "其余2个单元达标或无数据。" in html
+
+
+def test_page_first_screen_shows_the_attention_lists(page, lower_minimum, fresh_cache):
+    page.run()
+    assert not page.exception
+    county, dept = (b for b in html_bodies(page) if 'data-kind=' in b)
+    assert "乙县" in county and "unit_profile?snapshot=handcount" in county and "counties=C02" in county
+    assert "人社局" in dept and "市场监管局" in dept and "level=dept" in dept
+    (handout,) = [b for b in page.get("download_button") if b.key == "overview_handout"]  # an admin may export
+    assert handout.proto.label == t("handout.button")

@@ -17,6 +17,7 @@ import datetime as dt
 import html
 import itertools
 import math
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -200,14 +201,15 @@ def county_ranking(view: SnapshotView, filters: Filters, lang: str = "zh") -> pd
     Counties without case data in the period come last, with no rank (无数据); ``small_base`` marks
     the counties ranked on fewer accepted cases than the minimum (样本不足: ranked, never on the
     红榜/黑榜 — ``scorecard.red_and_black_lists``); ``previous_rank`` is the rank in the same span of the
-    previous period, missing (无可比数据) when the snapshot does not cover it.
+    previous period, missing (无可比数据) when the snapshot does not cover it; ``score_change`` the
+    composite score's change since then.
 
     Every county is ranked (``scorecard.published_ranking``: a county user sees all scores and
     ranks); the indicator columns are filled for the counties in the user's scope only (``in_scope``).
     """
     card = scorecard.ranking_with_breakdown(view, filters, lang, by="county")
-    return card[["rank", "unit_code", "unit_name", "composite_score", "previous_rank", "rank_change", "selected",
-                 "small_base", "in_scope", *RANKING_INDICATORS]]
+    return card[["rank", "unit_code", "unit_name", "composite_score", "previous_rank", "rank_change", "score_change",
+                 "selected", "small_base", "in_scope", *RANKING_INDICATORS]]
 
 
 def ranking_empty(ranked: pd.DataFrame) -> bool:
@@ -310,6 +312,109 @@ def honour_list_html(units: pd.DataFrame, kind: str, lang: str = "zh") -> str:
     )
 
 
+# ---------------------------------------------------------------- 需关注: the first screen's units
+
+def department_ranking(view: SnapshotView, filters: Filters, lang: str = "zh") -> pd.DataFrame:
+    """Every department in the user's scope ranked by composite score (best first): the columns of
+    ``county_ranking`` (``scorecard.ranking_with_breakdown`` by department; the department filter only
+    marks, the county filter narrows the cases ranked)."""
+    card = scorecard.ranking_with_breakdown(view, filters, lang, by="dept")
+    return card[["rank", "unit_code", "unit_name", "composite_score", "previous_rank", "rank_change", "score_change",
+                 "selected", "small_base", "in_scope", *RANKING_INDICATORS]]
+
+
+def missed_targets(unit: pd.Series, lang: str = "zh") -> list[str]:
+    """The labels of the ranking indicators whose value misses its target (catalog order)."""
+    cat = catalog()
+    return [cat[key].label(lang) for key in RANKING_INDICATORS
+            if not _is_missing(unit.get(key)) and cat[key].meets_target(float(unit[key])) is False]
+
+
+def attention_units(ranked: pd.DataFrame, size: int, lang: str = "zh") -> pd.DataFrame:
+    """The units of a ranking (``county_ranking``, ``department_ranking``) a leader should look at
+    first, worst first: the 黑榜 (``scorecard.red_and_black_lists``: the ``size`` worst listable units),
+    then the ``size`` listable units whose composite score fell most since the previous span
+    (``score_change`` below zero), each unit once. Columns: unit_code, unit_name, rank, ranked (how
+    many units are ranked), composite_score, score_change, rank_change, worst, declined (why it is
+    listed) and missed (the indicators missing their target; empty for a unit out of scope)."""
+    columns = ["unit_code", "unit_name", "rank", "ranked", "composite_score", "score_change", "rank_change",
+               "worst", "declined", "missed"]
+    if ranked.empty or "score_change" not in ranked:
+        return pd.DataFrame(columns=columns)
+    _, black = scorecard.red_and_black_lists(ranked, size)
+    listable = ranked[scorecard.listable(ranked)]
+    fell = listable[listable["score_change"].astype("float64") < 0]
+    declined = fell.sort_values(["score_change", "unit_code"]).head(size)
+    codes = list(dict.fromkeys([*black["unit_code"], *declined["unit_code"]]))
+    chosen = ranked.set_index("unit_code").loc[codes].reset_index()
+    chosen["ranked"] = int(ranked["rank"].notna().sum())
+    chosen["worst"] = chosen["unit_code"].isin(black["unit_code"])
+    chosen["declined"] = chosen["unit_code"].isin(declined["unit_code"])
+    chosen["missed"] = [missed_targets(unit, lang) if unit.get("in_scope", True) else []
+                        for _, unit in chosen.iterrows()]
+    return chosen[columns]
+
+
+def profile_href(params: dict[str, str], kind: str, code: str) -> str:
+    """The link to the 单位画像 of one county (``kind`` county) or department (dept), relative to the
+    app's root: the view's URL parameters (``session.url_params``) with the unit as the filter that
+    names it (the profile shows the unit its filters name) and, for a department, ``level=dept``."""
+    if kind not in scorecard.UNIT_KINDS:
+        raise ValueError(f"kind must be one of {scorecard.UNIT_KINDS}, got {kind!r}")
+    linked = {k: v for k, v in params.items() if k not in ("counties", "departments")} if kind == "county" \
+        else {k: v for k, v in params.items() if k != "departments"}
+    linked |= {"counties": code} if kind == "county" else {"departments": code, "level": "dept"}
+    return f"{PROFILE_PAGE}?{urllib.parse.urlencode(linked, safe=',')}"
+
+
+PROFILE_PAGE = "unit_profile"  # the 单位画像 page's URL path (pages/unit_profile.py)
+ATTENTION_COLORS = {"worst": TEXT_COLOR, "declined": STATUS_COLORS["red"]}
+
+
+def _score_change_text(change) -> str:
+    if _is_missing(change):
+        return ""
+    return f"{'+' if change > 0 else ''}{float(change):.1f}"
+
+
+def attention_html(units: pd.DataFrame, kind: str, hrefs: dict[str, str], lang: str = "zh") -> str:
+    """``attention_units`` of one kind (county | dept) as a compact table: each unit's name linking to
+    its profile (``hrefs`` by code), why it is listed (末位, 退步), its rank of all ranked units with the
+    change, its score with the change, and the indicators missing their target. Names are escaped."""
+    title = html.escape(t(f"attention.title_{kind}", lang))
+    if units.empty:
+        return (f'<div class="xn-attention"><div class="xn-attention-title">{title}</div>'
+                f'<div class="xn-attention-none">{html.escape(t("attention.none", lang))}</div></div>')
+    cell = f"padding: 5px 8px; border-bottom: 1px solid {GRID_COLOR}; vertical-align: top"
+    rows = []
+    for unit in units.itertuples():
+        tags = "".join(
+            f'<span style="background: {ATTENTION_COLORS[why]}; color: white; border-radius: 4px; padding: 0 5px;'
+            f' margin-left: 6px; font-size: 12px; white-space: nowrap">'
+            f'{html.escape(t(f"attention.{why}", lang))}</span>' for why in ("worst", "declined") if getattr(unit, why))
+        change = scorecard.rank_change_text(unit.rank_change, lang)
+        missed = unit.missed
+        missed_text = (t("attention.missed", lang, count=len(missed), names=t("attention.separator", lang).join(missed))
+                       if missed else t("attention.all_met", lang))
+        rank = t("attention.rank", lang, rank=int(unit.rank), ranked=int(unit.ranked))
+        rows.append(
+            f'<tr><td style="{cell}"><a href="{html.escape(hrefs[unit.unit_code])}" target="_self" '
+            f'style="font-weight: 600; color: #1F4E79">{html.escape(str(unit.unit_name))}</a>{tags}'
+            f'<div style="font-size: 12.5px; color: {MUTED_TEXT}">{html.escape(missed_text)}</div></td>'
+            f'<td style="{cell}; text-align: right; white-space: nowrap">{html.escape(rank)}'
+            f'<div style="font-size: 12.5px; {_change_style(unit.rank_change) or f"color: {MUTED_TEXT}"}">'
+            f'{html.escape(change)}</div></td>'
+            f'<td style="{cell}; text-align: right; white-space: nowrap">{unit.composite_score:.1f}'
+            f'<div style="font-size: 12.5px; color: {MUTED_TEXT}">{html.escape(_score_change_text(unit.score_change))}'
+            f'</div></td></tr>')
+    header = "".join(f'<th style="{cell}; text-align: {align}; font-weight: 400; color: {MUTED_TEXT}">'
+                     f'{html.escape(t(f"attention.col_{name}", lang))}</th>'
+                     for name, align in (("unit", "left"), ("rank", "right"), ("score", "right")))
+    return (f'<div class="xn-attention" data-kind="{kind}"><div class="xn-attention-title">{title}</div>'
+            f'<table style="width: 100%; border-collapse: collapse; margin: 0; font-size: 15px">'
+            f'<thead><tr>{header}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
+
+
 def traffic_status(value: float | None, ind: Indicator, band: float = AMBER_BAND) -> str:
     """green (meets target) | amber (misses by at most ``band``) | red | none (no value or no target)."""
     if _is_missing(value):
@@ -378,6 +483,35 @@ def cell_heading(cell: pd.Series, period: Period, lang: str = "zh", key: str = M
     return t("overview_more.cell_heading", lang, county=escape_markdown(cell["county_name"]),
              dept=escape_markdown(cell["dept_name"]),
              period=period.label(lang), indicator=ind.label(lang), value=cell["text"], base=base)
+
+
+_BADGE_TEXT = {"red": "white", "amber": TEXT_COLOR}  # amber is too light behind white type
+
+
+def matrix_misses(matrix: pd.DataFrame, key: str = MATRIX_INDICATOR) -> pd.DataFrame:
+    """The matrix's cells that miss the target (red, then amber), worst value first: the ranked list a
+    phone shows in place of the grid."""
+    ind = catalog()[key]
+    missing = matrix[matrix["status"].isin(["red", "amber"])]
+    return missing.sort_values(["value", "cell_code"], ascending=[ind.better != "lower", True]).reset_index(drop=True)
+
+
+def matrix_list_html(matrix: pd.DataFrame, lang: str = "zh", key: str = MATRIX_INDICATOR) -> str:
+    """``matrix_misses`` as a numbered list (county · department, the value in its light's colour),
+    with how many cells meet the target or have no value. Names are escaped."""
+    misses = matrix_misses(matrix, key)
+    rows = "".join(
+        f'<li style="padding: 5px 0; border-bottom: 1px solid {GRID_COLOR}">'
+        f'<span style="font-weight: 600">{html.escape(str(cell.county_name))}</span> · '
+        f'{html.escape(str(cell.dept_name))}<span style="float: right; font-weight: 600; padding: 0 6px; '
+        f'border-radius: 4px; background: {STATUS_COLORS[cell.status]}; color: {_BADGE_TEXT[cell.status]}">'
+        f'{html.escape(cell.text)}</span></li>'
+        for cell in misses.itertuples())
+    rest = t("attention.matrix_rest", lang, count=f"{len(matrix) - len(misses):,}")
+    title = html.escape(t("attention.matrix_list", lang, count=f"{len(misses):,}"))
+    return (f'<div class="xn-attention"><div class="xn-attention-title">{title}</div>'
+            f'<ol style="margin: 0; padding-left: 1.6em; font-size: 15px">{rows}</ol>'
+            f'<div class="xn-attention-none">{html.escape(rest)}</div></div>')
 
 
 # ---------------------------------------------------------------- trend of the headline indicators
