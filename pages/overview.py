@@ -132,7 +132,8 @@ if not overview.ranking_empty(ranking):
     chart_column.plotly_chart(
         charts.ranking_bar(ranking.assign(label=overview.chart_labels(ranking, lang)), label_col="label",
                            value_col="composite_score", highlight_col="selected", axis_title=t("ranking.axis", lang),
-                           empty_message=t("ranking.empty", lang), code_col="unit_code", lang=lang),
+                           empty_message=t("ranking.empty", lang), code_col="unit_code", lang=lang,
+                           value_places=scorecard.score_places(ranking["composite_score"])),
         theme=None, config={"displaylogo": False}, **crossfilter.clickable(XF_PAGE, "ranking", "county"),
     )
     repeat = offenders.flag_texts(session.cached(offenders.repeat_offenders, ctx, by="county",

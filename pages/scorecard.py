@@ -120,7 +120,8 @@ else:
         "unit_name": st.column_config.TextColumn(text(f"unit_{by}", lang), width="medium" if by == "dept" else None),
         "repeat_offender": st.column_config.TextColumn(
             t("offenders.column", lang), help=t("offenders.column_help", lang, n=ledger.repeat_periods())),
-        "composite_score": st.column_config.NumberColumn(text("score", lang), format="%.1f",
+        "composite_score": st.column_config.NumberColumn(text("score", lang),
+                                                         format=f"%.{scorecard.score_places(card['composite_score'])}f",
                                                          help=text("method", lang)),
         "rank_change": st.column_config.TextColumn(text("rank_change", lang), help=text("rank_change_help", lang)),
         "previous_rank": st.column_config.NumberColumn(text("previous_rank", lang), format="%d"),

@@ -524,3 +524,12 @@ def test_page_clicked_indicator_without_cases_says_where_to_look(page):
     assert t("crossfilter_more.no_cases", indicator="满意度指数") in [i.value for i in page.info]
     page.segmented_control(key="scorecard_by").set_value("dept").run()
     assert page.session_state["scorecard_xf"] is None  # a county means nothing among departments
+
+
+def test_close_scores_get_the_decimal_that_tells_them_apart():
+    from xiaoneng.scorecard import score_places
+
+    assert score_places([93.24, 93.16, 90.0]) == 2  # both read 93.2 at one decimal, ranked 1 and 2
+    assert score_places([93.24, 93.24, 90.0]) == 1  # an exact tie shares its rank: nothing to tell apart
+    assert score_places([93.2, 91.1, float("nan"), None]) == 1
+    assert score_places([]) == 1

@@ -242,7 +242,7 @@ def ranking_table(ranked: pd.DataFrame, lang: str = "zh", flags: Mapping[str, st
     columns = {"rank": t("ranking.rank", lang), "unit_name": t("ranking.county", lang),
                **({} if flags is None else {"repeat_offender": t("offenders.column", lang)}),
                "composite_score": t("ranking.score", lang), "rank_change": scorecard.text("rank_change", lang)}
-    formats = {columns["composite_score"]: "{:.1f}"}
+    formats = {columns["composite_score"]: f"{{:.{scorecard.score_places(ranked['composite_score'])}f}}"}
     for key in RANKING_INDICATORS:
         header = scorecard.indicator_header(cat[key], lang)
         columns[key] = header

@@ -17,7 +17,7 @@ rank (``rank_text``), never on the 红榜/黑榜 and never named best or worst (
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
@@ -246,11 +246,18 @@ def red_and_black_lists(card: pd.DataFrame, size: int) -> tuple[pd.DataFrame, pd
     return red.reset_index(drop=True), black.reset_index(drop=True)
 
 
+def score_places(scores: Iterable) -> int:
+    """The decimals a ranking shows its scores with: one, or two when two different scores would read
+    the same at one (93.24 and 93.16 both "93.2", ranked 1 and 2 without a visible reason)."""
+    values = {float(v) for v in scores if not _missing(v)}
+    return 2 if len({round(v, 1) for v in values}) < len(values) else 1
+
+
 def scorecard_table(card: pd.DataFrame, lang: str = "zh", flags: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The ranking as people read it: rank (样本不足 beside it for a small base, 无数据 without one),
     unit, score, rank change (无可比数据 without a previous rank) and score change, one decimal;
     with ``flags`` (unit code → ``offenders.flag_text``) a 连续末位 column beside the unit."""
-    places = 1
+    places = score_places(card["composite_score"])
     out = pd.DataFrame({
         "rank": [rank_text(r, s, lang) for r, s in zip(card["rank"], card["small_base"], strict=True)],
         "unit_name": card["unit_name"],
