@@ -148,7 +148,8 @@ def test_ranking_ignores_the_county_filter(app):
     app.run()
     app.multiselect(key="filter_counties").set_value(["C02"]).run()
     charts = app.get("plotly_chart")
-    assert len(charts) == 3  # ranking, headline trends (small multiples in one figure), traffic lights
+    # ranking, headline trends (small multiples in one figure, drawn for wide screens and for phones), lights
+    assert len(charts) == 4
     ranking = app.table[0].value
     assert len(ranking) == 2  # both counties, though only C02 is selected
     assert list(ranking.columns[:3]) == [t("ranking.rank"), t("ranking.county"), t("ranking.score")]

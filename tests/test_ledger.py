@@ -165,6 +165,7 @@ def test_the_rankings_and_the_profile_carry_the_flag(data):
     assert dict(zip(table["unit_name"], table["repeat_offender"], strict=True)) == {
         "甲县": "", "乙县": "", "丙县": "连续末位（2026年9月、2026年10月）"}
     assert "repeat_offender" not in scorecard.scorecard_table(card)
+    assert "repeat_offender" not in scorecard.scorecard_table(card, flags={})  # nobody flagged: no column
     assert scorecard.scorecard_export(card, "county", "zh", flags).loc[
         lambda f: f["区县"] == "丙县", "连续末位"].tolist() == ["连续末位（2026年9月、2026年10月）"]
     shown = overview.ranking_table(overview.county_ranking(october, OCTOBER), "zh", flags).data

@@ -237,10 +237,10 @@ def ranking_table(ranked: pd.DataFrame, lang: str = "zh", flags: Mapping[str, st
     """The ranking as a table for people: headers in ``lang``, the rank with 样本不足 beside it for a
     small base, the rank change as ↑2 / ↓1 / 持平 (green / red) or 无可比数据, numbers formatted as the
     catalog says (rates carry their %, other units go in the header; 无数据 without a value),
-    selected counties shaded; with ``flags`` (county code → ``offenders.flag_text``) a 连续末位 column."""
+    selected counties shaded; with ``flags`` (county code → ``offenders.flag_text``, not empty) a 连续末位 column."""
     cat = catalog()
     columns = {"rank": t("ranking.rank", lang), "unit_name": t("ranking.county", lang),
-               **({} if flags is None else {"repeat_offender": t("offenders.column", lang)}),
+               **({"repeat_offender": t("offenders.column", lang)} if flags else {}),
                "composite_score": t("ranking.score", lang), "rank_change": scorecard.text("rank_change", lang)}
     formats = {columns["composite_score"]: f"{{:.{scorecard.score_places(ranked['composite_score'])}f}}"}
     for key in RANKING_INDICATORS:

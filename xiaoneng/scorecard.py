@@ -256,12 +256,13 @@ def score_places(scores: Iterable) -> int:
 def scorecard_table(card: pd.DataFrame, lang: str = "zh", flags: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The ranking as people read it: rank (样本不足 beside it for a small base, 无数据 without one),
     unit, score, rank change (无可比数据 without a previous rank) and score change, one decimal;
-    with ``flags`` (unit code → ``offenders.flag_text``) a 连续末位 column beside the unit."""
+    with ``flags`` (unit code → ``offenders.flag_text``; none flagged, no column) a 连续末位 column beside
+    the unit."""
     places = score_places(card["composite_score"])
     out = pd.DataFrame({
         "rank": [rank_text(r, s, lang) for r, s in zip(card["rank"], card["small_base"], strict=True)],
         "unit_name": card["unit_name"],
-        **({} if flags is None else {"repeat_offender": [flags.get(code, "") for code in card["unit_code"]]}),
+        **({"repeat_offender": [flags.get(code, "") for code in card["unit_code"]]} if flags else {}),
         "composite_score": card["composite_score"].round(places),
         "rank_change": [rank_change_text(c, lang) for c in card["rank_change"]],
         "previous_rank": card["previous_rank"],
