@@ -9,11 +9,9 @@ download button gives.
 
 from __future__ import annotations
 
-import csv
-import io
-
 from tests.test_browser import ARTIFACTS, browser, page, pytestmark, server, wait_for_charts
 from tests.test_browser_crossfilter import click_bar
+from tests.test_browser_paths import download_csv
 
 __all__ = ["browser", "page", "pytestmark", "server"]  # fixtures and marks used from tests/test_browser.py
 
@@ -23,11 +21,8 @@ def charts(page):
 
 
 def downloaded_csv(page, key: str) -> list[dict[str, str]]:
-    """The rows of the CSV the download button ``key`` (widgets.download_buttons) gives."""
-    with page.expect_download() as download:
-        page.locator(f".st-key-{key}_csv button").first.click()
-    text = download.value.path().read_bytes().decode("utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text)))
+    """The rows of the CSV the download button ``key`` (widgets.download_buttons) gives, below its source line."""
+    return download_csv(page, key)[1]
 
 
 def test_satisfaction_click_narrows_the_review_list(server, page):
