@@ -37,7 +37,8 @@ def test_the_county_users_main_path(server, county_page):
     expect(ranking).to_contain_text("乙县")
     expect(page.get_by_text(t("scope_notice.ranking_published"))).to_be_visible()
 
-    # the drill-through list and its CSV: 乙县 only
+    # the drill-through list and its CSV: 乙县 only (once the page has settled: a rerun would clear the box)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
     page.get_by_text(t("kpi.drill"), exact=True).click()
     box = page.get_by_role("combobox", name=t("kpi.drill_subset"), exact=True)
     box.click()

@@ -13,6 +13,7 @@ from xiaoneng.i18n import t
 def test_the_case_list_download_names_the_county_and_its_source(folder, downloads):
     at = run_page("overview", ANALYST, period="2026-10", counties="C02")
     at.selectbox(key="overview_drill_subset").set_value("accepted").run()
+    at.button(key="overview_drill_show").click().run()  # the list runs only when asked for
     csv, xlsx = ([d for d in downloads if d["key"] == f"overview_drill_{kind}"][-1] for kind in ("csv", "xlsx"))
     assert csv["file_name"] == f"{t('supervision.file_cases')}_handcount_2026-10_乙县_accepted.csv"
     assert xlsx["file_name"] == f"{t('supervision.file_cases')}_handcount_2026-10_乙县_accepted.xlsx"
