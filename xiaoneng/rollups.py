@@ -41,7 +41,13 @@ from xiaoneng.schema import ROLLUP_VERSION
 
 ROLLUP_DIR = "rollups"
 # in build order: state_checkpoints reads states
-ROLLUP_TABLES = ("accepted", "completed", "completed_rated", "due", "states", "state_checkpoints", "item_limits")
+# Each rollup table and the query file (queries/rollups/) that builds it, in build order.
+ROLLUP_QUERIES = {
+    "accepted": "rollups/accepted", "completed": "rollups/completed", "completed_rated": "rollups/completed_rated",
+    "due": "rollups/due", "states": "rollups/states", "state_checkpoints": "rollups/state_checkpoints",
+    "item_limits": "rollups/item_limits",
+}
+ROLLUP_TABLES = tuple(ROLLUP_QUERIES)
 # Row groups of published parquet: small enough for DuckDB to scan with every thread and to skip
 # the groups a filter excludes, large enough to compress well.
 ROW_GROUP_ROWS = 128 * 1024
@@ -59,8 +65,8 @@ def build(cases: pa.Table, calendar: pa.Table, snapshot_at: dt.datetime, folder:
         for macro in _BUILD_MACROS:
             con.execute(load_sql(macro))
         counts = {}
-        for name in ROLLUP_TABLES:
-            sql = load_sql(f"rollups/{name}")
+        for name, query in ROLLUP_QUERIES.items():
+            sql = load_sql(query)
             params = {"snapshot_at": snapshot_at} if "$snapshot_at" in sql else None
             table = con.sql(sql, params=params).to_arrow_table()
             pq.write_table(table, target / f"{name}.parquet", compression="zstd", row_group_size=ROW_GROUP_ROWS)
