@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import collections
 import os
 
 import pytest
@@ -8,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 from tests.apptest import signed_in
 from tests.handcount import publish_handcount
 from xiaoneng.metrics import SnapshotView
+from xiaoneng.queries import QueryLayer
 
 # The app shows users a generic error (.streamlit/config.toml); tests want the details.
 os.environ.setdefault("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "full")
@@ -49,3 +51,17 @@ def page(request, data_folder, monkeypatch) -> AppTest:
     signed in as an admin (``apptest.TEST_ADMIN``; ``apptest.signed_in(page, user)`` to be someone else)."""
     monkeypatch.setenv("XIAONENG_DATA", str(data_folder))
     return signed_in(AppTest.from_file(str(request.module.PAGE), default_timeout=30))
+
+
+@pytest.fixture
+def query_calls(monkeypatch) -> collections.Counter:
+    """How many times each query file runs (QueryLayer.run by name) while the test runs."""
+    calls: collections.Counter = collections.Counter()
+    real = QueryLayer.run
+
+    def counted(layer, name, filters=None, **params):
+        calls[name] += 1
+        return real(layer, name, filters, **params)
+
+    monkeypatch.setattr(QueryLayer, "run", counted)
+    return calls

@@ -4,15 +4,12 @@ a county user's answers are never another scope's (fixture: tests/test_integrity
 
 from __future__ import annotations
 
-import collections
-
 import pytest
 
 from tests.test_integrity import publish_integrity_fixture
 from xiaoneng import integrity
 from xiaoneng.filters import Filters, Period, Scope
 from xiaoneng.metrics import SnapshotView
-from xiaoneng.queries import QueryLayer
 from xiaoneng.snapshots import SnapshotStore
 
 OCTOBER = Filters(Period.parse("2026-10"))
@@ -22,19 +19,6 @@ OCTOBER = Filters(Period.parse("2026-10"))
 def store(tmp_path) -> SnapshotStore:
     publish_integrity_fixture(tmp_path / "snapshots")
     return SnapshotStore(tmp_path / "snapshots")
-
-
-@pytest.fixture
-def query_calls(monkeypatch) -> collections.Counter:
-    calls: collections.Counter = collections.Counter()
-    real = QueryLayer.run
-
-    def counted(layer, name, filters=None, **params):
-        calls[name] += 1
-        return real(layer, name, filters, **params)
-
-    monkeypatch.setattr(QueryLayer, "run", counted)
-    return calls
 
 
 def test_a_view_asks_each_query_once(store, query_calls):

@@ -4,7 +4,6 @@ hand-counted cases (tests/handcount.py), and 收起清单 folds the list away so
 
 from __future__ import annotations
 
-import collections
 from pathlib import Path
 
 import pytest
@@ -12,24 +11,9 @@ from streamlit.testing.v1 import AppTest
 
 from tests.apptest import signed_in
 from tests.test_integrity import publish_integrity_fixture
-from xiaoneng.queries import QueryLayer
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE_ID = "办件编号"
-
-
-@pytest.fixture
-def query_calls(monkeypatch) -> collections.Counter:
-    """How many times each query file runs (QueryLayer.run by name) while the test runs."""
-    calls: collections.Counter = collections.Counter()
-    real = QueryLayer.run
-
-    def counted(layer, name, filters=None, **params):
-        calls[name] += 1
-        return real(layer, name, filters, **params)
-
-    monkeypatch.setattr(QueryLayer, "run", counted)
-    return calls
 
 
 @pytest.fixture
