@@ -47,9 +47,11 @@ counties = sorted(c for c in set(judged["county_code"].dropna()) if ctx.scope.al
 names = dict(zip(judged["unit_code"], judged["unit_name"], strict=False))
 left, middle, right = st.columns(3)
 chosen_periods = left.multiselect(text("filter_period"), periods, key="ledger_period",
-                                  format_func=lambda p: Period.parse(p).label(lang))
+                                  format_func=lambda p: Period.parse(p).label(lang),
+                                  placeholder=t("filters.placeholder_all", lang), select_all=False)
 chosen_states = middle.multiselect(text("filter_state"), list(ledger.STATES), key="ledger_state",
-                                   format_func=lambda s: ledger.state_text(s, lang))
+                                   format_func=lambda s: ledger.state_text(s, lang),
+                                   placeholder=t("filters.placeholder_all", lang), select_all=False)
 chosen_county = right.selectbox(text("filter_county"), ["", *counties], key="ledger_county",
                                 format_func=lambda c: names.get(c, c) if c else text("all_counties"))
 shown = judged
