@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from pathlib import Path
 
 import pyarrow as pa
@@ -301,3 +302,10 @@ def test_the_demo_before_the_stories_trips_nothing(demo_view):
     summary = integrity.summary(demo_view, Filters(Period.parse("2026-06")))
     assert summary["flagged_units"].tolist() == [0] * len(integrity.CHECKS)
     assert summary.set_index("check").loc[list(integrity.CASE_CHECKS), "tripped"].tolist() == [0, 0, 0, 0]
+
+
+def test_the_report_writes_counts_with_thousands_separators(demo_view):
+    report = integrity.report_text(demo_view, Filters(Period.parse("2026")))
+    bases = re.findall(r"基数 ([\d,]+)", report)
+    assert any(len(base) > 3 for base in bases), bases  # the 200k demo has bases in the thousands
+    assert all(re.fullmatch(r"\d{1,3}(,\d{3})*", base) for base in bases), bases
