@@ -29,7 +29,7 @@ lang = ctx.lang
 cat = catalog()
 
 st.title(t("approval.title", lang))
-session.show_context_line(ctx)
+session.show_context_line(ctx, crossfilter.narrow(ctx.filters, crossfilter.current(ctx)))
 st.caption(t("approval.caption", lang))
 
 

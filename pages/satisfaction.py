@@ -81,7 +81,7 @@ def rate_columns(*keys: str) -> dict:
 
 
 st.title(text("title"))
-session.show_context_line(ctx)
+session.show_context_line(ctx, crossfilter.narrow(ctx.filters, selection))
 crossfilter.chips(ctx, selection, XF_PAGE)
 
 # KPI cards: the catalog's review and survey indicators, with 环比 and target

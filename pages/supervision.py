@@ -32,8 +32,8 @@ lang, filters, options = ctx.lang, ctx.filters, ctx.options
 cat = catalog()
 
 st.title(t("supervision.title", lang))
-session.show_context_line(ctx)
 selection = crossfilter.current(ctx)
+session.show_context_line(ctx, crossfilter.narrow(filters, selection))
 crossfilter.chips(ctx, selection, XF_PAGE)
 
 

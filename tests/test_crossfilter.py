@@ -88,6 +88,11 @@ def run_page(name: str, params: dict[str, str]) -> AppTest:
     return at
 
 
+def context_caption(at: AppTest) -> str:
+    """The page's context line (the caption stating the snapshot and every filter)."""
+    return next(c.value for c in at.caption if c.value.startswith("数据截至"))
+
+
 @pytest.mark.parametrize("name", list(NARROWED))
 def test_a_selection_in_the_url_narrows_the_cards_and_shows_a_chip(data_folder, monkeypatch, name):
     monkeypatch.setenv("XIAONENG_DATA", str(data_folder))
@@ -96,12 +101,15 @@ def test_a_selection_in_the_url_narrows_the_cards_and_shows_a_chip(data_folder, 
     plain = run_page(name, {})
     assert metric_values(plain)[card] == whole
     assert not [b for b in plain.button if "_xf_chip_" in (b.key or "")]
+    assert "区县：全部 · 部门：全部" in context_caption(plain)
     at = run_page(name, params)
     shown = metric_values(at)
     assert (shown[card], shown[other_card]) == (narrowed, other_value)
     dimension = "county" if "xf_county" in params else "dept"
     chip = at.button(key=f"{page}_xf_chip_{dimension}")
     assert chip.label == {"county": "区县：乙县", "dept": "部门：市场监管局"}[dimension]
+    named = {"county": "区县：乙县 · 部门：全部", "dept": "区县：全部 · 部门：市场监管局"}[dimension]
+    assert named in context_caption(at)
     chip.click().run()  # removing the chip restores the page and the URL
     assert not at.exception
     assert metric_values(at)[card] == whole

@@ -205,9 +205,10 @@ class AppContext:
         start, end = self.snapshot.manifest["calendar_range"]
         return [t("context.outside_calendar", self.lang, count=f"{outside:,}", start=start, end=end)]
 
-    def summary(self) -> str:
-        """The line stating the view: as-of time, snapshot, period and every filter."""
-        return context_line(self.snapshot.as_of, self.snapshot.snapshot_id, self.scope.narrow(self.filters),
+    def summary(self, filters: Filters | None = None) -> str:
+        """The line stating the view: as-of time, snapshot, period and every filter (``filters``: the
+        sidebar's narrowed further, e.g. by a cross-filter chip)."""
+        return context_line(self.snapshot.as_of, self.snapshot.snapshot_id, self.scope.narrow(filters or self.filters),
                             self.options.counties, self.options.departments, self.lang, escape=escape_markdown)
 
 
@@ -543,12 +544,13 @@ def show_no_data(ctx: AppContext) -> None:
                icon=":material/database_off:")
 
 
-def show_context_line(ctx: AppContext) -> None:
-    """The visible statement of what the page shows: as-of time and every active filter."""
+def show_context_line(ctx: AppContext, filters: Filters | None = None) -> None:
+    """The visible statement of what the page shows: as-of time and every active filter, including a
+    cross-filter's (``filters``, when the page narrows the sidebar's)."""
     for notice in (*ctx.notices, *ctx.data_warnings()):
         st.warning(notice)
     if ctx.has_data:
-        st.caption(ctx.summary())
+        st.caption(ctx.summary(filters))
     if ctx.newer is not None:  # an old link, or an older snapshot chosen: say that newer data exist
         note, switch = st.columns([5, 1], vertical_alignment="center")
         note.info(t("newer_snapshot.notice", ctx.lang, snapshot=escape_markdown(ctx.newer.snapshot_id),
