@@ -533,3 +533,12 @@ def test_close_scores_get_the_decimal_that_tells_them_apart():
     assert score_places([93.24, 93.24, 90.0]) == 1  # an exact tie shares its rank: nothing to tell apart
     assert score_places([93.2, 91.1, float("nan"), None]) == 1
     assert score_places([]) == 1
+
+
+def test_the_contribution_chart_writes_close_totals_apart():
+    card = pd.DataFrame({"unit_name": ["甲区", "乙县", "丙县"], "contrib_on_time_rate": [93.24, 93.16, 90.0],
+                         "composite_score": [93.24, 93.16, 90.0]})
+    figure = charts.scorecard_contribution_bar(card, label_col="unit_name", parts={"contrib_on_time_rate": "x"},
+                                               total_col="composite_score")
+    totals = next(tr for tr in figure.data if tr.type == "scatter")
+    assert list(totals.text) == ["93.24", "93.16", "90.00"]  # not "93.2" twice, ranked 1 and 2

@@ -17,11 +17,12 @@ rank (``rank_text``), never on the 红榜/黑榜 and never named best or worst (
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 import pandas as pd
 
 from xiaoneng.charts import point_customdata
+from xiaoneng.charts.convention import score_places
 from xiaoneng.filters import Filters, Period
 from xiaoneng.i18n import t
 from xiaoneng.indicators import Indicator, catalog, rules
@@ -244,13 +245,6 @@ def red_and_black_lists(card: pd.DataFrame, size: int) -> tuple[pd.DataFrame, pd
     red = ranked.head(size)
     black = ranked.tail(size).iloc[::-1]
     return red.reset_index(drop=True), black.reset_index(drop=True)
-
-
-def score_places(scores: Iterable) -> int:
-    """The decimals a ranking shows its scores with: one, or two when two different scores would read
-    the same at one (93.24 and 93.16 both "93.2", ranked 1 and 2 without a visible reason)."""
-    values = {float(v) for v in scores if not _missing(v)}
-    return 2 if len({round(v, 1) for v in values}) < len(values) else 1
 
 
 def scorecard_table(card: pd.DataFrame, lang: str = "zh", flags: Mapping[str, str] | None = None) -> pd.DataFrame:

@@ -130,6 +130,13 @@ def is_missing(value) -> bool:
     return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
 
 
+def score_places(scores: Iterable) -> int:
+    """The decimals a ranking shows its scores with: one, or two when two different scores would read
+    the same at one (93.24 and 93.16 both "93.2", ranked 1 and 2 without a visible reason)."""
+    values = {float(v) for v in scores if not is_missing(v)}
+    return 2 if len({round(v, 1) for v in values}) < len(values) else 1
+
+
 def count_ticks(top: float) -> dict:
     """Axis settings for counts: whole numbers with thousands separators (a small range would
     otherwise get ticks at 0.5 steps, all labelled with the same rounded number)."""

@@ -11,6 +11,7 @@ from xiaoneng.charts.convention import (
     TEXT_COLOR,
     apply_style,
     empty_figure,
+    score_places,
 )
 
 # One colour per weighted indicator of the composite score (ten at most), sober and told apart
@@ -64,8 +65,9 @@ def scorecard_contribution_bar(frame: pd.DataFrame, *, label_col: str, parts: di
             hovertemplate="%{customdata[2]}<extra></extra>", **SELECTION_KEEPS_STYLE,
         ))
     end = [max(100.0, v) if lost_label else v for v in totals]
+    places = score_places(totals)  # the ranking's decimals: two scores that differ never read the same
     fig.add_trace(go.Scatter(
-        x=[e + 1.5 for e in end], y=labels, mode="text", text=[f"{v:.1f}" for v in totals],
+        x=[e + 1.5 for e in end], y=labels, mode="text", text=[f"{v:.{places}f}" for v in totals],
         textposition="middle right", textfont={"size": 15, "color": TEXT_COLOR}, showlegend=False,
         hoverinfo="skip", cliponaxis=False,
     ))
