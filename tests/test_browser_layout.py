@@ -125,6 +125,15 @@ def test_every_kpi_value_is_whole_at_1366_with_the_sidebar_open(browser, server,
         assert card["x"] + card["width"] <= column["x"] + column["width"] + 1  # it stays inside its card
 
 
+def test_the_presentation_controls_read_whole_at_1366_with_the_sidebar_open(browser, server):
+    keys = ("presentation_previous", "presentation_next", "presentation_fullscreen", "presentation_start")
+    with open_page(browser, server, f"presentation?period={PERIOD}", LAPTOP) as page:
+        cut = page.evaluate("""keys => keys.flatMap(key => [...document.querySelectorAll(`.st-key-${key} button *`)]
+            .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => key))""", list(keys))
+        assert cut == []
+        assert page.locator(".st-key-presentation_start button").first.inner_text().strip().endswith("开始汇报")
+
+
 @pytest.mark.parametrize("viewport", [DESKTOP, LAPTOP], ids=["1920x1080", "1366x768"])
 def test_the_first_screen_names_the_units_that_need_attention(browser, server, viewport):
     with open_page(browser, server, f"?period={PERIOD}", viewport) as page:
