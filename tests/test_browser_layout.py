@@ -51,6 +51,9 @@ PHONE = {"width": 390, "height": 844}
 # The pages with KPI cards (st.metric), by URL path.
 # (整改台账 has its cards once a 通报 is issued.)
 CARD_PAGES = ("", "approval_times", "supervision", "satisfaction", "tasks", "integrity")
+# Every page, by URL path (the app's st.navigation): each is drawn at the three sizes.
+EVERY_PAGE = ("", "unit_profile", "approval_times", "supervision", "satisfaction", "tasks", "scorecard", "integrity",
+              "presentation", "bulletin", "ledger", "data", "definitions")
 SLOW_MS = 180_000  # a first run on a cold cache, on a 2-core machine other tests share
 LONG_VALUE = "20,123,456.78 工作日（截至10月30日）"
 
@@ -228,3 +231,12 @@ def test_a_rerun_dims_what_it_has_not_redrawn_and_shows_progress(browser, server
         period_kind.get_by_text(t("period_kind.quarter"), exact=True).click()  # a rerun of the whole page
         page.wait_for_function("() => window.__staleSeen")
         settle(page)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, LAPTOP, PHONE], ids=["1920x1080", "1366x768", "390x844"])
+@pytest.mark.parametrize("path", EVERY_PAGE, ids=[p or "overview" for p in EVERY_PAGE])
+def test_every_page_renders_at_each_size(browser, server, path, viewport):
+    with open_page(browser, server, f"{path}?period={PERIOD}", viewport) as page:
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.evaluate(CUT_VALUES) == []
+        screenshot(page, f"page-{path or 'overview'}-{viewport['width']}x{viewport['height']}")
