@@ -24,6 +24,7 @@ from xiaoneng.charts import (
     label_positions,
 )
 from xiaoneng.i18n import t
+from xiaoneng.layout import PHONE_MAX_PX
 
 # Sizes for the back of a meeting room (a 1920×1080 projector); the page's own text is scaled by CSS.
 TICK_SIZE = 22
@@ -190,6 +191,17 @@ h1.xn-title {{ font-family: {FONT_FAMILY}; font-size: 44px !important; font-weig
 .xn-footer {{ background: #F7F9FB; border-top: 1px solid #D5DCE4; padding: 6px 16px; font-size: 17px;
   color: {MUTED_TEXT}; display: flex; justify-content: space-between; gap: 24px; }}
 [data-testid="stMainBlockContainer"] {{ padding-top: 2rem; }}
+/* a phone: two cards a row and type that fits them, not one character a line */
+@media (max-width: {PHONE_MAX_PX}px) {{
+  h1.xn-title {{ font-size: 30px !important; }}
+  .xn-takeaway {{ font-size: 19px; padding: 10px 14px; }}
+  .xn-cards {{ grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 10px; }}
+  .xn-card {{ padding: 10px 12px; }}
+  .xn-label {{ font-size: 16px; }}
+  .xn-value {{ font-size: 28px; }}
+  .xn-change, .xn-badge {{ font-size: 15px; }}
+  .xn-table table {{ font-size: 15px; }}
+}}
 {PRESENTING_STYLE}
 </style>
 """
