@@ -2,16 +2,18 @@
 county or department, why one unit scored what it did, and the ranks other weights would give.
 Data: xiaoneng.scorecard; figures: xiaoneng.charts.
 
-A click on a unit's bar (Plotly selection) is copied by the chart's on_select callback into
-KEY_XF = (unit code, indicator key or None) and into the breakdown's selectbox (KEY_UNIT): the
-breakdown opens on that unit, the chart marks it, and a click on one indicator's segment also
-explains that indicator and lists the cases behind it. "Clear" empties KEY_XF and moves the chart
-to a fresh key (KEY_GENERATION), which drops Plotly's selection.
+Cross-filtering follows the rule of every page (xiaoneng.crossfilter): a click on a unit's bar puts
+the unit into the URL (a chip); the ranking keeps every unit of its kind with the clicked one
+highlighted (a filter naming units of the ranked kind only highlights them), the other kind's
+ranking, the 连续末位 flags and the trial weights are narrowed to it, and the breakdown opens on it.
+A click on one indicator's segment is the page's own focus (KEY_INDICATOR): it explains that
+indicator and lists the cases behind it; "Clear" empties it and moves the chart to a fresh key
+(KEY_GENERATION), which drops Plotly's selection.
 """
 
 import streamlit as st
 
-from xiaoneng import briefing, charts, ledger, offenders, periodnotes, profile, scorecard, session, widgets
+from xiaoneng import briefing, charts, crossfilter, ledger, offenders, periodnotes, profile, scorecard, session, widgets
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
 from xiaoneng.markup import escape_markdown
@@ -22,11 +24,15 @@ lang = ctx.lang
 text = scorecard.text
 KEY_BY = "scorecard_by"
 KEY_UNIT = "scorecard_unit"
+KEY_UNIT_FOLLOWS = "scorecard_unit_follows"  # the chip's unit the breakdown last opened on
 KEY_RESET = "scorecard_weights_reset"
-KEY_XF = "scorecard_xf"
+KEY_INDICATOR = "scorecard_xf_indicator"
 KEY_GENERATION = "scorecard_xf_generation"
 KEY_XF_RESET = "scorecard_xf_reset"
 WEIGHTS_PER_ROW = 5
+XF_PAGE = "scorecard"
+selection = crossfilter.current(ctx)
+narrowed = crossfilter.narrow(ctx.filters, selection)
 
 
 def weight_key(indicator_key: str) -> str:
@@ -39,39 +45,37 @@ def reset_weights() -> None:
 
 
 def on_chart_click(chart_key: str) -> None:
+    """A unit's bar: the unit into the URL (the breakdown follows); an indicator's segment also sets the focus."""
     points = (st.session_state.get(chart_key) or {}).get("selection", {}).get("points", [])
     clicked = scorecard.focus_from_point(points[0]) if points else None
     if clicked:
-        st.session_state[KEY_XF] = clicked
-        st.session_state[KEY_UNIT] = clicked[0]
+        unit, st.session_state[KEY_INDICATOR] = clicked
+        crossfilter.select(st.session_state.get(KEY_BY, "county"), unit)
 
 
-def reset_cross_filter() -> None:
-    st.session_state[KEY_XF] = None
+def reset_indicator() -> None:
+    st.session_state[KEY_INDICATOR] = None
     st.session_state[KEY_GENERATION] = st.session_state.get(KEY_GENERATION, 0) + 1
 
 
-def clear_on_kind_change() -> None:
-    st.session_state[KEY_XF] = None  # a county clicked means nothing in the department ranking
-
-
 st.title(text("title", lang))
-session.show_context_line(ctx)
+session.show_context_line(ctx, narrowed)
+crossfilter.chips(ctx, selection, XF_PAGE, on_remove=reset_indicator)
 st.caption(text("method", lang))
 
 by = st.segmented_control(text("by", lang), scorecard.UNIT_KINDS, key=KEY_BY, default="county", required=True,
-                          format_func=lambda k: text(f"by_{k}", lang), on_change=clear_on_kind_change) or "county"
+                          format_func=lambda k: text(f"by_{k}", lang), on_change=reset_indicator) or "county"
 # every unit's score and rank as published; the contributions and breakdown of the user's own units only
-card = session.cached(scorecard.ranking_with_breakdown, ctx, by=by)
+card = session.cached(scorecard.ranking_with_breakdown, ctx, filters=narrowed, by=by)
 # 连续末位: the units at the bottom period after period (xiaoneng.offenders), beside their name
-repeat = offenders.flag_texts(session.cached(offenders.repeat_offenders, ctx, by=by,
+repeat = offenders.flag_texts(session.cached(offenders.repeat_offenders, ctx, filters=narrowed, by=by,
                                              size=briefing.meeting_config().red_black_size), lang)
 scored = card[card["composite_score"].notna()]
 own = scored[scored["in_scope"]]
 indicators = scorecard.weighted_indicators()
-clicked_unit, clicked_indicator = st.session_state.get(KEY_XF) or (None, None)
-if clicked_unit not in set(own["unit_code"]):
-    clicked_unit = clicked_indicator = None
+# the unit clicked in this ranking (the chip of its kind) and, within it, the indicator clicked
+clicked_unit = selection.code(by) if selection.code(by) in set(own["unit_code"]) else None
+clicked_indicator = st.session_state.get(KEY_INDICATOR) if clicked_unit else None
 
 units = dict(zip(own["unit_code"], own["unit_name"], strict=True))
 
@@ -89,19 +93,17 @@ else:
     note = periodnotes.comparison_note(ctx.view, ctx.filters.period, lang)
     if note:  # a running period: figures to the snapshot's day, compared with the same span
         st.caption(note)
-    if clicked_unit:
-        picked = [escape_markdown(units[clicked_unit]),
-                  *([catalog()[clicked_indicator].label(lang)] if clicked_indicator else [])]
+    if clicked_indicator:
+        picked = [escape_markdown(units[clicked_unit]), catalog()[clicked_indicator].label(lang)]
         widgets.cross_filter_note(
             t("crossfilter_more.scorecard.active", lang, items=t("crossfilter_more.separator", lang).join(picked)),
-            key=KEY_XF_RESET, clear_label=t("crossfilter_more.reset", lang), on_clear=reset_cross_filter,
+            key=KEY_XF_RESET, clear_label=t("crossfilter_more.reset", lang), on_clear=reset_indicator,
             icon=":material/ads_click:")
-    else:
+    elif not selection.active:
         st.caption(t("crossfilter_more.scorecard.hint", lang))
-    chart_key = f"scorecard_contribution_chart_{st.session_state.get(KEY_GENERATION, 0)}"
-    marked = own.assign(selected=own["unit_code"] == clicked_unit) if clicked_unit else own
-    marked = marked.assign(label=[scorecard.unit_label(n, s, lang)
-                                  for n, s in zip(marked["unit_name"], marked["small_base"], strict=True)])
+    chart_key = crossfilter.chart_key(XF_PAGE, f"contribution_{st.session_state.get(KEY_GENERATION, 0)}")
+    marked = own.assign(label=[scorecard.unit_label(n, s, lang)
+                               for n, s in zip(own["unit_name"], own["small_base"], strict=True)])
     st.plotly_chart(
         charts.scorecard_contribution_bar(
             marked, label_col="label", parts={f"contrib_{i.key}": i.label(lang) for i in indicators},
@@ -142,6 +144,9 @@ else:
     # Why one unit scored what it did (one's own units: a county user's breakdown is their county's)
     if units:
         st.subheader(text("breakdown_header", lang))
+        if clicked_unit and st.session_state.get(KEY_UNIT_FOLLOWS) != clicked_unit:
+            # a new chip (a click, a copied link) opens the breakdown on its unit; the box can then be changed
+            st.session_state[KEY_UNIT] = st.session_state[KEY_UNIT_FOLLOWS] = clicked_unit
         if st.session_state.get(KEY_UNIT) not in units:
             selected = own.loc[own["selected"], "unit_code"]
             st.session_state[KEY_UNIT] = selected.iloc[0] if len(selected) else next(iter(units))
@@ -172,16 +177,16 @@ else:
         if clicked_indicator and unit == clicked_unit:
             st.markdown(scorecard.indicator_detail(breakdown, clicked_indicator, lang))
             indicator_name = catalog()[clicked_indicator].label(lang)
-            selection = profile.drill_selection(clicked_indicator, **{"county" if by == "county" else "dept": unit})
-            if selection is None:
+            cases = profile.drill_selection(clicked_indicator, **{"county" if by == "county" else "dept": unit})
+            if cases is None:
                 st.info(t("crossfilter_more.no_cases", lang, indicator=indicator_name), icon=":material/info:")
             else:
                 heading = t("crossfilter_more.scorecard.cases_header", lang, unit=escape_markdown(units[unit]),
                             indicator=indicator_name)
                 st.markdown(f"**{heading}{t('crossfilter_more.separator', lang)}"
-                            f"{t(f'supervision.subset.{selection.subset}', lang)}**")
-                widgets.case_list_panel(ctx, selection, key="scorecard_cases",
-                                        filters=scorecard.unit_filters(ctx.filters, by), on_request=False)
+                            f"{t(f'supervision.subset.{cases.subset}', lang)}**")
+                widgets.case_list_panel(ctx, cases, key="scorecard_cases",
+                                        filters=scorecard.unit_filters(narrowed, by), on_request=False)
 
 # Try other weights (the published ones in config/indicators.yaml stay as they are): analysts and admins
 if not ctx.can("try_weights"):
@@ -203,7 +208,7 @@ elif scored.empty:
 else:
     if not scorecard.weights_changed(trial):
         st.caption(text("trial_same", lang))
-    comparison = session.cached(scorecard.weight_comparison, ctx, by=by, weights=trial)
+    comparison = session.cached(scorecard.weight_comparison, ctx, filters=narrowed, by=by, weights=trial)
     st.dataframe(
         scorecard.comparison_table(comparison, lang),
         column_config={

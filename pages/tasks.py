@@ -2,16 +2,18 @@
 source, and the tasks overdue at the state time with their days over.
 Data: xiaoneng.tasks; figures: xiaoneng.charts; texts: the tasks section of the catalog.
 
-Cross-filtering: a click on a department's or a source's segment is copied by the chart's on_select
-callback into KEY_FOCUS (a tasks.Focus); the other chart and the overdue list follow, the clicked
-chart keeps every unit and highlights the clicked one. "Clear" empties the focus and moves the
-charts to fresh keys (KEY_GENERATION), which drops Plotly's selection.
+Cross-filtering: a click on a department follows the rule of every page (xiaoneng.crossfilter): it
+narrows the cards, the by-source chart and the overdue list, shows as a chip and goes into the URL;
+the by-department chart keeps every department, the clicked one highlighted. A click on a source
+is the page's own focus (KEY_SOURCE): it narrows the by-department chart and the overdue list, with
+its own note; "Clear" empties it and moves the charts to fresh keys (KEY_GENERATION), which drops
+Plotly's selection.
 """
 
 import pandas as pd
 import streamlit as st
 
-from xiaoneng import charts, export, periodnotes, satisfaction, session, tasks, widgets
+from xiaoneng import charts, crossfilter, export, periodnotes, satisfaction, session, tasks, widgets
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
 
@@ -24,23 +26,33 @@ PLOTLY_CONFIG = {"displaylogo": False}
 OUTCOME_COLOURS = {"tasks_open_overdue": charts.STATUS_COLORS["red"], "tasks_late": charts.STATUS_COLORS["amber"],
                    "tasks_on_time": charts.STATUS_COLORS["green"]}
 OUTCOME_TEXT = {"tasks_open_overdue": "open_overdue", "tasks_late": "late", "tasks_on_time": "on_time"}
-KEY_FOCUS = "tasks_xf"
+KEY_SOURCE = "tasks_xf_source"
 KEY_GENERATION = "tasks_xf_generation"
 KEY_RESET = "tasks_xf_reset"
+XF_PAGE = "tasks"
+selection = crossfilter.current(ctx)
 
 
 def text(key: str, **values) -> str:
     return t(f"tasks.{key}", lang, **values)
 
 
-def on_click(chart_key: str, by: str) -> None:
-    points = (st.session_state.get(chart_key) or {}).get("selection", {}).get("points", [])
-    if points:
-        st.session_state[KEY_FOCUS] = tasks.focus_from_point(points[0], by, focus)
+def chart_key(by: str) -> str:
+    return crossfilter.chart_key(XF_PAGE, f"by_{by}_{st.session_state.get(KEY_GENERATION, 0)}")
+
+
+def on_click(key: str, by: str) -> None:
+    """Copy a click into the URL (a department) or the page's focus (a source)."""
+    code = charts.clicked_code(st.session_state.get(key))
+    if by == "dept":
+        crossfilter.select("dept", code)
+    elif code:
+        st.session_state[KEY_SOURCE] = tasks.valid_source(code)
 
 
 def reset_cross_filter() -> None:
-    st.session_state[KEY_FOCUS] = tasks.Focus()
+    """Clear the source (the chip clears the department)."""
+    st.session_state[KEY_SOURCE] = None
     st.session_state[KEY_GENERATION] = st.session_state.get(KEY_GENERATION, 0) + 1
 
 
@@ -49,25 +61,27 @@ def completion_chart(frame: pd.DataFrame, by: str) -> None:
     click on a segment sets the cross-filter."""
     judged = frame[frame["tasks_due"] > 0]
     notes = [text("note", rate=rate.format(None if pd.isna(v) else float(v), lang)) for v in judged[tasks.RATE_KEY]]
-    key = f"tasks_by_{by}_chart_{st.session_state.get(KEY_GENERATION, 0)}"
+    key = chart_key(by)
     st.plotly_chart(charts.outcome_stacked_bar(
         judged.assign(note=notes), label_col="name",
         segments=[(o, text(OUTCOME_TEXT[o]), OUTCOME_COLOURS[o]) for o in tasks.OUTCOMES],
         axis_title=text("axis"), empty_message=text("empty"), note_col="note",
         hover_cols={"tasks_due": text("due")}, code_col="code",
-        highlight_code=getattr(focus, tasks.FOCUS_OF_CHART[by]),
+        highlight_code=selection.dept if by == "dept" else source,
     ), theme=None, key=key, config=PLOTLY_CONFIG, on_select=lambda: on_click(key, by), selection_mode="points")
 
 
 st.title(text("title"))
-session.show_context_line(ctx)
+narrowed = crossfilter.narrow(ctx.filters, selection)
+session.show_context_line(ctx, narrowed)
+crossfilter.chips(ctx, selection, XF_PAGE)
 
 # KPI cards: the catalog's rate (with 环比 and target), then the counts it is made of
 st.subheader(text("kpi_header"))
-card = session.cached(satisfaction.indicator_cards, ctx, keys=(tasks.RATE_KEY,)).iloc[0]
-totals = session.cached(tasks.task_completion, ctx, by="total")
+card = session.cached(satisfaction.indicator_cards, ctx, filters=narrowed, keys=(tasks.RATE_KEY,)).iloc[0]
+totals = session.cached(tasks.task_completion, ctx, filters=narrowed, by="total")
 total = totals.iloc[0]
-if tasks.nothing_to_show(totals, session.cached(tasks.overdue_tasks, ctx)):
+if tasks.nothing_to_show(totals, session.cached(tasks.overdue_tasks, ctx, filters=narrowed)):
     widgets.no_data_notice(ctx, text("no_data"))
     st.stop()
 columns = st.columns(6)
@@ -82,21 +96,20 @@ for column, (measure, key) in zip(columns[1:], (("tasks_due", "due"), ("tasks_on
         st.metric(text(key), f"{int(total[measure]):,} {text('count_unit')}", help=text(f"{key}_help"))
 widgets.running_period_note(ctx, comparisons=True)
 
-# The cross-filter: a clicked department or source narrows the other chart and the overdue list
-focus = tasks.valid_focus(st.session_state.get(KEY_FOCUS) or tasks.Focus(), ctx.filters, ctx.options.departments)
-narrowed = tasks.narrowed_filters(ctx.filters, focus)
-if focus.narrows:
-    widgets.cross_filter_note(
-        t("crossfilter_more.active", lang, items=tasks.focus_description(focus, lang, ctx.options.departments)),
-        key=KEY_RESET, clear_label=t("crossfilter_more.reset", lang), on_clear=reset_cross_filter)
+# The page's own focus: a clicked source narrows the by-department chart and the overdue list
+source = tasks.valid_source(st.session_state.get(KEY_SOURCE))
+if source:
+    widgets.cross_filter_note(t("crossfilter_more.active", lang, items=tasks.source_name(source, lang)),
+                              key=KEY_RESET, clear_label=t("crossfilter_more.reset", lang), on_clear=reset_cross_filter)
 
 # On-time completion by department and by source (each chart keeps all its own units)
 if int(total["tasks_due"]) == 0:
     st.info(text("empty"), icon=":material/info:")
 else:
-    if not focus.narrows:
+    if not (source or selection.active):
         st.caption(t("crossfilter_more.tasks.hint", lang))
-    by_dept = session.cached(tasks.task_completion, ctx, by="dept", source=focus.source)
+    every_dept = crossfilter.narrow(ctx.filters, selection, skip="dept")  # the clicked chart keeps them all
+    by_dept = session.cached(tasks.task_completion, ctx, filters=every_dept, by="dept", source=source)
     by_source = session.cached(tasks.task_completion, ctx, filters=narrowed, by="source")
     dept_column, source_column = st.columns([3, 2])
     with dept_column:
@@ -113,7 +126,7 @@ else:
 
 # The overdue tasks, longest overdue first
 st.subheader(text("overdue_header"), help=text("open_overdue_help"))
-overdue = session.cached(tasks.overdue_tasks, ctx, filters=narrowed, source=focus.source)
+overdue = session.cached(tasks.overdue_tasks, ctx, filters=narrowed, source=source)
 if overdue.empty:
     st.info(text("overdue_empty", state_at=state_text), icon=":material/check_circle:")
 else:

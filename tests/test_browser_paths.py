@@ -39,6 +39,7 @@ expect = playwright_sync.expect
 
 PERIOD = "2026-10"
 RENDER_TIMEOUT_MS = 30_000
+PICK_ATTEMPTS, PICK_TIMEOUT_MS = 3, 10_000  # a selectbox's list opened again after a rerun closed it
 SCREENSHOT_MAX_HEIGHT = 12_000  # px; a taller page is cut there rather than making a huge file
 
 # The title each page shows (its st.title), by page file stem. Must cover every st.Page of app.py.
@@ -136,9 +137,19 @@ def pick(page, label: str, option: str) -> None:
     """Choose ``option`` in the selectbox labelled ``label`` (a react-aria combobox: its list is
     filtered by the text in the box, so the option's text is typed first)."""
     box = page.get_by_role("combobox", name=label, exact=True)
-    box.click()
-    box.fill(option)
-    page.get_by_role("option", name=option, exact=True).click()
+    choice = page.get_by_role("option", name=option, exact=True)
+    for attempt in range(PICK_ATTEMPTS):
+        # a rerun that lands between the click and the fill redraws the box and closes its list
+        wait_for_script(page)
+        box.click()
+        box.fill(option)
+        try:
+            choice.click(timeout=PICK_TIMEOUT_MS)
+            break
+        except playwright_sync.Error:
+            if attempt == PICK_ATTEMPTS - 1:
+                raise
+            page.keyboard.press("Escape")
     expect(box).to_have_value(option)
 
 

@@ -11,7 +11,7 @@ from tests.test_browser import COUNTY_C02, browser_page, playwright_sync, sessio
 from tests.test_browser import browser as browser  # the fixtures of test_browser.py, for pytest
 from tests.test_browser import pytestmark as pytestmark  # browser mark, skipped without Chromium
 from tests.test_browser import server as server
-from tests.test_browser_paths import PERIOD, col, download_csv, wait_until_rendered
+from tests.test_browser_paths import PERIOD, col, download_csv, pick, wait_until_rendered
 from xiaoneng import bulletin
 from xiaoneng.i18n import t
 
@@ -40,10 +40,7 @@ def test_the_county_users_main_path(server, county_page):
     # the drill-through list and its CSV: 乙县 only (once the page has settled: a rerun would clear the box)
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
     page.get_by_text(t("kpi.drill"), exact=True).click()
-    box = page.get_by_role("combobox", name=t("kpi.drill_subset"), exact=True)
-    box.click()
-    box.fill(t("supervision.subset.accepted"))
-    page.get_by_role("option", name=t("supervision.subset.accepted"), exact=True).click()
+    pick(page, t("kpi.drill_subset"), t("supervision.subset.accepted"))
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
     page.get_by_role("button", name=t("lazy.show_cases"), exact=True).click()  # the list runs when asked for
     page.locator(".st-key-overview_drill_csv").wait_for()

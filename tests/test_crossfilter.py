@@ -77,6 +77,7 @@ NARROWED = {
     "approval_times": ("平均办理时长", "6.00 工作日", {"xf_dept": "D01"}, "9.00 工作日", "办结承诺件", "1"),
     "supervision": ("在办件", "4 件", {"xf_county": "C02"}, "2 件", "办结件按时率", "100.0%"),
     "satisfaction": ("差评率", "42.9%", {"xf_dept": "D01"}, "66.7%", "满意度指数", "87.5 分"),
+    "tasks": ("督办按时完成率", "33.3%", {"xf_dept": "D02"}, "0.0%", "到期督办事项", "2 件"),  # T2 late, T3 open
 }
 
 
@@ -107,8 +108,9 @@ def test_a_selection_in_the_url_narrows_the_cards_and_shows_a_chip(data_folder, 
     assert (shown[card], shown[other_card]) == (narrowed, other_value)
     dimension = "county" if "xf_county" in params else "dept"
     chip = at.button(key=f"{page}_xf_chip_{dimension}")
-    assert chip.label == {"county": "区县：乙县", "dept": "部门：市场监管局"}[dimension]
-    named = {"county": "区县：乙县 · 部门：全部", "dept": "区县：全部 · 部门：市场监管局"}[dimension]
+    name = COUNTIES.get(params.get("xf_county")) or DEPARTMENTS[params["xf_dept"]]
+    assert chip.label == {"county": "区县：", "dept": "部门："}[dimension] + name
+    named = {"county": f"区县：{name} · 部门：全部", "dept": f"区县：全部 · 部门：{name}"}[dimension]
     assert named in context_caption(at)
     chip.click().run()  # removing the chip restores the page and the URL
     assert not at.exception

@@ -497,33 +497,53 @@ def test_indicator_detail_says_value_target_and_points(handcount_view):
 
 
 def test_page_opens_the_clicked_units_breakdown_and_cases(page):
-    """The chart's callback stores the click in scorecard_xf and the breakdown's selectbox (AppTest
-    cannot click a Plotly chart, so the test sets both)."""
+    """The chart's callback puts the unit into the URL (xf_county) and the indicator into
+    scorecard_xf_indicator (AppTest cannot click a Plotly chart, so the test sets both)."""
     page.run()
     assert any("甲区" in m.value and "72.5" in m.value for m in page.markdown)
-    page.session_state["scorecard_xf"] = ("C02", "on_time_rate")
-    page.session_state["scorecard_unit"] = "C02"
+    page.query_params["xf_county"] = "C02"
+    page.session_state["scorecard_xf_indicator"] = "on_time_rate"
     page.run()
     assert not page.exception
+    assert page.button(key="scorecard_xf_chip_county").label == "区县：乙县"
     assert any("已选中：乙县 · 按期办结率" in i.value for i in page.info)
-    assert any(m.value.startswith("**乙县** 综合得分 **40.9**") for m in page.markdown)
+    assert any(m.value.startswith("**乙县** 综合得分 **40.9**") for m in page.markdown)  # the breakdown opens on it
     assert any(m.value.startswith("**按期办结率**：50.0%") for m in page.markdown)
+    # the ranking keeps both counties (the clicked one highlighted)
+    ranking = next(d.value for d in page.dataframe if "composite_score" in d.value.columns)
+    assert len(ranking) == 2
     # the cases behind C02's 按期办结率: K06 and K10 due, K10 by its deadline → the one miss is K06
     cases = next(d.value for d in page.dataframe if "办件编号" in d.value.columns)
     assert cases["办件编号"].tolist() == ["K06"]
     page.button(key="scorecard_xf_reset").click().run()
-    assert page.session_state["scorecard_xf"] is None
+    assert page.session_state["scorecard_xf_indicator"] is None
     assert not any("办件编号" in d.value.columns for d in page.dataframe)
+    assert page.query_params["xf_county"] == "C02"  # the unit stays until its chip is removed
+
+
+def test_a_county_chip_narrows_the_department_ranking(page, handcount_view):
+    page.query_params["xf_county"] = "C02"
+    page.session_state["scorecard_xf_indicator"] = "on_time_rate"
+    page.run()
+    page.segmented_control(key="scorecard_by").set_value("dept").run()
+    assert not page.exception
+    assert page.session_state["scorecard_xf_indicator"] is None  # an indicator of a county's bar
+    ranking = next(d.value for d in page.dataframe if "composite_score" in d.value.columns)
+    in_c02 = scorecard(handcount_view, Filters(OCTOBER.period, counties=("C02",)), by="dept")
+    whole = scorecard(handcount_view, OCTOBER, by="dept")
+    assert not in_c02["composite_score"].equals(whole["composite_score"])
+    assert ranking["composite_score"].round(1).tolist() == in_c02["composite_score"].round(1).tolist()
+    page.button(key="scorecard_xf_chip_county").click().run()
+    ranking = next(d.value for d in page.dataframe if "composite_score" in d.value.columns)
+    assert ranking["composite_score"].round(1).tolist() == whole["composite_score"].round(1).tolist()
 
 
 def test_page_clicked_indicator_without_cases_says_where_to_look(page):
-    page.session_state["scorecard_xf"] = ("C01", "satisfaction_index")
-    page.session_state["scorecard_unit"] = "C01"
+    page.query_params["xf_county"] = "C01"
+    page.session_state["scorecard_xf_indicator"] = "satisfaction_index"
     page.run()
     assert not page.exception
     assert t("crossfilter_more.no_cases", indicator="满意度指数") in [i.value for i in page.info]
-    page.segmented_control(key="scorecard_by").set_value("dept").run()
-    assert page.session_state["scorecard_xf"] is None  # a county means nothing among departments
 
 
 def test_close_scores_get_the_decimal_that_tells_them_apart():

@@ -227,38 +227,28 @@ def test_completion_of_one_source(handcount_view):
 
 
 def test_overdue_list_follows_a_department_or_source(handcount_view):
-    def overdue(focus: tasks.Focus) -> list[str]:
-        return tasks.overdue_tasks(handcount_view, tasks.narrowed_filters(OCTOBER, focus),
-                                   source=focus.source)["task_id"].tolist()
+    def overdue(dept: str | None = None, source: str | None = None) -> list[str]:
+        filters = Filters(OCTOBER.period, departments=(dept,)) if dept else OCTOBER
+        return tasks.overdue_tasks(handcount_view, filters, source=source)["task_id"].tolist()
 
-    assert overdue(tasks.Focus()) == ["T3"]
-    assert overdue(tasks.Focus(dept_code="D02")) == ["T3"]
-    assert overdue(tasks.Focus(dept_code="D01")) == []  # T1 done, T5 not due at the snapshot
-    assert overdue(tasks.Focus(source="referral")) == ["T3"]
-    assert overdue(tasks.Focus(source="meeting")) == []
-    assert overdue(tasks.Focus(dept_code="D02", source="instruction")) == []  # T2 was completed (late)
-
-
-def test_clicks_become_the_focus():
-    focus = tasks.focus_from_point({"customdata": ["D02", "tasks_late", "2"]}, "dept", tasks.Focus())
-    assert focus == tasks.Focus(dept_code="D02")
-    focus = tasks.focus_from_point({"customdata": ["meeting", "tasks_on_time", "1"]}, "source", focus)
-    assert focus == tasks.Focus("D02", "meeting") and focus.narrows
-    assert tasks.focus_from_point({"x": 1}, "dept", focus) == focus
-    with pytest.raises(ValueError):
-        tasks.focus_from_point({"customdata": ["C01"]}, "county", focus)
-    # a click never widens the global filters; an unknown source is dropped
-    only_d01 = Filters(Period.parse("2026-10"), departments=("D01",))
-    assert tasks.valid_focus(tasks.Focus("D02", "meeting"), only_d01, ["D01", "D02"]) == tasks.Focus(source="meeting")
-    assert tasks.valid_focus(tasks.Focus("D02", "fax"), OCTOBER, ["D01", "D02"]) == tasks.Focus("D02")
-    assert tasks.narrowed_filters(OCTOBER, tasks.Focus("D02")).departments == ("D02",)
-    assert tasks.focus_description(tasks.Focus("D02", "referral"), "zh", {"D02": "人社局"}) == "人社局 · 上级转办"
+    assert overdue() == ["T3"]
+    assert overdue("D02") == ["T3"]
+    assert overdue("D01") == []  # T1 done, T5 not due at the snapshot
+    assert overdue(source="referral") == ["T3"]
+    assert overdue(source="meeting") == []
+    assert overdue("D02", "instruction") == []  # T2 was completed (late)
 
 
-def test_page_cross_filter(page):
-    """A click is copied to tasks_xf by the chart's callback (AppTest cannot click a Plotly chart)."""
+def test_only_a_known_source_is_a_focus():
+    assert tasks.valid_source("meeting") == "meeting"
+    assert tasks.valid_source("fax") is None and tasks.valid_source(None) is None
+
+
+def test_page_source_focus(page):
+    """A click on a source is copied to tasks_xf_source by the chart's callback (AppTest cannot click
+    a Plotly chart); it narrows the department chart and the overdue list, not the cards."""
     page.run()
-    page.session_state["tasks_xf"] = tasks.Focus(source="instruction")
+    page.session_state["tasks_xf_source"] = "instruction"
     page.run()
     assert not page.exception
     assert any("联动筛选：领导批示" in i.value for i in page.info)
@@ -268,10 +258,29 @@ def test_page_cross_filter(page):
     assert table["单位"].tolist() == ["人社局"] and table["逾期完成"].tolist() == [1]
     assert any("没有逾期未完成的督办事项" in i.value for i in page.info)  # T3 is a referral
     page.button(key="tasks_xf_reset").click().run()
-    assert page.session_state["tasks_xf"] == tasks.Focus()
+    assert page.session_state["tasks_xf_source"] is None
     assert page.dataframe[-1].value["督办编号"].tolist() == ["T3"]
     assert page.dataframe[0].value["单位"].tolist() == ["人社局", "市场监管局"]
-    page.session_state["tasks_xf"] = tasks.Focus(dept_code="D01")
+
+
+def test_a_department_click_narrows_every_card_and_the_list(page):
+    """The department is the cross-filter of every page: in the URL (xf_dept), one chip, the cards,
+    the source chart and the overdue list follow; the department chart keeps both departments."""
+    page.query_params["xf_dept"] = "D02"
     page.run()
-    assert any("联动筛选：市场监管局" in i.value for i in page.info)
+    assert not page.exception
+    # D02: due T2 (late) and T3 (open, overdue); nothing not yet due
+    assert metric_values(page) == {"督办按时完成率": "0.0%", "到期督办事项": "2 件", "按期完成": "0 件",
+                                   "逾期完成": "1 件", "逾期未完成": "1 件", "期内尚未到期": "0 件"}
+    assert page.button(key="tasks_xf_chip_dept").label == "部门：人社局"
+    assert page.dataframe[0].value["单位"].tolist() == ["人社局", "市场监管局"]
+    assert page.dataframe[-1].value["督办编号"].tolist() == ["T3"]
+    assert any("区县：全部 · 部门：人社局" in c.value for c in page.caption)
+    page.query_params["xf_dept"] = "D01"
+    page.run()
+    # D01: T1 on time; T5 not yet due; no overdue task
+    assert metric_values(page)["督办按时完成率"] == "100.0%" and metric_values(page)["期内尚未到期"] == "1 件"
     assert any("没有逾期未完成的督办事项" in i.value for i in page.info)
+    page.button(key="tasks_xf_chip_dept").click().run()
+    assert "xf_dept" not in page.query_params
+    assert metric_values(page)["督办按时完成率"] == "33.3%"

@@ -12,12 +12,8 @@ moment, or before its coverage) gives nothing: no rows, no overdue task (无数�
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
-
 import pandas as pd
 
-from xiaoneng.charts import point_customdata
 from xiaoneng.filters import Filters
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
@@ -110,51 +106,10 @@ def overdue_tasks(view: SnapshotView, filters: Filters, lang: str = "zh", source
 
 # ---------------------------------------------------------------- cross-filter
 
-@dataclass(frozen=True)
-class Focus:
-    """The department or source clicked in a completion chart: it narrows the other chart and the
-    overdue list."""
-
-    dept_code: str | None = None
-    source: str | None = None
-
-    @property
-    def narrows(self) -> bool:
-        return bool(self.dept_code or self.source)
-
-
-FOCUS_OF_CHART = {"dept": "dept_code", "source": "source"}  # what a click on each chart sets
-
-
-def focus_from_point(point: dict, by: str, current: Focus) -> Focus:
-    """A click on a segment of the ``by`` chart (dept | source): its customdata starts with the
-    department or source code. A point without data changes nothing."""
-    if by not in FOCUS_OF_CHART:
-        raise ValueError(f"by must be one of {list(FOCUS_OF_CHART)}, got {by!r}")
-    data = point_customdata(point)
-    if not data or data[0] in (None, ""):
-        return current
-    return replace(current, **{FOCUS_OF_CHART[by]: str(data[0])})
-
-
-def valid_focus(focus: Focus, filters: Filters, depts: Iterable[str]) -> Focus:
-    """The focus without what the page no longer offers: a click never widens the global filters."""
-    dept = focus.dept_code
-    keep = dept in set(depts) and (not filters.departments or dept in filters.departments)
-    return Focus(dept if keep else None, focus.source if focus.source in TASK_SOURCES else None)
-
-
-def narrowed_filters(filters: Filters, focus: Focus) -> Filters:
-    """The page's filters narrowed to the clicked department (a source is passed on as ``source``)."""
-    return replace(filters, departments=(focus.dept_code,)) if focus.dept_code else filters
-
-
-def focus_description(focus: Focus, lang: str, depts: dict[str, str]) -> str:
-    """"人社局 · 上级转办": the clicked department and source."""
-    parts = [depts.get(focus.dept_code, focus.dept_code)] if focus.dept_code else []
-    if focus.source:
-        parts.append(source_name(focus.source, lang))
-    return t("crossfilter_more.separator", lang).join(parts)
+def valid_source(source: object) -> str | None:
+    """A source clicked in the by-source chart, if it is one a task can have (the department clicked
+    is the page's cross-filter, xiaoneng.crossfilter; the source is the page's own focus)."""
+    return source if source in TASK_SOURCES else None
 
 
 # ---------------------------------------------------------------- tables for people (page and downloads)
