@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from xiaoneng import approval, caselist, charts, crossfilter, session, widgets
+from xiaoneng.filters import Filters
 from xiaoneng.i18n import t
 from xiaoneng.indicators import catalog
 from xiaoneng.markup import escape_markdown
@@ -29,7 +30,8 @@ lang = ctx.lang
 cat = catalog()
 
 st.title(t("approval.title", lang))
-session.show_context_line(ctx, crossfilter.narrow(ctx.filters, crossfilter.current(ctx)))
+ctx = ctx.viewing(crossfilter.narrow(ctx.filters, crossfilter.current(ctx)))  # downloads name the chips too
+session.show_context_line(ctx)
 st.caption(t("approval.caption", lang))
 
 
@@ -42,8 +44,10 @@ def _on_item_click(chart_key: str) -> None:
     st.session_state[KEY_XF_ITEM] = charts.clicked_code(st.session_state.get(chart_key))
 
 
-def _table(frame: pd.DataFrame, spec: dict[str, approval.ColumnSpec], key: str, file_stem: str) -> None:
-    """A table with its definitions on hover and CSV / Excel downloads (headers as shown)."""
+def _table(frame: pd.DataFrame, spec: dict[str, approval.ColumnSpec], key: str, file_stem: str,
+           shown: Filters | None = None) -> None:
+    """A table with its definitions on hover and CSV / Excel downloads (headers as shown); ``shown``:
+    the filters of a table that keeps units the page's view leaves out (a clicked chart's)."""
     config = {}
     for header, column in spec.items():
         if column.format:
@@ -51,7 +55,8 @@ def _table(frame: pd.DataFrame, spec: dict[str, approval.ColumnSpec], key: str, 
         else:
             config[header] = st.column_config.TextColumn(header, help=column.help)
     st.dataframe(frame, hide_index=True, column_config=config, key=key)
-    widgets.download_buttons(ctx, frame, f"{file_stem}_{ctx.snapshot.snapshot_id}_{ctx.filters.period.key}", key)
+    widgets.download_buttons(ctx.viewing(shown) if shown else ctx, frame,
+                             f"{file_stem}_{ctx.snapshot.snapshot_id}_{ctx.filters.period.key}", key)
 
 
 # ---------------------------------------------------------------- cross-filter from the charts' selections
@@ -106,8 +111,8 @@ st.segmented_control(t("approval.unit.by", lang), approval.UNIT_KINDS, key=KEY_U
                      label_visibility="collapsed")
 # the unit chart shows every unit of its kind (its own click only highlights); the other kind's click
 # and the item click narrow it
-units = session.cached(approval.elapsed_by_unit, ctx, crossfilter.narrow(ctx.filters, unit_selection, skip=unit_by),
-                       by=unit_by, item_code=item_code)
+every_unit = crossfilter.narrow(ctx.filters, unit_selection, skip=unit_by)
+units = session.cached(approval.elapsed_by_unit, ctx, every_unit, by=unit_by, item_code=item_code)
 chart_column, table_column = st.columns([4, 5])
 with chart_column:
     st.plotly_chart(
@@ -122,7 +127,8 @@ with chart_column:
 with table_column:
     shown, spec = approval.people_table(units, approval.UNIT_TABLE_COLUMNS, lang,
                                         unit_header=t(f"approval.unit.{unit_by}", lang))
-    _table(shown, spec, key="approval_unit_table", file_stem=t("approval.unit.header", lang).replace(" / ", "_"))
+    _table(shown, spec, key="approval_unit_table", file_stem=t("approval.unit.header", lang).replace(" / ", "_"),
+           shown=every_unit)
 
 # ---------------------------------------------------------------- items against their limits
 st.subheader(t("approval.limits.header", lang),

@@ -75,7 +75,8 @@ selection = crossfilter.current(ctx)
 narrowed = crossfilter.narrow(ctx.filters, selection)
 
 st.title(t("nav.overview", lang))
-session.show_context_line(ctx, narrowed)
+ctx = ctx.viewing(narrowed)  # the context line, downloads and file names name the chips
+session.show_context_line(ctx)
 crossfilter.chips(ctx, selection, XF_PAGE)
 
 # The first screen: the KPI cards and, beside them, the units that need attention (the 黑榜 and the

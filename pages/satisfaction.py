@@ -81,7 +81,8 @@ def rate_columns(*keys: str) -> dict:
 
 
 st.title(text("title"))
-session.show_context_line(ctx, crossfilter.narrow(ctx.filters, selection))
+ctx = ctx.viewing(crossfilter.narrow(ctx.filters, selection))  # downloads name the chips too
+session.show_context_line(ctx)
 crossfilter.chips(ctx, selection, XF_PAGE)
 
 # KPI cards: the catalog's review and survey indicators, with 环比 and target
@@ -171,8 +172,8 @@ with rates_column:
             empty_message=text("rates_empty"), hover_cols={"ratings": text("ratings")}, code_col="code",
             highlight_code=getattr(focus, own), lang=lang,
         ), theme=None, config=PLOTLY_CONFIG, **clickable("rates", f"rates_{rate_by}", rate_by))
-        widgets.data_table(ctx, satisfaction.rates_table(rates, rate_by, lang), text("table_expander"),
-                           text("rates_header") + "_" + stamp, "satisfaction_rates",
+        widgets.data_table(ctx.viewing(narrowed(own)), satisfaction.rates_table(rates, rate_by, lang),
+                           text("table_expander"), text("rates_header") + "_" + stamp, "satisfaction_rates",
                            column_config=rate_columns(*satisfaction.RATE_KEYS))
 with reasons_column:
     st.subheader(text("reasons_header"), help=cat["bad_rate"].definition(lang))
@@ -206,8 +207,8 @@ else:
         axis_title=text("rectification_axis"), empty_message=text("rectification_empty"), note_col="note",
         hover_cols={"bad_reviews": text("bad_reviews")}, code_col="dept_code", highlight_code=focus.dept_code,
     ), theme=None, config=PLOTLY_CONFIG, **clickable("rectification", "rectification"))
-    widgets.data_table(ctx, satisfaction.rectification_table(rectification, lang), text("table_expander"),
-                       text("rectification_header") + "_" + stamp, "satisfaction_rectification",
+    widgets.data_table(ctx.viewing(narrowed("dept_code")), satisfaction.rectification_table(rectification, lang),
+                       text("table_expander"), text("rectification_header") + "_" + stamp, "satisfaction_rectification",
                        column_config=rate_columns("rectification_rate", "rectified_on_time_rate"))
 
 # The reviews behind the numbers: every bad review of the selection, or those of a state, level or reason
@@ -221,7 +222,7 @@ listing = pick.selectbox(more("satisfaction.list_pick"), options, key=KEY_LISTIN
 described.caption(more("satisfaction.list_caption", state_at=state_at))
 list_filters = narrowed()
 widgets.paged_list(
-    ctx, "satisfaction_reviews", (ctx.snapshot.snapshot_id, list_filters, listing),
+    ctx.viewing(list_filters), "satisfaction_reviews", (ctx.snapshot.snapshot_id, list_filters, listing),
     lambda page, size: satisfaction.review_screen_page(ctx.view, list_filters, lang, listing, page, size),
     lambda: satisfaction.review_table(satisfaction.review_page(
         ctx.view, list_filters, lang, listing, page_size=caselist.EXPORT_MAX_ROWS)[0], lang),
@@ -265,4 +266,5 @@ else:
             text("survey_index"): number, text("survey_previous"): number,
             text("survey_change"): st.column_config.NumberColumn(format="%+.1f"),
         })
-        widgets.download_buttons(ctx, groups, text("group_header") + "_" + stamp, "satisfaction_survey_groups")
+        widgets.download_buttons(ctx.viewing(narrowed()), groups, text("group_header") + "_" + stamp,
+                                 "satisfaction_survey_groups")

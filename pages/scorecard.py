@@ -59,7 +59,8 @@ def reset_indicator() -> None:
 
 
 st.title(text("title", lang))
-session.show_context_line(ctx, narrowed)
+ctx = ctx.viewing(narrowed)  # the context line, downloads and file names name the chip
+session.show_context_line(ctx)
 crossfilter.chips(ctx, selection, XF_PAGE, on_remove=reset_indicator)
 st.caption(text("method", lang))
 

@@ -33,7 +33,8 @@ cat = catalog()
 
 st.title(t("supervision.title", lang))
 selection = crossfilter.current(ctx)
-session.show_context_line(ctx, crossfilter.narrow(filters, selection))
+ctx = ctx.viewing(crossfilter.narrow(filters, selection))  # downloads name the chips too
+session.show_context_line(ctx)
 crossfilter.chips(ctx, selection, XF_PAGE)
 
 
@@ -114,8 +115,8 @@ by = by_column.segmented_control(
     t("supervision.trend_by", lang), supervision.TREND_BY, key="sup_trend_by", default="county", required=True,
     format_func=lambda b: t(f"supervision.trend_by_{b}", lang)) or "county"
 # narrowed by the chips, except in the lines' own dimension (those lines stay, the clicked one stands out)
-trend = session.cached(supervision.on_time_trend, ctx, filters=crossfilter.narrow(filters, selection, skip=by),
-                       by=by)
+every_line = crossfilter.narrow(filters, selection, skip=by)
+trend = session.cached(supervision.on_time_trend, ctx, filters=every_line, by=by)
 ind = cat[rate_key]
 numerator_col, base_col = supervision.RATE_MEASURES[rate_key]
 st.caption(supervision.trend_caption(by, trend["unit_code"].nunique(), lang, rate_key), help=ind.definition(lang))
@@ -138,7 +139,7 @@ else:
             trend_key, lambda p, f: supervision.focus_from_trend_point(p, by, f, rate_key)),
         selection_mode="points", config={"displaylogo": False},
     )
-    widgets.data_table(ctx, supervision.trend_table(trend, lang), t("supervision.data_table", lang),
+    widgets.data_table(ctx.viewing(every_line), supervision.trend_table(trend, lang), t("supervision.data_table", lang),
                        f"{t('supervision.file_trend', lang)}_{filters.period.key}", "sup_trend_dl")
 
 # ---------------------------------------------------------------- red/yellow lights and backlog aging
@@ -146,8 +147,8 @@ lights_column, aging_column = st.columns(2, gap="large")
 with lights_column:
     st.subheader(t("supervision.lights_header", lang))
     st.caption(t("supervision.lights_caption", lang, state_at=state_at), help=cat["open_yellow"].definition(lang))
-    lights = session.cached(supervision.light_counts, ctx,
-                            filters=supervision.narrowed_filters(filters, focus, county=True, dept=False))
+    every_dept = supervision.narrowed_filters(filters, focus, county=True, dept=False)
+    lights = session.cached(supervision.light_counts, ctx, filters=every_dept)
     lit = supervision.lit_departments(lights)
     if lit.empty:
         st.info(t("supervision.lights_empty", lang), icon=":material/check_circle:")
@@ -164,13 +165,15 @@ with lights_column:
             on_select=lambda: on_chart_click(lights_key, supervision.focus_from_lights_point),
             selection_mode="points", config={"displaylogo": False},
         )
-    widgets.data_table(ctx, supervision.lights_table(lights, lang), t("supervision.data_table", lang),
-                       f"{t('supervision.file_lights', lang)}_{filters.period.key}", "sup_lights_dl")
+    widgets.data_table(ctx.viewing(every_dept), supervision.lights_table(lights, lang),
+                       t("supervision.data_table", lang), f"{t('supervision.file_lights', lang)}_{filters.period.key}",
+                       "sup_lights_dl")
 
 with aging_column:
     st.subheader(t("supervision.aging_header", lang))
     st.caption(t("supervision.aging_caption", lang, state_at=state_at))
-    aging = session.cached(supervision.backlog_aging, ctx, filters=supervision.narrowed_filters(filters, focus))
+    aging_filters = supervision.narrowed_filters(filters, focus)
+    aging = session.cached(supervision.backlog_aging, ctx, filters=aging_filters)
     if aging["open_cases"].sum() == 0:
         st.info(t("supervision.aging_empty", lang), icon=":material/check_circle:")
     else:
@@ -187,8 +190,9 @@ with aging_column:
             theme=None, key=aging_key, on_select=lambda: on_chart_click(aging_key, supervision.focus_from_aging_point),
             selection_mode="points", config={"displaylogo": False},
         )
-    widgets.data_table(ctx, supervision.aging_table(aging, lang), t("supervision.data_table", lang),
-                       f"{t('supervision.file_aging', lang)}_{filters.period.key}", "sup_aging_dl")
+    widgets.data_table(ctx.viewing(aging_filters), supervision.aging_table(aging, lang),
+                       t("supervision.data_table", lang), f"{t('supervision.file_aging', lang)}_{filters.period.key}",
+                       "sup_aging_dl")
 
 # ---------------------------------------------------------------- the cases behind the numbers
 st.subheader(t("supervision.list_header", lang))

@@ -73,7 +73,8 @@ def completion_chart(frame: pd.DataFrame, by: str) -> None:
 
 st.title(text("title"))
 narrowed = crossfilter.narrow(ctx.filters, selection)
-session.show_context_line(ctx, narrowed)
+ctx = ctx.viewing(narrowed)  # the context line, downloads and file names name the chip
+session.show_context_line(ctx)
 crossfilter.chips(ctx, selection, XF_PAGE)
 
 # KPI cards: the catalog's rate (with 环比 and target), then the counts it is made of
@@ -121,8 +122,9 @@ else:
         st.caption(text("breakdown_caption"))
         completion_chart(by_source, "source")
     rate_column = {tasks.rate_header(lang): st.column_config.NumberColumn(format="%.1f", help=rate.definition(lang))}
-    widgets.data_table(ctx, tasks.completion_table(by_dept, lang), t("satisfaction.table_expander", lang),
-                       text("by_dept_header") + "_" + stamp, "tasks_by_dept", column_config=rate_column)
+    widgets.data_table(ctx.viewing(every_dept), tasks.completion_table(by_dept, lang),
+                       t("satisfaction.table_expander", lang), text("by_dept_header") + "_" + stamp, "tasks_by_dept",
+                       column_config=rate_column)
 
 # The overdue tasks, longest overdue first
 st.subheader(text("overdue_header"), help=text("open_overdue_help"))

@@ -11,6 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest import metric_values, signed_in
+from tests.test_scope_paths import downloads as downloads  # the fixture recording every download button
+from tests.test_scope_paths import file_bytes, table_of
 from xiaoneng import crossfilter
 from xiaoneng.crossfilter import Selection
 from xiaoneng.filters import Filters, Period
@@ -153,3 +155,21 @@ def test_the_on_time_trend_follows_a_department_click(data_folder, monkeypatch):
     narrowed = october_rates(run_page("supervision", {"xf_dept": "D01"}))
     assert whole != narrowed
     assert narrowed == {"甲区": 100.0, "乙县": 0.0}  # D01 due: K05 (C01, in time), K06 (C02, open)
+
+
+def first_line(download: dict) -> str:
+    return file_bytes(download).decode("utf-8-sig").splitlines()[0]
+
+
+def test_downloads_under_a_chip_name_it(data_folder, monkeypatch, downloads):
+    """A file downloaded under a chip says so in its first line and its name; a table that keeps every
+    unit of the clicked chart's dimension says that instead (the by-department table of 督办)."""
+    monkeypatch.setenv("XIAONENG_DATA", str(data_folder))
+    run_page("tasks", {"xf_dept": "D02"})
+    overdue = next(d for d in downloads if d["key"] == "tasks_overdue_csv")
+    assert "人社局" in overdue["file_name"]
+    assert "区县：全部 · 部门：人社局" in first_line(overdue)
+    assert set(table_of(overdue)["督办编号"]) == {"T3"}
+    by_dept = next(d for d in downloads if d["key"] == "tasks_by_dept_csv")
+    assert "区县：全部 · 部门：全部" in first_line(by_dept)
+    assert set(table_of(by_dept)["单位"]) == {"人社局", "市场监管局"}

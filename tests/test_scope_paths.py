@@ -84,7 +84,7 @@ def file_bytes(download: dict) -> bytes:
 
 def table_of(download: dict) -> pd.DataFrame:
     raw = file_bytes(download)
-    # the first line says the snapshot and filters (widgets.source_line), then the table
+    # the first line says the snapshot and filters (AppContext.summary), then the table
     if download["file_name"].endswith(".xlsx"):
         return pd.read_excel(io.BytesIO(raw), dtype=str, engine="openpyxl", header=1)
     return pd.read_csv(io.BytesIO(raw), dtype=str, encoding="utf-8-sig", skiprows=2)

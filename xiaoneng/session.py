@@ -41,7 +41,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -175,6 +175,7 @@ class AppContext:
     options: FilterOptions = field(default_factory=FilterOptions)
     notices: tuple[str, ...] = ()
     newer: SnapshotInfo | None = None  # a published snapshot with newer data than the one viewed
+    shown: Filters | None = None  # the sidebar's filters narrowed further by the page (a cross-filter chip)
 
     @property
     def scope(self) -> Scope:
@@ -205,11 +206,21 @@ class AppContext:
         start, end = self.snapshot.manifest["calendar_range"]
         return [t("context.outside_calendar", self.lang, count=f"{outside:,}", start=start, end=end)]
 
-    def summary(self, filters: Filters | None = None) -> str:
-        """The line stating the view: as-of time, snapshot, period and every filter (``filters``: the
-        sidebar's narrowed further, e.g. by a cross-filter chip)."""
-        return context_line(self.snapshot.as_of, self.snapshot.snapshot_id, self.scope.narrow(filters or self.filters),
-                            self.options.counties, self.options.departments, self.lang, escape=escape_markdown)
+    def viewing(self, filters: Filters) -> AppContext:
+        """This context for a view narrowed to ``filters`` (a cross-filter chip's, a drill-through's): its
+        context line, download source lines and file names name them. ``filters`` stays the sidebar's."""
+        return replace(self, shown=filters)
+
+    @property
+    def view_filters(self) -> Filters:
+        """The filters the view shows: the page's narrowing of the sidebar's, within the user's scope."""
+        return self.scope.narrow(self.shown if self.shown is not None else self.filters)
+
+    def summary(self, escape: Callable[[str], str] = escape_markdown) -> str:
+        """The line stating the view: as-of time, snapshot, period and every filter (``view_filters``);
+        escaped for Markdown on screen, ``escape=str`` for a downloaded file's first line."""
+        return context_line(self.snapshot.as_of, self.snapshot.snapshot_id, self.view_filters,
+                            self.options.counties, self.options.departments, self.lang, escape=escape)
 
 
 # ---------------------------------------------------------------- cache (small aggregates only)
@@ -544,13 +555,13 @@ def show_no_data(ctx: AppContext) -> None:
                icon=":material/database_off:")
 
 
-def show_context_line(ctx: AppContext, filters: Filters | None = None) -> None:
+def show_context_line(ctx: AppContext) -> None:
     """The visible statement of what the page shows: as-of time and every active filter, including a
-    cross-filter's (``filters``, when the page narrows the sidebar's)."""
+    cross-filter's (a page that narrows the sidebar's passes ``ctx.viewing(narrowed)``)."""
     for notice in (*ctx.notices, *ctx.data_warnings()):
         st.warning(notice)
     if ctx.has_data:
-        st.caption(ctx.summary(filters))
+        st.caption(ctx.summary())
     if ctx.newer is not None:  # an old link, or an older snapshot chosen: say that newer data exist
         note, switch = st.columns([5, 1], vertical_alignment="center")
         note.info(t("newer_snapshot.notice", ctx.lang, snapshot=escape_markdown(ctx.newer.snapshot_id),

@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from xiaoneng import audit, caselist, export
-from xiaoneng.filters import Filters, context_line
+from xiaoneng.filters import Filters
 from xiaoneng.i18n import join_names, t
 from xiaoneng.periodnotes import coverage_message, running_period_text
 from xiaoneng.session import AppContext
@@ -69,16 +69,10 @@ def audited(ctx: AppContext, file_name: str, make: Callable[[], tuple[bytes, int
     return data
 
 
-def source_line(ctx: AppContext) -> str:
-    """What a downloaded file came from, as its first line: the page's context line, unescaped."""
-    return context_line(ctx.snapshot.as_of, ctx.snapshot.snapshot_id, ctx.scope.narrow(ctx.filters),
-                        ctx.options.counties, ctx.options.departments, ctx.lang)
-
-
 def selected_units(ctx: AppContext) -> list[str]:
     """The counties and departments the view is narrowed to (a county user's own), by name, for file
     names; at most three of each and "等N项" (``join_names``)."""
-    filters = ctx.scope.narrow(ctx.filters)
+    filters = ctx.view_filters
     counties = [ctx.options.counties.get(c, c) for c in filters.counties]
     departments = [ctx.options.departments.get(d, d) for d in filters.departments]
     return [join_names(names, ctx.lang) for names in (counties, departments) if names]
@@ -89,7 +83,7 @@ def table_file(ctx: AppContext, df: TableSource, file_name: str, sheet_name: str
     each beginning with the line saying which snapshot and filters it came from."""
     def make() -> tuple[bytes, int]:
         frame = _frame(df)
-        source = source_line(ctx)
+        source = ctx.summary(escape=str)  # the view's context line, as text
         if file_name.endswith(".xlsx"):
             return export.to_xlsx_bytes(frame, sheet_name or file_name.removesuffix(".xlsx"), source), len(frame)
         return export.to_csv_bytes(frame, source), len(frame)
@@ -236,10 +230,12 @@ def case_list_panel(ctx: AppContext, selection: caselist.CaseSelection, key: str
                     filters: Filters | None = None, page_size: int = caselist.PAGE_SIZE,
                     on_request: bool = True) -> int | None:
     """The selection's cases as a ``paged_list``, run only once asked for (the button 显示办件清单)
-    unless ``on_request`` is False. ``filters`` defaults to the page's; a drill-through passes them
-    narrowed (another month, a unit). Returns the selection's total (None while not asked for)."""
+    unless ``on_request`` is False. ``filters`` defaults to the page's view; a drill-through passes them
+    narrowed (another month, a unit), and the downloads' source line names them. Returns the
+    selection's total (None while not asked for)."""
     lang, view = ctx.lang, ctx.view
-    filters = filters or ctx.filters
+    filters = filters or ctx.shown or ctx.filters
+    ctx = ctx.viewing(filters)
 
     def page_rows(page: int, size: int) -> tuple[pd.DataFrame, int]:
         cases, total = caselist.case_page(view, filters, selection, page, size, lang)
