@@ -161,7 +161,7 @@ elif steps.empty:
     st.info(t("approval.trace.no_steps", lang), icon=":material/info:")
 else:
     with_steps = int(steps["late_cases_with_steps"].iloc[0])
-    st.caption(t("approval.trace.summary", lang, late=f"{late_total:,}", with_steps=f"{with_steps:,}"))
+    st.caption(t("approval.trace.summary", lang, late=late_total, with_steps=with_steps))
     step_column, post_column = st.columns([2, 3])
     with step_column:
         st.markdown(f"**{t('approval.trace.by_step', lang)}**")

@@ -63,8 +63,8 @@ if units.empty:
     st.info(text("none"), icon=":material/check_circle:")
     st.stop()
 st.markdown(f"**{text('units_header')}**")
-st.caption(text("units_caption", units=f"{len(units):,}", flagged=f"{int(units['flagged'].sum()):,}",
-                tripped=f"{int(units['tripped'].sum()):,}"))
+st.caption(text("units_caption", units=len(units), flagged=int(units["flagged"].sum()),
+                tripped=int(units["tripped"].sum())))
 shown_columns = [c for c in integrity.UNIT_COLUMNS
                  if c not in ("county_code", "dept_code") and (check_key not in integrity.CASE_CHECKS
                                                                or c not in ("expected", "ratio", "z"))]

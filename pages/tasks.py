@@ -132,7 +132,7 @@ overdue = session.cached(tasks.overdue_tasks, ctx, filters=narrowed, source=sour
 if overdue.empty:
     st.info(text("overdue_empty", state_at=state_text), icon=":material/check_circle:")
 else:
-    st.caption(f"{text('overdue_caption', state_at=state_text)} {text('overdue_count', count=f'{len(overdue):,}')}")
+    st.caption(f"{text('overdue_caption', state_at=state_text)} {text('overdue_count', count=len(overdue))}")
     table = tasks.overdue_table(overdue, lang)
     when = st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
     st.dataframe(table, hide_index=True, column_config={

@@ -155,6 +155,6 @@ if reviews.empty:
     st.info(t("profile.no_reviews", lang), icon=":material/info:")
 else:
     shown = t("profile.reviews_shown", lang, count=len(reviews)) if total > len(reviews) else ""
-    st.caption(t("profile.reviews_caption", lang, total=f"{total:,}", shown=shown))
+    st.caption(t("profile.reviews_caption", lang, total=total, shown=shown))
     st.dataframe(reviews, hide_index=True, width="stretch")
     widgets.download_buttons(ctx, reviews, t("profile.reviews_header", lang), key="profile_reviews_download")

@@ -317,7 +317,7 @@ def test_page_shows_the_hand_count(page):
     assert list(items[t("approval.col.item_name")]) == ["就业登记", "社保卡补办", "食品经营许可"]
     assert posts.iloc[0][t("approval.col.label")] == "D02-审核岗"
     assert posts.iloc[0][t("approval.col.over_limit_wd_total")] == 3
-    assert any(t("approval.trace.summary", late="2", with_steps="1") == c.value for c in page.caption)
+    assert any(t("approval.trace.summary", late=2, with_steps=1) == c.value for c in page.caption)
 
 
 def test_county_filter_changes_the_numbers(data_folder, page):
@@ -405,7 +405,7 @@ def test_late_cases_drill_through_lists_the_late_cases(page):
     # the 按期办结率's misses K13 (completed late) and K06 (open, red); through post D02-审核岗 only K13
     page.run()
     page.button(key="approval_late_cases_show").click().run()  # the list runs only when asked for
-    assert any(t("supervision.list_total", total="2", page=1, pages="1", size=caselist.PAGE_SIZE) == c.value
+    assert any(t("supervision.list_total", total=2, page=1, pages=1, size=caselist.PAGE_SIZE) == c.value
                for c in page.caption)
     page.selectbox(key="approval_drill_post").set_value("D02-审核岗").run()
     assert not page.exception

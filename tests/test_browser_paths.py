@@ -211,7 +211,7 @@ def test_red_light_cases_download_as_csv(server, page):
         pick(page, label, t(f"supervision.subset.{subset}"))
         described = supervision.focus_description(Focus(subset), "zh", {}, {}, october)
         expect(page.locator('[data-testid="stMarkdownContainer"] strong', has_text=described)).to_be_visible()
-        expect(page.get_by_text(t("supervision.list_total", total=str(total), page=1, pages="1", size=50),
+        expect(page.get_by_text(t("supervision.list_total", total=total, page=1, pages=1, size=50),
                                 exact=True)).to_be_visible()
         wait_for_script(page)
         expect_no_exception(page)
@@ -266,7 +266,7 @@ def expect_c02_view(page) -> None:
         expect(metric_value(page, label)).to_have_text(value)
     expect(page.get_by_text("区县：乙县", exact=False).first).to_be_visible()  # the context line
     expect(page.locator(".st-key-filter_counties").get_by_text("乙县")).to_be_visible()  # the sidebar filter
-    expect(page.get_by_text(t("supervision.list_total", total="1", page=1, pages="1", size=50),
+    expect(page.get_by_text(t("supervision.list_total", total=1, page=1, pages=1, size=50),
                             exact=True)).to_be_visible()  # K06, the county's one red case
 
 

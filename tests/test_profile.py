@@ -58,7 +58,7 @@ def test_the_peer_table_says_no_data_no_comparison_and_small_base(handcount_view
     assert table.loc["按期办结率", ["value", "rank"]].tolist() == ["50.0%", "2 / 2"]
     assert table.loc["即办率", ["value", "rank"]].tolist() == ["无数据", "无数据"]  # no immediate item accepted
     assert table.loc["综合绩效得分", "rank"] == "2（样本不足） / 2"
-    assert profile.small_base_note(rows, "zh") == t("profile.small_base", cases="4", min=30)
+    assert profile.small_base_note(rows, "zh") == t("profile.small_base", cases=4, min=30)
     english = profile.peer_table(rows, "en").set_index("indicator")
     assert english.loc["Composite score", "rank"] == "2 (small base) / 2"
     assert english.loc["Cases accepted", "year_ago"] == "no comparable data"
@@ -290,7 +290,7 @@ def test_page_of_a_running_quarter_marks_the_small_base(page):
     captions = [c.value for c in page.caption]
     note = next(c for c in captions if c.startswith("统计期尚未结束"))
     assert "截至10月30日" in note and "2026年7月1日至7月30日" in note
-    assert t("profile.small_base", cases="4", min=30) in captions  # 甲区: K07, K09, K11, K13
+    assert t("profile.small_base", cases=4, min=30) in captions  # 甲区: K07, K09, K11, K13
     table = page.dataframe[0].value.set_index("indicator")
     assert table.loc["综合绩效得分", "rank"] == "1（样本不足） / 2"
     assert table.loc["按期办结率", "year_ago"] == "无可比数据"

@@ -346,7 +346,7 @@ def test_page_renders_the_hand_count(page, data_folder):
     assert len(page.get("plotly_chart")) == 3  # trend, lights, aging
     assert case_ids(page) == ["K06"]  # the red-light cases are listed first
     assert any("2026-10-30 17:00" in c.value and "handcount" in c.value for c in page.caption)
-    assert any(c.value == t("supervision.list_total", total="1", page=1, pages="1", size=50) for c in page.caption)
+    assert any(c.value == t("supervision.list_total", total=1, page=1, pages=1, size=50) for c in page.caption)
     # October is still running: how far the figures reach and what they are compared with
     assert any(c.value.startswith("统计期尚未结束，数字截至10月30日") for c in page.caption)
 

@@ -239,7 +239,7 @@ def calendar_warnings(info: SnapshotInfo, first_case_day: dt.date | None, lang: 
     warnings = []
     outside = int(m.get("cases_outside_calendar", 0))
     if outside:
-        warnings.append(text("calendar_outside", lang, count=f"{outside:,}", start=start, end=end))
+        warnings.append(text("calendar_outside", lang, count=outside, start=start, end=end))
     if first_case_day is not None and first_case_day < start:
         warnings.append(text("calendar_starts_late", lang, start=start, first=first_case_day))
     if end < as_of:
@@ -248,7 +248,7 @@ def calendar_warnings(info: SnapshotInfo, first_case_day: dt.date | None, lang: 
         warnings.append(text("calendar_ends_soon", lang, end=end, as_of=as_of, days=(end - as_of).days,
                           year=end.year + 1))
     if open_beyond:
-        warnings.append(admin_text("calendar_open_beyond", lang, count=f"{open_beyond:,}", end=end,
+        warnings.append(admin_text("calendar_open_beyond", lang, count=open_beyond, end=end,
                                    year=end.year + 1))
     return warnings
 
@@ -484,8 +484,8 @@ def publish_checks(result: IngestResult, files: Iterable[Path], store: SnapshotS
     cases, default_cases = planned_counts(result)["cases"], int(default.row_counts.get("cases", 0)) if default else 0
     if default_cases and cases < ratio * default_cases:
         checks.append(PublishCheck("smaller", admin_text(
-            "check_smaller", lang, cases=f"{cases:,}", default=default.snapshot_id,
-            default_cases=f"{default_cases:,}", percent=f"{100 * ratio:g}")))
+            "check_smaller", lang, cases=cases, default=default.snapshot_id,
+            default_cases=default_cases, percent=f"{100 * ratio:g}")))
     published = {}
     for info in store.list(include_withdrawn=True):
         for source in info.manifest.get("sources", []):

@@ -507,8 +507,8 @@ def matrix_list_html(matrix: pd.DataFrame, lang: str = "zh", key: str = MATRIX_I
         f'border-radius: 4px; background: {STATUS_COLORS[cell.status]}; color: {_BADGE_TEXT[cell.status]}">'
         f'{html.escape(cell.text)}</span></li>'
         for cell in misses.itertuples())
-    rest = t("attention.matrix_rest", lang, count=f"{len(matrix) - len(misses):,}")
-    title = html.escape(t("attention.matrix_list", lang, count=f"{len(misses):,}"))
+    rest = t("attention.matrix_rest", lang, count=len(matrix) - len(misses))
+    title = html.escape(t("attention.matrix_list", lang, count=len(misses)))
     return (f'<div class="xn-attention"><div class="xn-attention-title">{title}</div>'
             f'<ol style="margin: 0; padding-left: 1.6em; font-size: 15px">{rows}</ol>'
             f'<div class="xn-attention-none">{html.escape(rest)}</div></div>')

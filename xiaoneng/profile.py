@@ -184,7 +184,7 @@ def small_base_note(rows: pd.DataFrame, lang: str = "zh") -> str:
     if not len(rows) or not bool(rows["small_base"].iloc[0]):
         return ""
     accepted = rows.set_index("key").loc["cases_accepted", "value"]
-    return t("profile.small_base", lang, cases=f"{int(accepted):,}", min=scorecard.min_cases())
+    return t("profile.small_base", lang, cases=int(accepted), min=scorecard.min_cases())
 
 
 def coverage_note(view: SnapshotView, filters: Filters, lang: str = "zh") -> str:

@@ -204,7 +204,7 @@ class AppContext:
         if not outside:
             return []
         start, end = self.snapshot.manifest["calendar_range"]
-        return [t("context.outside_calendar", self.lang, count=f"{outside:,}", start=start, end=end)]
+        return [t("context.outside_calendar", self.lang, count=int(outside), start=start, end=end)]
 
     def viewing(self, filters: Filters) -> AppContext:
         """This context for a view narrowed to ``filters`` (a cross-filter chip's, a drill-through's): its

@@ -217,12 +217,12 @@ def paged_list(ctx: AppContext, key: str, identity: object, page_rows: Callable[
         return 0
 
     info, pager = st.columns([4, 1], vertical_alignment="bottom")
-    info.caption(t(f"{texts}.list_total", lang, total=f"{total:,}", page=page, pages=f"{pages:,}", size=page_size))
+    info.caption(t(f"{texts}.list_total", lang, total=total, page=page, pages=pages, size=page_size))
     pager.number_input(t("supervision.list_page", lang), min_value=1, max_value=pages, step=1, key=page_key)
     st.dataframe(rows, hide_index=True, width="stretch", column_config=column_config, key=f"{key}_table")
     download_buttons(ctx, all_rows, file_stem, key, sheet_name=sheet_name)
     if ctx.can("export") and total > caselist.EXPORT_MAX_ROWS:
-        st.caption(t(f"{texts}.list_cap", lang, cap=f"{caselist.EXPORT_MAX_ROWS:,}", total=f"{total:,}"))
+        st.caption(t(f"{texts}.list_cap", lang, cap=caselist.EXPORT_MAX_ROWS, total=total))
     return total
 
 
