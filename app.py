@@ -46,5 +46,6 @@ navigation = st.navigation(pages, expanded=True)  # every page listed: no "view 
 st.set_page_config(page_title=t("browser_tab.title", lang, page=navigation.title, app=t("app.title", lang)))
 signin.sidebar_account(user, lang)
 session.sidebar_filters()
+layout.print_controls(lang)  # 打印 in the sidebar; in print mode, the banner above the page
 st.sidebar.html(builtin_text.script(lang), unsafe_allow_javascript=True)  # Streamlit's own words in Chinese
 pageguard.run_page(navigation, lang)

@@ -26,7 +26,6 @@ from xiaoneng import (
     session,
     widgets,
 )
-from xiaoneng.filters import context_line
 from xiaoneng.i18n import t
 
 ctx = session.require_snapshot()
@@ -59,8 +58,7 @@ def handout_button(attention: dict) -> None:
         st.caption(t("handout.unavailable", lang))
         return
     title = t("handout.title", lang, city=briefing.meeting_config().city(lang), period=narrowed.period.label(lang))
-    context = context_line(ctx.snapshot.as_of, ctx.snapshot.snapshot_id, ctx.scope.narrow(narrowed),
-                           ctx.options.counties, ctx.options.departments, lang)
+    context = ctx.summary(escape=str)  # the page's context line (ctx is the narrowed view's), as text
     stem = f"{t('handout.file', lang)}_{ctx.snapshot.snapshot_id}_{narrowed.period.key}"
 
     def make() -> tuple[bytes, int]:
@@ -85,7 +83,8 @@ cards = session.cached(overview.kpi_cards, ctx, filters=narrowed)
 ranking = session.cached(overview.county_ranking, ctx, filters=narrowed)
 departments = session.cached(overview.department_ranking, ctx, filters=narrowed)
 list_size = briefing.meeting_config().red_black_size
-cards_column, attention_column = st.columns([3, 2], gap="medium")
+# on paper (print mode) the attention list goes under the cards, which then fit four a row
+cards_column, attention_column = st.container(key=f"{layout.PRINT_STACK}_first_screen").columns([3, 2], gap="medium")
 with cards_column:
     st.subheader(t("kpi.header", lang))
     if overview.kpis_empty(cards):
@@ -101,7 +100,7 @@ with cards_column:
                               delta_arrow=card.delta_arrow, delta_description=card.delta_description,
                               help=card.help)
                     st.markdown(card.detail_md)
-with attention_column.container(key="overview_attention"):
+with attention_column.container(key=layout.ATTENTION_KEY):
     st.subheader(t("attention.header", lang))
     st.caption(t("attention.caption", lang, previous=periodnotes.comparison_label(
         ctx.view, scorecard.previous_span(ctx.view, ctx.filters), lang)))
@@ -129,12 +128,14 @@ if not overview.ranking_empty(ranking):
                  previous=periodnotes.comparison_label(ctx.view, scorecard.previous_span(ctx.view, ctx.filters), lang)))
     if ctx.scope.is_restricted:  # every county's score and rank, as published; the indicators of one's own
         st.caption(t("scope_notice.ranking_published", lang))
-    chart_column, table_column = st.columns([2, 5])
+    # on paper (print mode) the table goes under the chart, both the page's width
+    chart_column, table_column = st.container(key=f"{layout.PRINT_STACK}_ranking").columns([2, 5])
     chart_column.plotly_chart(
         charts.ranking_bar(ranking.assign(label=overview.chart_labels(ranking, lang)), label_col="label",
                            value_col="composite_score", highlight_col="selected", axis_title=t("ranking.axis", lang),
                            empty_message=t("ranking.empty", lang), code_col="unit_code", lang=lang,
-                           value_places=scorecard.score_places(ranking["composite_score"])),
+                           value_places=scorecard.score_places(ranking["composite_score"]),
+                           **({"row_px": layout.PRINT_RANKING_ROW_PX} if layout.print_mode() else {})),
         theme=None, config={"displaylogo": False}, **crossfilter.clickable(XF_PAGE, "ranking", "county"),
     )
     repeat = offenders.flag_texts(session.cached(offenders.repeat_offenders, ctx, by="county",
@@ -153,19 +154,21 @@ else:
     st.info(t("ranking.empty", lang), icon=":material/info:")
 
 # The headline indicators month by month (same filters as the cards, including a ranking click): four
-# panels a row, one on a phone
+# panels a row, two on A4 (print mode), one on a phone
 layout.page_break()
 st.subheader(t("overview_more.trend_header", lang))
 trend = session.cached(overview.headline_trend, ctx, filters=narrowed)
 st.caption(overview.trend_caption(trend, lang, through=cards["through"].iloc[0] if len(cards) else None))
-for width_key, per_row in ((layout.WIDE_ONLY, CARDS_PER_ROW), (layout.NARROW_ONLY, 1)):
+# (on A4 two a row, lower, so that the four rows fit the page)
+wide = {"columns": 2, "row_height": layout.PRINT_TREND_ROW_PX} if layout.print_mode() else {"columns": CARDS_PER_ROW}
+for width_key, shape in ((layout.WIDE_ONLY, wide), (layout.NARROW_ONLY, {"columns": 1})):
     st.container(key=f"{width_key}_trend").plotly_chart(
         charts.small_multiple_lines(
             trend, panel_col="key", title_col="title", subtitle_col="subtitle", x_col="month", y_col="value",
-            text_col="value_text", target_col="target", suffix_col="suffix", places_col="places", columns=per_row,
-            empty_message=t("overview_more.trend_empty", lang), lang=lang,
+            text_col="value_text", target_col="target", suffix_col="suffix", places_col="places",
+            empty_message=t("overview_more.trend_empty", lang), lang=lang, **shape,
         ),
-        theme=None, key=f"overview_trend_chart_{per_row}", config={"displaylogo": False},
+        theme=None, key=f"overview_trend_chart_{shape['columns']}", config={"displaylogo": False},
     )
 
 # County × department traffic lights of the on-time rate; a clicked cell lists its cases. A phone shows

@@ -34,7 +34,7 @@ from tests.test_browser import (
     session_cookie,
     streamlit_server,
 )
-from xiaoneng import demo
+from xiaoneng import demo, layout
 from xiaoneng.i18n import t
 from xiaoneng.metrics import SnapshotView, unit_names
 from xiaoneng.snapshots import SnapshotStore
@@ -198,6 +198,49 @@ def test_the_a4_print_has_no_sidebar_and_the_whole_matrix(browser, server, count
         missing = [name for name in county_names if name not in matrix_page]
         assert missing == []  # every county's column is on the page
         assert "退出登录" not in "".join(texts)  # the sidebar is not printed
+
+
+def pdf_pages(pdf: bytes) -> list[str]:
+    """The text of each page (pdftotext, not pypdf: pypdf reads Chromium's CJK glyphs as radicals)."""
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode("utf-8")
+    return [page.replace(" ", "") for page in text.split("\f") if page.strip()]
+
+
+def test_print_mode_redraws_the_charts_at_the_paper_width_then_prints(browser, server, county_names):
+    """The sidebar's 打印 lays the page out at the A4 width, Streamlit redraws every chart at that width
+    (no zoom), the print dialog opens by itself, and the PDF holds the Overview on four pages: the
+    cards with the 需关注 lists, the ranking, the trend, the whole matrix."""
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils, make test installs it) reads the printed PDF")
+    with open_page(browser, server, f"?period={PERIOD}", DESKTOP) as page:
+        page.evaluate("() => { window.print = () => { window.__printed = (window.__printed || 0) + 1; }; }")
+        page.get_by_role("button", name=t("layout.print"), exact=True).click()
+        page.wait_for_function("() => window.__printed === 1", timeout=SLOW_MS)
+        assert "print=1" in page.url  # a copied link opens the print layout too
+        expect(page.locator('[data-testid="stSidebar"]')).to_be_hidden()
+        widths = page.evaluate("""() => [...document.querySelectorAll('.stPlotlyChart')]
+            .filter(c => c.offsetParent !== null).map(c => c.scrollWidth)""")
+        assert widths and max(widths) <= layout.PRINT_WIDTH_PX
+        ranking = page.locator('[data-testid="stPlotlyChart"]').first  # the ranking: the page's width, not 2/7 of it
+        assert ranking.bounding_box()["width"] >= layout.PRINT_WIDTH_PX - 2
+        screenshot(page, "overview-print-mode")
+        page.emulate_media(media="print")
+        assert page.evaluate("() => [...document.querySelectorAll('.stPlotlyChart')].map(c => c.style.zoom)") \
+            == [""] * page.locator(".stPlotlyChart").count()  # drawn at the paper's width: nothing to shrink
+        pdf = page.pdf(format="A4", print_background=True)
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / "layout-overview-print-mode-a4.pdf").write_bytes(pdf)
+        pages = pdf_pages(pdf)
+        assert len(pages) == 4, [p[:40] for p in pages]
+        first, ranking_page, trend_page, matrix_page = pages
+        assert t("attention.header") in first and t("attention.title_dept") in first
+        assert t("ranking.header").replace(" ", "") in ranking_page and t("overview_more.trend_header") in trend_page
+        assert [name for name in county_names if name not in matrix_page] == []
+        assert t("layout.print_exit") not in "".join(pages) and t("signin.sign_out") not in "".join(pages)
+        page.emulate_media(media="screen")
+        page.get_by_role("button", name=t("layout.print_exit"), exact=True).click()
+        expect(page.locator('[data-testid="stSidebar"]')).to_be_visible()
+        assert "print=1" not in page.url and page.evaluate("() => window.__printed") == 1
 
 
 def test_a_rerun_dims_what_it_has_not_redrawn_and_shows_progress(browser, server):

@@ -24,6 +24,7 @@ import streamlit as st
 from xiaoneng.charts import clicked_code
 from xiaoneng.filters import Filters
 from xiaoneng.i18n import t
+from xiaoneng.layout import NO_PRINT
 from xiaoneng.markup import escape_names
 
 DIMENSIONS = ("county", "dept")
@@ -153,7 +154,7 @@ def chips(ctx, selection: Selection, page: str, on_remove: Callable[[], None] | 
     with more focus of its own clears it there)."""
     lang = ctx.lang
     if not selection.active:
-        st.caption(t("crossfilter.caption", lang))
+        st.container(key=f"{NO_PRINT}_{page}_xf_hint").caption(t("crossfilter.caption", lang))  # not on paper
         return
 
     def removing(dimension: str | None) -> Callable[[], None]:

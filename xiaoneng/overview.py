@@ -305,7 +305,8 @@ def honour_list_html(units: pd.DataFrame, kind: str, lang: str = "zh") -> str:
     title = html.escape(t(f"briefing.ranking.{kind}", lang))
     note = html.escape(t(f"overview_more.list_{kind}", lang, count=len(units)))
     return (
-        f'<div style="border: 1px solid {colour}; border-radius: 6px; overflow: hidden; font-size: 17px">'
+        f'<div class="xn-honour" style="border: 1px solid {colour}; border-radius: 6px; overflow: hidden; '
+        'font-size: 17px">'
         f'<div style="background: {colour}; color: white; padding: 8px 12px; font-weight: 700">{title}'
         f'<span style="font-weight: 400; font-size: 14px; margin-left: 10px">{note}</span></div>'
         f'<table style="width: 100%; border-collapse: collapse; margin: 0">{"".join(rows)}</table></div>'

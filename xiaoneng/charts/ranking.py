@@ -23,7 +23,7 @@ from xiaoneng.charts.convention import (
 def ranking_bar(frame: pd.DataFrame, *, label_col: str, value_col: str, axis_title: str,
                 highlight_col: str | None = None, value_places: int = 1, value_max: float = 100.0,
                 hover_label: str = "", empty_message: str = "", code_col: str | None = None,
-                dots: bool | None = None, lang: str = "zh") -> go.Figure:
+                dots: bool | None = None, lang: str = "zh", row_px: int = 44) -> go.Figure:
     """The units in the frame's order, the first row at the top, each labelled with its value.
 
     Bars from zero up to ``value_max`` (the scale's top, e.g. 100 points); when the values are close
@@ -31,7 +31,7 @@ def ranking_bar(frame: pd.DataFrame, *, label_col: str, value_col: str, axis_tit
     starting under the lowest value, the axis title saying where (the convention). Rows without a value
     are left out (they cannot be ranked). When ``highlight_col`` marks some rows, those are drawn dark
     and the others light. With ``code_col`` each bar or dot carries its code first in ``customdata``,
-    for click selection (``clicked_code``).
+    for click selection (``clicked_code``). ``row_px``: the height of a unit's row (less on A4).
     """
     data = frame[frame[value_col].notna()]
     if data.empty:
@@ -69,4 +69,4 @@ def ranking_bar(frame: pd.DataFrame, *, label_col: str, value_col: str, axis_tit
                          title={"text": axis_title}, showgrid=True)
     fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", showgrid=False)
     fig.update_layout(bargap=0.28, showlegend=False, hovermode="closest")
-    return apply_style(fig, height=max(200, 44 * len(labels) + 90))
+    return apply_style(fig, height=max(200, row_px * len(labels) + 90))

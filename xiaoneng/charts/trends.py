@@ -79,7 +79,8 @@ def unit_vs_peer_lines(frame: pd.DataFrame, *, x_col: str, unit_col: str, peer_c
 
 def small_multiple_lines(frame: pd.DataFrame, *, panel_col: str, title_col: str, subtitle_col: str, x_col: str,
                          y_col: str, text_col: str, target_col: str, suffix_col: str, places_col: str,
-                         columns: int = 4, empty_message: str = "", lang: str = "zh") -> go.Figure:
+                         columns: int = 4, empty_message: str = "", lang: str = "zh",
+                         row_height: int = 280) -> go.Figure:
     """One small line chart per panel, months along x, each on its own y-axis, the target dashed.
 
     ``frame`` is long: one row per panel and month, panels in the order they should appear (left to
@@ -87,7 +88,8 @@ def small_multiple_lines(frame: pd.DataFrame, *, panel_col: str, title_col: str,
     the target value (or none), the tick suffix ("%" or "") and the value's decimals (0 = a count:
     whole-number ticks). The latest value (``text_col``, as people read it) stands in the panel's top
     right corner, above the data (the y-range leaves that band empty), never on the line; a point's
-    hover gives its month and text. Months without a value are gaps.
+    hover gives its month and text. Months without a value are gaps. ``row_height``: pixels per row of
+    panels (less on A4, where two panels a row must fit the page).
     """
     if frame.empty or frame[y_col].notna().sum() == 0:
         return empty_figure(empty_message, height=300)
@@ -139,6 +141,6 @@ def small_multiple_lines(frame: pd.DataFrame, *, panel_col: str, title_col: str,
                 yref=f"y{axis_id} domain", xanchor="right", yanchor="top", showarrow=False,
                 font={"size": 16, "color": PRIMARY}, bgcolor="rgba(255,255,255,0.85)",
             )
-    fig = apply_style(fig, height=280 * rows + 70)
+    fig = apply_style(fig, height=row_height * rows + 70)
     fig.update_layout(margin={"t": 70, "l": 10, "r": 20, "b": 30}, hovermode="closest")
     return fig
