@@ -51,7 +51,7 @@ def show_view() -> None:
         st.session_state[KEY_SHOWN_AT] = time.monotonic()
 
     presenting = st.session_state.get(KEY_PRESENTING, False)  # 开始汇报 / 结束汇报 rerun this fragment only
-    previous, jump, following, full_screen, start_stop = st.columns([1, 3, 1, 1, 1.4], vertical_alignment="bottom")
+    previous, jump, following, full_screen, start_stop = st.columns([1, 2.4, 1, 1.3, 1.3], vertical_alignment="bottom")
     previous.button(t("presentation.previous", lang), key=presentation.PREVIOUS_BUTTON_KEY, on_click=_move, args=(-1,),
                     disabled=st.session_state[KEY_POSITION] == 0, icon=":material/chevron_left:", width="stretch")
     jump.selectbox(t("presentation.jump", lang), range(len(views)), key=KEY_POSITION, on_change=_jumped,

@@ -128,13 +128,20 @@ def test_every_kpi_value_is_whole_at_1366_with_the_sidebar_open(browser, server,
         assert card["x"] + card["width"] <= column["x"] + column["width"] + 1  # it stays inside its card
 
 
-def test_the_presentation_controls_read_whole_at_1366_with_the_sidebar_open(browser, server):
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_presentation_controls_and_cards_read_whole_at_1366_with_the_sidebar_open(browser, server, lang):
     keys = ("presentation_previous", "presentation_next", "presentation_fullscreen", "presentation_start")
-    with open_page(browser, server, f"presentation?period={PERIOD}", LAPTOP) as page:
+    with open_page(browser, server, f"presentation?period={PERIOD}&lang={lang}", LAPTOP) as page:
         cut = page.evaluate("""keys => keys.flatMap(key => [...document.querySelectorAll(`.st-key-${key} button *`)]
             .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => key))""", list(keys))
         assert cut == []
-        assert page.locator(".st-key-presentation_start button").first.inner_text().strip().endswith("开始汇报")
+        start = page.locator(".st-key-presentation_start button").first.inner_text().strip()
+        assert start.endswith(t("presentation.start", lang))
+        # a card's value ("3.22 working days") stays inside its card
+        spill = page.evaluate("""() => [...document.querySelectorAll('.xn-card')]
+            .filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText.split('\\n')[0])""")
+        assert spill == []
+        screenshot(page, f"presentation-{lang}-1366")
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, LAPTOP], ids=["1920x1080", "1366x768"])

@@ -173,12 +173,14 @@ h1.xn-title {{ font-family: {FONT_FAMILY}; font-size: 44px !important; font-weig
 .xn-takeaway {{ font-family: {FONT_FAMILY}; font-size: 28px; color: {TEXT_COLOR}; line-height: 1.45;
   border-left: 8px solid #1F4E79; background: #F1F5FA; padding: 12px 20px; margin: 4px 0 18px 0; }}
 .xn-cards {{ display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 18px; }}
-.xn-card {{ border: 1px solid #D5DCE4; border-radius: 10px; padding: 18px 22px; background: #FFFFFF; }}
-.xn-label {{ font-size: 24px; color: {MUTED_TEXT}; }}
-.xn-value {{ font-size: 50px; font-weight: 700; color: {TEXT_COLOR}; line-height: 1.2; }}
-.xn-change {{ font-size: 21px; color: {TEXT_COLOR}; margin-top: 4px; }}
+.xn-card {{ border: 1px solid #D5DCE4; border-radius: 10px; padding: 18px 22px; background: #FFFFFF;
+  container-type: inline-size; }}
+.xn-label {{ font-size: clamp(16px, 10cqi, 24px); color: {MUTED_TEXT}; }}
+.xn-value {{ font-size: clamp(24px, 17cqi, 50px); font-weight: 700; color: {TEXT_COLOR}; line-height: 1.2;
+  overflow-wrap: anywhere; }}
+.xn-change {{ font-size: clamp(14px, 9cqi, 21px); color: {TEXT_COLOR}; margin-top: 4px; }}
 .xn-target {{ margin-top: 8px; min-height: 34px; }}
-.xn-badge {{ font-size: 21px; padding: 2px 12px; border-radius: 14px; }}
+.xn-badge {{ font-size: clamp(14px, 9cqi, 21px); padding: 2px 12px; border-radius: 14px; }}
 .xn-meets {{ background: #E3F1E8; color: #1F6F43; }}
 .xn-misses {{ background: #FBE4E6; color: #A4112A; }}
 .xn-table-title {{ font-size: 26px; font-weight: 700; margin: 6px 0; color: {TEXT_COLOR}; }}
