@@ -15,6 +15,7 @@ from tests.test_browser import (
     browser_page,
     metric,
     page,
+    playwright_sync,
     pytestmark,
     server,
     session_cookie,
@@ -86,7 +87,7 @@ def test_clicking_a_county_adds_a_chip_that_a_copied_link_reproduces(server, bro
     county_chip.click()  # removing the chip restores the page and the URL
     card_shows(page, "按期办结率", "60.0%")
     page.wait_for_function("() => !location.search.includes('xf_county')")
-    assert not page.locator(".st-key-overview_xf_chip_county").count()
+    playwright_sync.expect(page.locator(".st-key-overview_xf_chip_county")).to_have_count(0)
 
 
 def test_clicking_a_department_on_approval_times_narrows_the_cards(server, page):

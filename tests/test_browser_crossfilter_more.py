@@ -9,7 +9,7 @@ download button gives.
 
 from __future__ import annotations
 
-from tests.test_browser import ARTIFACTS, browser, page, pytestmark, server, wait_for_charts
+from tests.test_browser import ARTIFACTS, browser, metric, page, pytestmark, server, wait_for_charts
 from tests.test_browser_crossfilter import click_bar
 from tests.test_browser_paths import download_csv
 
@@ -67,7 +67,10 @@ def test_tasks_click_on_a_department_narrows_the_sources_and_the_overdue_list(se
     page.get_by_text("共 1 件").wait_for()  # T3, overdue at the snapshot
     # rows 人社局 (0 %) then 市场监管局 (100 %); segments open overdue, late, on time: the 6th is 市场监管局 on time
     click_bar(page, charts(page).nth(0), 5)
-    page.get_by_text("联动筛选：市场监管局").wait_for()
+    # the department is the page's cross-filter chip
+    page.locator(".st-key-tasks_xf_chip_dept").get_by_role("button", name="部门：市场监管局").wait_for()
+    page.wait_for_function("() => location.search.includes('xf_dept=D01')")
+    metric(page, "督办按时完成率").get_by_text("100.0%").wait_for()  # the cards follow: T1 on time
     page.get_by_text("没有逾期未完成的督办事项").wait_for()  # T3 is 人社局's
     page.wait_for_function(  # 市场监管局's only task due: T1, a meeting decision
         "() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')[1].querySelectorAll("
@@ -91,6 +94,8 @@ def test_scorecard_click_opens_the_units_breakdown_and_cases(server, page):
     # rows 甲区, 乙县; the second part is the on-time rate: the 4th segment is 乙县's on-time points
     click_bar(page, charts(page).nth(0), 3)
     page.get_by_text("已选中：乙县 · 按期办结率").wait_for()
+    page.locator(".st-key-scorecard_xf_chip_county").get_by_role("button", name="区县：乙县").wait_for()
+    page.wait_for_function("() => location.search.includes('xf_county=C02')")  # the unit is the URL's chip
     page.get_by_text("乙县 综合得分 40.9").wait_for()
     # 20 of 95 weight points → 21.1 to be had; 50/95 of them → 11.1
     page.get_by_text("按期办结率：50.0%（≥ 95.0%），得 11.1 分，可得 21.1 分").wait_for()
