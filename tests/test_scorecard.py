@@ -562,3 +562,25 @@ def test_the_contribution_chart_writes_close_totals_apart():
                                                total_col="composite_score")
     totals = next(tr for tr in figure.data if tr.type == "scatter")
     assert list(totals.text) == ["93.24", "93.16", "90.00"]  # not "93.2" twice, ranked 1 and 2
+
+
+def test_every_list_of_close_scores_writes_the_decimal_that_parts_them():
+    """93.24 and 93.16 ranked 1 and 2: the 红榜 panel, the slides' list table and the 通报's ranking
+    sentence write 93.24 and 93.16, never 93.2 twice; a ranking with scores apart keeps one decimal."""
+    from xiaoneng import briefing, bulletin, overview
+    from xiaoneng.scorecard import score_places
+
+    card = pd.DataFrame({"unit_code": ["C01", "C02", "C03", "C04"], "unit_name": ["甲区", "乙县", "丙县", "丁县"],
+                         "rank": pd.array([1, 2, 3, 4], dtype="Int64"), "composite_score": [93.24, 93.16, 90.0, 85.0],
+                         "rank_change": pd.array([0, 1, -1, 0], dtype="Int64"), "small_base": False,
+                         "previous_covered": True})
+    red, _ = red_and_black_lists(card, 2)
+    panel = overview.honour_list_html(red, "red")
+    assert "93.24" in panel and "93.16" in panel and "93.2<" not in panel
+    table = briefing._list_table(red, "zh", score_places(card["composite_score"]))
+    assert table[t("ranking.score")].tolist() == ["93.24", "93.16"]
+    sentences, black = bulletin._lists(card, "county", 2, "zh")
+    assert "93.24" in sentences[0] and "93.16" in sentences[0]
+    assert black["score_text"].tolist() == ["85.00", "90.00"]  # the 整改 items read the ranking's decimals
+    apart = card.assign(composite_score=[98.0, 93.2, 90.0, 85.0])
+    assert "93.2<" in overview.honour_list_html(red_and_black_lists(apart, 2)[0], "red")

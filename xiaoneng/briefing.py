@@ -339,11 +339,11 @@ def red_and_black_lists(card: pd.DataFrame, size: int) -> tuple[pd.DataFrame, pd
     return scorecard.red_and_black_lists(card, size)
 
 
-def _list_table(units: pd.DataFrame, lang: str) -> pd.DataFrame:
+def _list_table(units: pd.DataFrame, lang: str, places: int) -> pd.DataFrame:
     return pd.DataFrame({
         t("ranking.rank", lang): [str(int(r)) for r in units["rank"]],
         t("ranking.county", lang): units["unit_name"],
-        t("ranking.score", lang): [f"{s:.1f}" for s in units["composite_score"]],
+        t("ranking.score", lang): [f"{s:.{places}f}" for s in units["composite_score"]],
         t("briefing.ranking.change", lang): [scorecard.rank_change_text(c, lang) for c in units["rank_change"]],
     })
 
@@ -359,6 +359,7 @@ def county_ranking(view: SnapshotView, filters: Filters, lang: str, config: Meet
     ranked = ranked.reset_index(drop=True)
     small = small_base(ranked)
     minimum = rules().min_cases
+    places = scorecard.score_places(ranked["composite_score"])  # close scores get the decimal that parts them
     red, black = red_and_black_lists(ranked, config.red_black_size)
     eligible = ranked[~small]
     list_note = ""
@@ -377,8 +378,8 @@ def county_ranking(view: SnapshotView, filters: Filters, lang: str, config: Meet
         small_note = t("briefing.ranking.small_note", lang, count=int(small.sum()), min=minimum) if small.any() else ""
         takeaway = t("briefing.ranking.takeaway", lang,
                      among=t("briefing.ranking.among", lang) if small.any() else "",
-                     best=best["unit_name"], best_score=f"{best['composite_score']:.1f}",
-                     worst=worst["unit_name"], worst_score=f"{worst['composite_score']:.1f}", riser=riser,
+                     best=best["unit_name"], best_score=f"{best['composite_score']:.{places}f}",
+                     worst=worst["unit_name"], worst_score=f"{worst['composite_score']:.{places}f}", riser=riser,
                      small=small_note)
         # 连续末位: the counties at the bottom period after period, with the periods (xiaoneng.offenders)
         takeaway += offenders.sentence(offenders.repeat_offenders(view, filters, lang, "county",
@@ -389,10 +390,10 @@ def county_ranking(view: SnapshotView, filters: Filters, lang: str, config: Meet
         name=spec.name, title=t("briefing.title.county_ranking", lang), takeaway=takeaway, chart="bar",
         data=data, category_col="label",
         series=(ChartSeries("composite_score", t("ranking.score", lang), PRIMARY),),
-        value_title=t("ranking.axis", lang), number_format="0.0",
+        value_title=t("ranking.axis", lang), number_format="0." + "0" * places,
         highlight=tuple(data.loc[data["selected"].astype(bool), "label"]),
-        tables=(TitledTable(t("briefing.ranking.red", lang), _list_table(red, lang), list_note),
-                TitledTable(t("briefing.ranking.black", lang), _list_table(black, lang), list_note)),
+        tables=(TitledTable(t("briefing.ranking.red", lang), _list_table(red, lang, places), list_note),
+                TitledTable(t("briefing.ranking.black", lang), _list_table(black, lang, places), list_note)),
         indicators=("composite_score",), empty=ranked.empty,
         notes=(t("briefing.notes.small_base", lang, min=minimum), t("briefing.notes.no_data", lang)),
     )

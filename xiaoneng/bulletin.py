@@ -324,8 +324,10 @@ def _rank_change(change, lang: str, covered: bool = True) -> str:
     return _text("ranking.rank_up" if change > 0 else "ranking.rank_down", lang, n=abs(change))
 
 
-def _score(value) -> str:
-    return f"{float(value):.1f}"  # as the scorecard and the slides show the composite score
+def _score(value, places: int) -> str:
+    """As the scorecard and the slides show a composite score: ``places`` from ``score_places`` of
+    the ranking it is read with (two where one decimal would make close scores read the same)."""
+    return f"{float(value):.{places}f}"
 
 
 # ---------------------------------------------------------------- 一、总体情况
@@ -405,10 +407,10 @@ def _rules(view: SnapshotView, filters: Filters, total: pd.Series, lang: str) ->
 
 # ---------------------------------------------------------------- 二、红黑榜
 
-def _ranked_item(row, lang: str) -> str:
+def _ranked_item(row, lang: str, places: int) -> str:
     small = _text("ranking.small", lang) if row.small_base else ""
-    return _text("ranking.item", lang, name=row.unit_name, score=_score(row.composite_score), rank=int(row.rank),
-                 small=small, change=_rank_change(row.rank_change, lang, _covered(row)))
+    return _text("ranking.item", lang, name=row.unit_name, score=_score(row.composite_score, places),
+                 rank=int(row.rank), small=small, change=_rank_change(row.rank_change, lang, _covered(row)))
 
 
 def _covered(row) -> bool:
@@ -423,26 +425,30 @@ def _lists(card: pd.DataFrame, kind: str, size: int, lang: str) -> tuple[list[st
     """The 红榜 and 黑榜 sentences of one kind of unit, and the 黑榜 (it is asked to rectify). Units
     without a rank (无数据) and 样本不足 units are on neither list."""
     red, black = red_and_black_lists(card, size)
+    places = scorecard.score_places(card["composite_score"])
+    black = black.assign(score_text=[_score(v, places) for v in black["composite_score"]])  # for the 整改 items
     if red.empty:
         ranked = card["rank"].notna()
         key = "none" if not ranked.any() else "too_few_small" if (ranked & small_base(card)).any() else "too_few"
         return [_text(f"ranking.{key}_{kind}", lang, min=rules().min_cases)], black
-    return [_text(f"ranking.red_{kind}", lang, names=_join([_ranked_item(r, lang) for r in red.itertuples()], lang)),
+    return [_text(f"ranking.red_{kind}", lang,
+                  names=_join([_ranked_item(r, lang, places) for r in red.itertuples()], lang)),
             _text(f"ranking.black_{kind}", lang,
-                  names=_join([_ranked_item(r, lang) for r in black.itertuples()], lang))], black
+                  names=_join([_ranked_item(r, lang, places) for r in black.itertuples()], lang))], black
 
 
 def _ranking(counties: pd.DataFrame, departments: pd.DataFrame, size: int, period: str,
              lang: str) -> tuple[tuple[str, ...], pd.DataFrame, pd.DataFrame]:
     counties, departments = _with_small_base(counties), _with_small_base(departments)
     ranked = counties[counties["rank"].notna()]
+    places = scorecard.score_places(ranked["composite_score"])
     paragraphs = []
     if not ranked.empty:
         paragraphs.append(_text("ranking.lead", lang, period=period,
-                                units=_join([_ranked_item(r, lang) for r in ranked.itertuples()], lang)))
+                                units=_join([_ranked_item(r, lang, places) for r in ranked.itertuples()], lang)))
     for row in ranked[ranked["selected"]].itertuples():
         small = _text("ranking.selected_small", lang, min=rules().min_cases) if row.small_base else ""
-        paragraphs.append(_text("ranking.selected", lang, name=row.unit_name, score=_score(row.composite_score),
+        paragraphs.append(_text("ranking.selected", lang, name=row.unit_name, score=_score(row.composite_score, places),
                                 total=len(ranked), rank=int(row.rank),
                                 change=_rank_change(row.rank_change, lang, _covered(row)), small=small))
     county_lists, black_counties = _lists(counties, "county", size, lang)
@@ -640,7 +646,7 @@ def _findings(black_counties: pd.DataFrame, black_depts: pd.DataFrame, overdue_d
 
     def black(kind: str, row) -> Finding:
         return Finding(kind, row.unit_code, row.unit_name,
-                       _text(f"rectify.black_{kind}", lang, score=_score(row.composite_score)),
+                       _text(f"rectify.black_{kind}", lang, score=row.score_text),
                        SCORE_KEY, _number(row.composite_score), lines[kind])
 
     found = [black("county", r) for r in black_counties.itertuples()]

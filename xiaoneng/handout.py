@@ -94,6 +94,7 @@ def _attention(pdf: FPDF, units: pd.DataFrame, kind: str, x: float, width: float
         pdf.set_font(FONT, "", 8.5)
         pdf.cell(width, 5, t("attention.none", lang), new_x="LEFT", new_y="NEXT")
         return
+    places = scorecard.score_places(units["composite_score"])
     for unit in units.itertuples():
         reasons = " ".join(t(f"attention.{why}", lang) for why in ("worst", "declined") if getattr(unit, why))
         rank = t("attention.rank", lang, rank=int(unit.rank), ranked=int(unit.ranked))
@@ -106,7 +107,7 @@ def _attention(pdf: FPDF, units: pd.DataFrame, kind: str, x: float, width: float
         pdf.cell(width * 0.16, 5, reasons)
         pdf.set_text_color(*TEXT_RGB)
         pdf.cell(width * 0.28, 5, f"{rank} {change}", align="R")
-        pdf.cell(width * 0.14, 5, f"{unit.composite_score:.1f}", align="R", new_x="LEFT", new_y="NEXT")
+        pdf.cell(width * 0.14, 5, f"{unit.composite_score:.{places}f}", align="R", new_x="LEFT", new_y="NEXT")
         pdf.set_x(x)
         missed = (t("attention.missed", lang, count=len(unit.missed), names=t("attention.separator", lang).join(
             unit.missed)) if unit.missed else t("attention.all_met", lang))
@@ -117,6 +118,7 @@ def _attention(pdf: FPDF, units: pd.DataFrame, kind: str, x: float, width: float
 
 def _ranking(pdf: FPDF, ranking: pd.DataFrame, lang: str) -> None:
     ranked = ranking[ranking["rank"].notna()]
+    places = scorecard.score_places(ranked["composite_score"])  # as the screen's ranking
     room = PAGE_H - MARGIN - pdf.get_y() - 12
     row_h = max(3.2, min(5.5, room / max(len(ranked) + 1, 1)))
     size = min(9.0, row_h * 1.7)
@@ -132,7 +134,7 @@ def _ranking(pdf: FPDF, ranking: pd.DataFrame, lang: str) -> None:
     for unit in ranked.itertuples():
         pdf.set_font(FONT, "", size)
         cells = (scorecard.rank_text(unit.rank, unit.small_base, lang), str(unit.unit_name),
-                 f"{unit.composite_score:.1f}", scorecard.rank_change_text(unit.rank_change, lang))
+                 f"{unit.composite_score:.{places}f}", scorecard.rank_change_text(unit.rank_change, lang))
         for w, text in zip(widths, cells, strict=True):
             pdf.cell(w, row_h, text, align="L" if w == widths[1] else "R")
         pdf.ln(row_h)

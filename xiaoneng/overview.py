@@ -293,6 +293,7 @@ def honour_list_html(units: pd.DataFrame, kind: str, lang: str = "zh") -> str:
         raise ValueError(f"kind must be red or black, got {kind!r}")
     colour = LIST_COLORS[kind]
     cell = f"padding: 7px 12px; border-bottom: 1px solid {GRID_COLOR}"
+    places = scorecard.score_places(units["composite_score"])  # close scores get the decimal that parts them
     rows = []
     for unit in units.itertuples():
         change = scorecard.rank_change_text(unit.rank_change, lang)
@@ -300,7 +301,7 @@ def honour_list_html(units: pd.DataFrame, kind: str, lang: str = "zh") -> str:
         rows.append(
             f'<tr><td style="{cell}; width: 3em; color: {MUTED_TEXT}">{int(unit.rank)}</td>'
             f'<td style="{cell}; font-weight: 600">{html.escape(str(unit.unit_name))}</td>'
-            f'<td style="{cell}; text-align: right">{unit.composite_score:.1f}</td>'
+            f'<td style="{cell}; text-align: right">{unit.composite_score:.{places}f}</td>'
             f'<td style="{cell}; text-align: right; width: 5em; {change_colour}">{html.escape(change)}</td></tr>')
     title = html.escape(t(f"briefing.ranking.{kind}", lang))
     note = html.escape(t(f"overview_more.list_{kind}", lang, count=len(units)))
@@ -387,6 +388,7 @@ def attention_html(units: pd.DataFrame, kind: str, hrefs: dict[str, str], lang: 
         return (f'<div class="xn-attention"><div class="xn-attention-title">{title}</div>'
                 f'<div class="xn-attention-none">{html.escape(t("attention.none", lang))}</div></div>')
     cell = f"padding: 5px 8px; border-bottom: 1px solid {GRID_COLOR}; vertical-align: top"
+    places = scorecard.score_places(units["composite_score"])
     rows = []
     for unit in units.itertuples():
         tags = "".join(
@@ -405,7 +407,7 @@ def attention_html(units: pd.DataFrame, kind: str, hrefs: dict[str, str], lang: 
             f'<td style="{cell}; text-align: right; white-space: nowrap">{html.escape(rank)}'
             f'<div style="font-size: 12.5px; {_change_style(unit.rank_change) or f"color: {MUTED_TEXT}"}">'
             f'{html.escape(change)}</div></td>'
-            f'<td style="{cell}; text-align: right; white-space: nowrap">{unit.composite_score:.1f}'
+            f'<td style="{cell}; text-align: right; white-space: nowrap">{unit.composite_score:.{places}f}'
             f'<div style="font-size: 12.5px; color: {MUTED_TEXT}">{html.escape(_score_change_text(unit.score_change))}'
             f'</div></td></tr>')
     header = "".join(f'<th style="{cell}; text-align: {align}; font-weight: 400; color: {MUTED_TEXT}">'
