@@ -142,12 +142,9 @@ due as (
 ),
 
 checkpoint as (
-    -- the latest checkpoints of the states at or before the state time and the period's end (any
-    -- checkpoint gives the same sums: it holds everything before it, the events the rest)
-    select
-        coalesce(max(moment) filter (where moment <= $state_at), timestamp '-infinity') as state_cp,
-        coalesce(max(moment) filter (where moment <= $period_end), timestamp '-infinity') as present_cp
-    from rollup_state_checkpoints
+    -- the checkpoints the states at the state time and at the period's end start from, given by
+    -- xiaoneng.rollups.checkpoint_at (constants: both tables are read only around them)
+    select cast($state_cp as timestamp) as state_cp, cast($present_cp as timestamp) as present_cp
 ),
 
 state_parts as (
@@ -159,7 +156,7 @@ state_parts as (
         case when moment = state_cp then red_delta end as red_delta,
         case when moment = state_cp then yellow_delta end as yellow_delta
     from rollup_state_checkpoints, checkpoint
-    where moment = state_cp or moment = present_cp
+    where moment = $state_cp or moment = $present_cp
     union all
     select
         county_code, dept_code,
@@ -168,7 +165,9 @@ state_parts as (
         case when moment > state_cp and moment <= $state_at then red_delta end,
         case when moment > state_cp and moment <= $state_at then yellow_delta end
     from rollup_states, checkpoint
-    where (moment > state_cp and moment <= $state_at) or (moment > present_cp and moment <= $period_end)
+    where ((moment > state_cp and moment <= $state_at) or (moment > present_cp and moment <= $period_end))
+        -- the same rows, as bounds the parquet scan skips row groups by (states are sorted by moment)
+        and moment > least($state_cp, $present_cp) and moment <= greatest($state_at, $period_end)
 ),
 
 states as (

@@ -47,7 +47,7 @@ def assert_same_answer(view: SnapshotView, filters: Filters, by: str) -> pd.Data
     bounds = filters.period.bounds(view.as_of)
     assert rollups.serves(view.info.manifest, view.snapshot_at, **bounds)
     rows = view.layer.run("indicator_measures", filters, by_county=by_county, by_dept=by_dept, **bounds)
-    rolled = rollups.measures(view.layer, filters, by_county, by_dept, **bounds)
+    rolled = rollups.measures(view.layer, filters, by_county, by_dept, view.snapshot_at, **bounds)
     pd.testing.assert_frame_equal(rolled, rows, check_exact=True)
     return rows
 

@@ -85,7 +85,7 @@ def measures(view: SnapshotView, filters: Filters, by: str = "total") -> pd.Data
         bounds = dict.fromkeys(bounds, NOTHING_BEFORE)
     # the snapshot's rollups when they answer these bounds exactly, else the rows (older snapshots)
     if rollups.serves(view.info.manifest, view.snapshot_at, **bounds):
-        frame = rollups.measures(view.layer, filters, by_county, by_dept, **bounds)
+        frame = rollups.measures(view.layer, filters, by_county, by_dept, view.snapshot_at, **bounds)
     else:
         frame = view.layer.run("indicator_measures", filters, by_county=by_county, by_dept=by_dept, **bounds)
     if not view.has_begun(filters.period):
@@ -97,13 +97,21 @@ def measures(view: SnapshotView, filters: Filters, by: str = "total") -> pd.Data
 
 
 def unit_names(view: SnapshotView, lang: str = "zh") -> tuple[dict[str, str], dict[str, str]]:
-    """Code → display name for counties and departments."""
+    """Code → display name for counties and departments (copies: the caller may change them)."""
+    counties, departments = _unit_names(view.info.path, view.scope.counties, lang)
+    return dict(counties), dict(departments)
+
+
+@lru_cache(maxsize=64)
+def _unit_names(path: Path, counties: tuple[str, ...] | None, lang: str) -> tuple[dict[str, str], dict[str, str]]:
+    # a published snapshot never changes: its names are read once per scope and language, not by every
+    # chart and table that labels a unit (the Overview asked 36 times a refresh)
+    layer = QueryLayer(path, Scope(counties))
     col = "name_zh" if lang == "zh" else "name_en"
-    counties = view.layer.run("county_list")
-    departments = view.layer.run("department_list")
+    county_rows, dept_rows = layer.run("county_list"), layer.run("department_list")
     return (
-        dict(zip(counties["county_code"], counties[col].fillna(counties["name_zh"]), strict=True)),
-        dict(zip(departments["dept_code"], departments[col].fillna(departments["name_zh"]), strict=True)),
+        dict(zip(county_rows["county_code"], county_rows[col].fillna(county_rows["name_zh"]), strict=True)),
+        dict(zip(dept_rows["dept_code"], dept_rows[col].fillna(dept_rows["name_zh"]), strict=True)),
     )
 
 

@@ -110,10 +110,23 @@ def interpolate(lo: float, hi: float, fraction: float) -> float:
 _QUANTILES = {"elapsed_wd_median": "median", "elapsed_wd_p90": "p90"}
 
 
+def checkpoint_at(moment: dt.datetime, snapshot_at: dt.datetime) -> dt.datetime:
+    """The checkpoint (queries/rollups/state_checkpoints.sql: every month start up to the snapshot's
+    moment, and that moment) a state at ``moment`` is summed from: the snapshot's moment for a state
+    at or after it, else the start of ``moment``'s month. A checkpoint holds the sums of every event
+    at or before it (a key without a row sums to 0); before the first one there is no event."""
+    if moment >= snapshot_at:
+        return snapshot_at
+    return dt.datetime.combine(moment.date().replace(day=1), dt.time())
+
+
 def measures(layer: QueryLayer, filters: Filters | None, by_county: bool, by_dept: bool,
-             **bounds: dt.datetime) -> pd.DataFrame:
+             snapshot_at: dt.datetime, **bounds: dt.datetime) -> pd.DataFrame:
     """queries/indicator_measures.sql's answer from the rollups (queries/rollup_indicator_measures.sql)."""
-    frame = layer.run("rollup_indicator_measures", filters, by_county=by_county, by_dept=by_dept, **bounds)
+    checkpoints = {"state_cp": checkpoint_at(bounds["state_at"], snapshot_at),
+                   "present_cp": checkpoint_at(bounds["period_end"], snapshot_at)}
+    frame = layer.run("rollup_indicator_measures", filters, by_county=by_county, by_dept=by_dept, **bounds,
+                      **checkpoints)
     for column, prefix in _QUANTILES.items():
         parts = frame[[f"{prefix}_lo", f"{prefix}_hi", f"{prefix}_fraction"]]
         frame[column] = [interpolate(*p) if pd.notna(p[0]) else float("nan") for p in parts.itertuples(index=False)]
