@@ -147,9 +147,9 @@ def empty_caches() -> None:
 
     logger.set_log_level("error")  # AppTest's bare-mode warnings, hundreds a run
     st.cache_data.clear()
-    for kept in (getattr(integrity, "_cached_run", None), metrics._coverage):
-        if kept is not None:
-            kept.cache_clear()
+    metrics.forget_kept()
+    if getattr(integrity, "_cached_run", None) is not None:
+        integrity._cached_run.cache_clear()
 
 
 def run_page(page: Path, filters: Filters, snapshot_id: str, clock: QueryClock) -> tuple[float, float, list, str]:

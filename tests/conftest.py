@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.apptest import signed_in
 from tests.handcount import publish_handcount
+from xiaoneng import metrics
 from xiaoneng.metrics import SnapshotView
 from xiaoneng.queries import QueryLayer
 
@@ -58,6 +59,7 @@ def query_calls(monkeypatch) -> collections.Counter:
     """How many times each query file runs (QueryLayer.run by name) while the test runs."""
     calls: collections.Counter = collections.Counter()
     real = QueryLayer.run
+    metrics.forget_kept()  # an answer kept from an earlier test would not run its query here
 
     def counted(layer, name, filters=None, **params):
         calls[name] += 1

@@ -176,3 +176,17 @@ def test_rollups_serve_only_the_moments_they_are_keyed_for(handcount_view):
     assert not rollups.serves(manifest, snapshot_at, noon, dt.datetime(2026, 10, 2), dt.datetime(2026, 10, 2))
     assert not rollups.serves({**manifest, "rollups": {**manifest["rollups"], "version": 0}}, snapshot_at,
                               midnight, dt.datetime(2026, 10, 2), dt.datetime(2026, 10, 2))
+
+
+def test_a_measure_is_read_once_per_snapshot_scope_and_filters(handcount_view, query_calls):
+    """The Overview asks for the same month's measures up to four times a refresh: one query runs,
+    every caller gets its own copy, and another period or scope is another query."""
+    october = Filters(Period.parse("2026-10"))
+    first = measures(handcount_view, october, "county")
+    first["cases_accepted"] = -1  # a caller changing its frame changes nobody else's
+    second = measures(handcount_view, october, "county")
+    assert query_calls["rollup_indicator_measures"] == 1
+    assert second.set_index("county_code")["cases_accepted"].to_dict() == {"C01": 4, "C02": 4}
+    measures(handcount_view, Filters(Period.parse("2026-09")), "county")
+    measures(SnapshotView(handcount_view.info, Scope(("C02",))), october, "county")
+    assert query_calls["rollup_indicator_measures"] == 3
