@@ -122,7 +122,7 @@ def test_demo_monthly_trends_are_the_same_up_to_september(demo_pair):
     """The month-by-month queries (12 months to September) read states the same way."""
     october, september = demo_pair
     window = {"trend_start": dt.datetime(2025, 10, 1), "trend_end": dt.datetime(2026, 10, 1)}
-    for view_pair_name, params in (("headline_trend", {}),
+    for view_pair_name, params in (("headline_trend", {}), ("rollup_headline_trend", {}),
                                    ("on_time_trend", {"by_county": True, "by_dept": True})):
         a, b = (view.layer.run(view_pair_name, Filters(Period.parse("2026-09")), snapshot_at=view.snapshot_at,
                                **window, **params) for view in (october, september))

@@ -49,6 +49,9 @@ def _params(view: SnapshotView) -> dict:
         "trend_start": dt.datetime(2025, 11, 1),
         "trend_end": dt.datetime(2026, 11, 1),
         "snapshot_at": view.snapshot_at,
+        # the state checkpoints of the rollups (xiaoneng.rollups.checkpoint_at)
+        "state_cp": dt.datetime(2026, 10, 1),
+        "present_cp": view.snapshot_at,
         "age_bounds_wd": [5, 10, 20],
         # a 通报's rectification deadline (queries/working_days_after.sql)
         "after_day": dt.date(2026, 10, 30),

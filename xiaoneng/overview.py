@@ -24,7 +24,7 @@ from dataclasses import replace
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from xiaoneng import scorecard
+from xiaoneng import rollups, scorecard
 from xiaoneng.charts import GRID_COLOR, MUTED_TEXT, STATUS_COLORS, TEXT_COLOR
 from xiaoneng.filters import Filters, Period, months_up_to
 from xiaoneng.i18n import t
@@ -530,8 +530,9 @@ def headline_trend(view: SnapshotView, filters: Filters, lang: str = "zh", month
     """Each headline indicator month by month over the ``TREND_MONTHS`` up to the selected period:
     one row per indicator and month, indicators in catalog order (as the KPI cards).
 
-    One query (queries/headline_trend.sql) measures every month as indicator_measures.sql measures
-    a one-month period; the catalog turns the measures into values. A month without data is a gap
+    One query (queries/headline_trend.sql, or rollup_headline_trend.sql on the snapshot's rollups)
+    measures every month as indicator_measures.sql measures a one-month period; the catalog turns
+    the measures into values. A month without data is a gap
     (value None, 无数据), never 0: counts of a month without case data are null in the query, and
     a month before the snapshot's coverage is not measured at all (as ``metrics.measures``). A
     period the snapshot has not begun (or that ends before its data) has no trend: no rows.
@@ -544,7 +545,11 @@ def headline_trend(view: SnapshotView, filters: Filters, lang: str = "zh", month
     window = trend_months(filters.period, view.as_of, months)
     start = dt.datetime.combine(window[0].start, dt.time())
     end = window[-1].bounds(view.as_of)["period_end"]
-    measured = view.layer.run("headline_trend", filters, trend_start=start, trend_end=end, snapshot_at=view.snapshot_at)
+    # the snapshot's rollups when it has them (each month's states are read at its end or the
+    # snapshot's moment: checkpoints), else the rows (older snapshots)
+    served = rollups.serves(view.info.manifest, view.snapshot_at, start, end, min(end, view.snapshot_at))
+    measured = view.layer.run("rollup_headline_trend" if served else "headline_trend", filters, trend_start=start,
+                              trend_end=end, snapshot_at=view.snapshot_at)
     month_keys = [f"{m:%Y-%m}" for m in measured["month_start"]]
     measured_months = {m.key: view.has_begun(m) for m in window}
     rows = []

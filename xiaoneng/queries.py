@@ -36,7 +36,7 @@ VIEW_ORDER = ("calendar", "counties", "departments", "items", "cases", "case_ste
 MACROS = ("day_close", "state_day", "open_at", "done_by", "due_in", "light_at", "rectify_state", "wave_end",
           "month_grid")
 # Table macros read the views, so they are defined after them.
-TABLE_MACROS = ("case_flags", "reviews_due", "cases_due_by_month", "non_case_measures")
+TABLE_MACROS = ("case_flags", "reviews_due", "cases_due_by_month", "non_case_measures", "trend_non_case_measures")
 # The published rollups' views (xiaoneng/rollups.py), scoped like the cases view; made only for the
 # queries that read them (named rollup_*), which run only on snapshots that carry them.
 ROLLUP_VIEWS = ("rollup_accepted", "rollup_completed", "rollup_completed_rated", "rollup_due", "rollup_states",
