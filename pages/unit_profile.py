@@ -15,6 +15,7 @@ from xiaoneng.markup import escape_markdown
 
 ctx = session.require_snapshot()
 lang = ctx.lang
+KEY_LEVEL, KEY_COUNTY, KEY_DEPT = "profile_level", "profile_county", "profile_dept"
 KEY_XF_MONTH = "profile_xf_month"
 KEY_XF_INDICATOR = "profile_xf_indicator"
 KEY_GENERATION = "profile_xf_generation"
@@ -40,25 +41,35 @@ def reset_drill() -> None:
     st.session_state[KEY_GENERATION] = generation + 1
 
 
-st.title(t("nav.unit_profile", lang))
-session.show_context_line(ctx)
-
+# The profiled unit, before anything is drawn: the sidebar's county / department filter when it names
+# units (a 需关注 link, a copied link), else the box's own choice. A choice in a box becomes the
+# sidebar's filter (session.show_unit), so the boxes, the sidebar, the context line and the URL name
+# the same unit.
 levels = {level: t(f"profile.level_{level.replace(',', '_')}", lang) for level in profile.LEVELS}
 linked_level = st.query_params.get("level")  # a link from 总览's 需关注 to a department says level=dept
-level = st.segmented_control(t("profile.level", lang), options=list(levels), format_func=levels.get,
-                             default=linked_level if linked_level in levels else "county", key="profile_level") \
-    or "county"
+level = st.session_state.get(KEY_LEVEL) or (linked_level if linked_level in levels else "county")
 counties, departments = ctx.options.counties, ctx.options.departments
+county = profile.unit_in_view(st.session_state.get(KEY_COUNTY), ctx.filters.counties, counties) \
+    if level != "dept" else None
+dept = profile.unit_in_view(st.session_state.get(KEY_DEPT), ctx.filters.departments, departments) \
+    if level != "county" else None
+for key, unit in ((KEY_COUNTY, county), (KEY_DEPT, dept)):
+    if unit is not None:
+        st.session_state[key] = unit
+
+st.title(t("nav.unit_profile", lang))
+ctx = ctx.viewing(profile.unit_filters(ctx.filters, county, dept))  # the context line and downloads name the unit
+session.show_context_line(ctx)
+
+st.segmented_control(t("profile.level", lang), options=list(levels), format_func=levels.get, default=level,
+                     key=KEY_LEVEL)
 left, right = st.columns(2)
-county = dept = None
-if level != "dept":
-    preset = ctx.filters.counties[0] if ctx.filters.counties else next(iter(counties), None)
-    county = left.selectbox(t("filters.counties", lang), options=list(counties), format_func=counties.get,
-                            index=list(counties).index(preset) if preset in counties else 0, key="profile_county")
-if level != "county":
-    preset = ctx.filters.departments[0] if ctx.filters.departments else next(iter(departments), None)
-    dept = right.selectbox(t("filters.departments", lang), options=list(departments), format_func=departments.get,
-                           index=list(departments).index(preset) if preset in departments else 0, key="profile_dept")
+if county is not None:
+    left.selectbox(t("filters.counties", lang), options=list(counties), format_func=counties.get, key=KEY_COUNTY,
+                   on_change=lambda: session.show_unit(county=st.session_state[KEY_COUNTY]))
+if dept is not None:
+    right.selectbox(t("filters.departments", lang), options=list(departments), format_func=departments.get,
+                    key=KEY_DEPT, on_change=lambda: session.show_unit(dept=st.session_state[KEY_DEPT]))
 
 if (level != "dept" and county is None) or (level != "county" and dept is None):
     st.info(t("profile.pick_unit", lang), icon=":material/info:")
@@ -125,7 +136,7 @@ else:
 drilled = indicator or profile.DEFAULT_DRILL
 drilled_name = profile.indicator_label(drilled, lang)
 selection = profile.drill_selection(drilled, county=county, dept=dept)
-filters = profile.drill_filters(ctx.filters, month)
+filters = profile.drill_filters(ctx.shown, month)  # the unit's, in the month clicked
 if selection is None:
     note.info(t("crossfilter_more.no_cases", lang, indicator=drilled_name), icon=":material/info:")
 else:

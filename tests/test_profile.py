@@ -296,3 +296,27 @@ def test_page_of_a_running_quarter_marks_the_small_base(page):
     assert table.loc["按期办结率", "year_ago"] == "无可比数据"
     # 1–30 July: 甲区 accepted nothing but completed K14 → 0 件 (data); no case fell due → 无数据
     assert table.loc["办件量", "previous"] == "0 件" and table.loc["按期办结率", "previous"] == "无数据"
+
+
+def test_the_box_shows_the_unit_the_filter_names_or_its_own():
+    offered = {"C01": "甲区", "C02": "乙县", "C03": "丙县"}
+    assert profile.unit_in_view(None, (), offered) == "C01"  # nothing named, nothing held: the first
+    assert profile.unit_in_view("C02", (), offered) == "C02"  # the box's own choice
+    assert profile.unit_in_view("C02", ("C03",), offered) == "C03"  # a link naming 丙县 wins
+    assert profile.unit_in_view("C02", ("C01", "C02"), offered) == "C02"  # named too: kept
+    assert profile.unit_in_view("C02", ("C99",), offered) == "C02"  # a code not offered names nothing
+    assert profile.unit_in_view(None, (), {}) is None
+
+
+def test_page_names_the_profiled_unit_in_the_context_line_the_sidebar_and_the_url(page):
+    """The box, the context line and the URL name the same unit (they used to disagree: the box on
+    one county, the context line on another, the unit in no link)."""
+    page.run()
+    line = lambda: next(c.value for c in page.caption if c.value.startswith("数据截至"))  # noqa: E731
+    assert page.selectbox(key="profile_county").value == "C01" and "区县：甲区" in line()  # not 区县：全部
+    page.selectbox(key="profile_county").set_value("C02").run()
+    assert not page.exception
+    assert "区县：乙县" in line()
+    assert page.query_params["counties"] == "C02"  # a copied link profiles 乙县
+    assert page.multiselect(key="filter_counties").value == ["C02"]
+    assert listed_cases(page) == ["K06"]  # 乙县's October miss of the on-time rate

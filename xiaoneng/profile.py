@@ -12,6 +12,7 @@ is ranked on fewer accepted cases than rules.min_cases (``scorecard.rank_text``)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 import pandas as pd
@@ -266,6 +267,16 @@ def repeat_offender_note(view: SnapshotView, filters: Filters, lang: str = "zh",
 
 # Bad reviews listed on the profile: the first page; the full list is on 满意度.
 PROFILE_REVIEWS = 50
+
+
+def unit_in_view(held: str | None, named: tuple[str, ...], offered: Mapping[str, str]) -> str | None:
+    """The unit a profile box shows: the one it ``held`` when the sidebar's filter ``named`` none or
+    named it too, else the first the filter names (a link to a unit's profile names it there), else
+    the first ``offered``; None when nothing is offered."""
+    choices = [code for code in named if code in offered] or list(offered)
+    if held in choices:
+        return held
+    return choices[0] if choices else None
 
 
 def unit_filters(filters: Filters, county: str | None = None, dept: str | None = None) -> Filters:

@@ -555,6 +555,14 @@ def show_no_data(ctx: AppContext) -> None:
                icon=":material/database_off:")
 
 
+def show_unit(county: str | None = None, dept: str | None = None) -> None:
+    """Make the sidebar's county (or department) filter name one unit, as a callback of the 单位画像's
+    boxes: the run it starts draws the sidebar, the context line and the URL with that unit."""
+    for key, code in ((KEY_COUNTIES, county), (KEY_DEPARTMENTS, dept)):
+        if code is not None:
+            st.session_state[key] = [code]
+
+
 def show_context_line(ctx: AppContext) -> None:
     """The visible statement of what the page shows: as-of time and every active filter, including a
     cross-filter's (a page that narrows the sidebar's passes ``ctx.viewing(narrowed)``)."""
