@@ -200,6 +200,7 @@ def preparations(monkeypatch) -> list[tuple[str, tuple[str, ...] | None]]:
 
     monkeypatch.setattr(QueryLayer, "_prepare", counted)
     queries._idle.clear()  # cursors kept by earlier tests would hide the first preparation
+    queries.forget_answers()  # and so would their answers, kept: those queries would not run at all
     return made
 
 
@@ -219,6 +220,7 @@ def test_a_kept_cursor_binds_each_calls_filters(handcount_view, preparations):
     assert accepted(october) == 8
     assert accepted(Filters(october.period, counties=("C02",))) == 4
     assert accepted(Filters(october.period, counties=("C02",), channels=("window",))) == 2  # K08, K12
+    queries.forget_answers()  # the next call runs on the kept cursor, not from the kept answer
     assert accepted(october) == 8  # the filters of the calls before are gone
     assert len(preparations) == 1
 
@@ -246,3 +248,24 @@ def test_a_failed_query_does_not_keep_its_cursor(handcount_view, preparations):
         handcount_view.layer.run("case_list", None, **{**_params(handcount_view), "limit_rows": -1})
     assert len(handcount_view.layer.run("county_list")) == 2
     assert len(preparations) == 2  # the cursor of the failed query was closed, a new one prepared
+
+
+def test_kept_answers_stay_within_their_byte_budget(monkeypatch):
+    """Answers are kept least recently used first out once they hold more than the budget; a list of
+    rows is never kept; callers get copies."""
+    from xiaoneng import queries
+
+    queries.forget_answers()
+    frame = pd.DataFrame({"n": range(100)})  # 800 bytes of values and 132 of index
+    monkeypatch.setattr(queries, "ANSWERS_MAX_BYTES", 3 * int(frame.memory_usage(index=True, deep=True).sum()))
+    for i in range(5):
+        queries._keep_answer(("snapshot", i), frame)
+    assert [key[1] for key in queries._answers] == [2, 3, 4]
+    assert queries._kept_answer(("snapshot", 0)) is None
+    kept = queries._kept_answer(("snapshot", 4))
+    kept["n"] = -1
+    assert queries._kept_answer(("snapshot", 4))["n"].tolist() == list(range(100))
+    queries._keep_answer(("rows", 0), pd.DataFrame({"n": range(queries.ANSWER_MAX_ROWS + 1)}))
+    assert queries._kept_answer(("rows", 0)) is None
+    queries.forget_answers()
+    assert not queries._answers and queries._answers_bytes == 0

@@ -178,18 +178,26 @@ def test_rollups_serve_only_the_moments_they_are_keyed_for(handcount_view):
                               midnight, dt.datetime(2026, 10, 2), dt.datetime(2026, 10, 2))
 
 
-def test_a_measure_is_read_once_per_snapshot_scope_and_filters(handcount_view, query_calls):
-    """The Overview asks for the same month's measures up to four times a refresh: one query runs,
-    every caller gets its own copy, and another period or scope is another query."""
+def test_a_measure_is_read_once_per_snapshot_scope_and_filters(handcount_view, monkeypatch):
+    """The Overview asks for the same month's measures up to four times a refresh: the query runs once
+    (the query layer keeps its answer), every caller gets its own copy, and another period or scope
+    is another query."""
+    from xiaoneng import metrics, queries
+
+    metrics.forget_kept()
+    ran = []
+    keep = queries._keep_answer
+    monkeypatch.setattr(queries, "_keep_answer", lambda key, frame: (ran.append(key[1]), keep(key, frame)))
+    measured = lambda: [name for name in ran if name == "rollup_indicator_measures"]  # noqa: E731
     october = Filters(Period.parse("2026-10"))
     first = measures(handcount_view, october, "county")
     first["cases_accepted"] = -1  # a caller changing its frame changes nobody else's
     second = measures(handcount_view, october, "county")
-    assert query_calls["rollup_indicator_measures"] == 1
+    assert measured() == ["rollup_indicator_measures"]
     assert second.set_index("county_code")["cases_accepted"].to_dict() == {"C01": 4, "C02": 4}
     measures(handcount_view, Filters(Period.parse("2026-09")), "county")
     measures(SnapshotView(handcount_view.info, Scope(("C02",))), october, "county")
-    assert query_calls["rollup_indicator_measures"] == 3
+    assert measured() == ["rollup_indicator_measures"] * 3
 
 
 TREND_FILTERS = {k: FILTERS[k] for k in ("none", "county", "county+dept", "channel", "item type")}

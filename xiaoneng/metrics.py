@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
-import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -15,7 +13,7 @@ import pandas as pd
 from xiaoneng import rollups
 from xiaoneng.filters import Filters, Period, Scope, state_day, state_moment
 from xiaoneng.indicators import Indicator, add_indicator_values, catalog, headline_indicators, rules
-from xiaoneng.queries import QueryLayer
+from xiaoneng.queries import QueryLayer, forget_answers
 from xiaoneng.scoring import add_composite_score, add_rank
 from xiaoneng.snapshots import SnapshotInfo
 
@@ -75,44 +73,13 @@ def _coverage(path: Path, counties: tuple[str, ...] | None, as_of: dt.datetime) 
     return min(pd.Timestamp(first).date().replace(day=1), last), last
 
 
-_MEASURED: collections.OrderedDict[tuple, pd.DataFrame] = collections.OrderedDict()
-_MEASURED_MAX = 256  # small frames (one row per unit at most)
-_MEASURED_LOCK = threading.Lock()
-
-
 def measures(view: SnapshotView, filters: Filters, by: str = "total") -> pd.DataFrame:
     """The base measures; a period the snapshot has no data for (not begun at the snapshot's moment,
     or before its coverage) is not measured at all: no rows, or for the total one row of nothing.
-
-    A published snapshot never changes, so each answer is kept (per snapshot, scope, filters,
-    grouping and the counting rule the query binds): the Overview's cards, rankings, 需关注 and
-    连续末位 ask for the same month's measures up to four times a refresh. Callers get a copy."""
+    (The query layer keeps each answer: the Overview asks for the same month's measures up to four
+    times a refresh, and one query runs.)"""
     if by not in GROUPINGS:
         raise ValueError(f"by must be one of {list(GROUPINGS)}, got {by!r}")
-    key = (view.info.path, view.scope.counties, filters, by, rules().rectify_default_wd)
-    with _MEASURED_LOCK:
-        kept = _MEASURED.get(key)
-        if kept is not None:
-            _MEASURED.move_to_end(key)
-            return kept.copy()
-    frame = _measure(view, filters, by)
-    with _MEASURED_LOCK:
-        _MEASURED[key] = frame
-        while len(_MEASURED) > _MEASURED_MAX:
-            _MEASURED.popitem(last=False)
-    return frame.copy()
-
-
-def forget_kept() -> None:
-    """Drop every answer kept per snapshot (measures, unit names, coverage): for a benchmark that
-    times a cold refresh, or a test that counts the queries a page makes."""
-    with _MEASURED_LOCK:
-        _MEASURED.clear()
-    _unit_names.cache_clear()
-    _coverage.cache_clear()
-
-
-def _measure(view: SnapshotView, filters: Filters, by: str) -> pd.DataFrame:
     by_county, by_dept = GROUPINGS[by]
     bounds = filters.period.bounds(view.as_of)
     if not view.has_begun(filters.period):
@@ -148,6 +115,14 @@ def _unit_names(path: Path, counties: tuple[str, ...] | None, lang: str) -> tupl
         dict(zip(county_rows["county_code"], county_rows[col].fillna(county_rows["name_zh"]), strict=True)),
         dict(zip(dept_rows["dept_code"], dept_rows[col].fillna(dept_rows["name_zh"]), strict=True)),
     )
+
+
+def forget_kept() -> None:
+    """Drop every answer kept per snapshot (query answers, unit names, coverage): for a benchmark that
+    times a cold refresh, or a test that counts the queries a page runs."""
+    forget_answers()
+    _unit_names.cache_clear()
+    _coverage.cache_clear()
 
 
 def scored_table(view: SnapshotView, filters: Filters, by: str = "total",

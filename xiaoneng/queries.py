@@ -168,6 +168,49 @@ def _give_back(key: tuple[str, tuple[str, ...] | None, bool], prepared: _Prepare
         extra.cursor.close()
 
 
+# Answers kept per (snapshot folder, query, bound variables — scope, filters, counting rule — and
+# parameters): a published snapshot never changes, and pages ask the same query more than once (the
+# Overview the same month's measures for its cards, ranking, 需关注 and 连续末位; 审批时效 the item limits
+# for its cards and its table). Lists of rows (more than ANSWER_MAX_ROWS) are not kept; the least
+# recently used answers go once all of them hold more than ANSWERS_MAX_BYTES. Callers get copies.
+ANSWER_MAX_ROWS = 5_000
+ANSWERS_MAX_BYTES = 64 * 1024 * 1024
+_answers_lock = threading.Lock()
+_answers: OrderedDict[tuple, tuple[pd.DataFrame, int]] = OrderedDict()
+_answers_bytes = 0
+
+
+def forget_answers() -> None:
+    """Drop every kept answer: for a benchmark that times cold refreshes."""
+    global _answers_bytes
+    with _answers_lock:
+        _answers.clear()
+        _answers_bytes = 0
+
+
+def _kept_answer(key: tuple) -> pd.DataFrame | None:
+    with _answers_lock:
+        kept = _answers.get(key)
+        if kept is None:
+            return None
+        _answers.move_to_end(key)
+    return kept[0].copy()
+
+
+def _keep_answer(key: tuple, frame: pd.DataFrame) -> None:
+    global _answers_bytes
+    if len(frame) > ANSWER_MAX_ROWS:
+        return
+    size = int(frame.memory_usage(index=True, deep=True).sum())
+    with _answers_lock:
+        if key in _answers:
+            _answers_bytes -= _answers.pop(key)[1]
+        _answers[key] = (frame.copy(), size)
+        _answers_bytes += size
+        while _answers_bytes > ANSWERS_MAX_BYTES and len(_answers) > 1:
+            _answers_bytes -= _answers.popitem(last=False)[1][1]
+
+
 class QueryLayer:
     """Runs named queries against one snapshot, within one user's scope."""
 
@@ -181,6 +224,12 @@ class QueryLayer:
         missing = wanted - params.keys()
         if missing:
             raise QueryError(f"queries/{name}.sql needs parameters {sorted(missing)}")
+        variables = {"rectify_default_wd": rules().rectify_default_wd, **compile_filters(filters, self.scope)}
+        values = {k: params[k] for k in wanted}
+        answer_key = (str(self.snapshot_path), name, repr(sorted(variables.items())), repr(sorted(values.items())))
+        kept = _kept_answer(answer_key)
+        if kept is not None:
+            return kept
         rollups = name.startswith("rollup_")  # the rollup views exist only where the snapshot has rollups
         key = (str(self.snapshot_path), self.scope.counties, rollups)
         prepared = _take_cursor(key)
@@ -197,12 +246,12 @@ class QueryLayer:
         try:
             if prepared is None:
                 prepared = self._prepare(cursor, rollups)
-            self._bind(prepared, {"rectify_default_wd": rules().rectify_default_wd,
-                                  **compile_filters(filters, self.scope)})
+            self._bind(prepared, variables)
             if timer:
                 timer.start()
-            frame = cursor.execute(sql, {k: params[k] for k in wanted}).df()
+            frame = cursor.execute(sql, values).df()
             answered = True
+            _keep_answer(answer_key, frame)
             return frame
         except duckdb.InterruptException as exc:
             raise QueryTimeout(name, limit) from exc
