@@ -79,9 +79,9 @@ crossfilter.chips(ctx, selection, XF_PAGE)
 
 # The first screen: the KPI cards and, beside them, the units that need attention (the 黑榜 and the
 # biggest fallers, counties and departments), each linking to its 单位画像
-cards = session.cached(overview.kpi_cards, ctx, filters=narrowed)
-ranking = session.cached(overview.county_ranking, ctx, filters=narrowed)
-departments = session.cached(overview.department_ranking, ctx, filters=narrowed)
+cards = session.cached(overview.kpi_cards, ctx)
+ranking = session.cached(overview.county_ranking, ctx)
+departments = session.cached(overview.department_ranking, ctx)
 list_size = briefing.meeting_config().red_black_size
 # on paper (print mode) the attention list goes under the cards, which then fit four a row
 cards_column, attention_column = st.container(key=f"{layout.PRINT_STACK}_first_screen").columns([3, 2], gap="medium")
@@ -118,7 +118,7 @@ with attention_column.container(key=layout.ATTENTION_KEY):
 with st.expander(t("kpi.drill", lang), icon=":material/list_alt:"):
     subset = st.selectbox(t("kpi.drill_subset", lang), caselist.SUBSETS, key="overview_drill_subset",
                           format_func=lambda s: t(f"supervision.subset.{s}", lang))
-    widgets.case_list_panel(ctx, caselist.CaseSelection(subset=subset), key="overview_drill", filters=narrowed)
+    widgets.case_list_panel(ctx, caselist.CaseSelection(subset=subset), key="overview_drill")
 
 # Counties ranked by composite score with rank change (the county filter only highlights), 红榜 / 黑榜
 layout.page_break()
@@ -157,7 +157,7 @@ else:
 # panels a row, two on A4 (print mode), one on a phone
 layout.page_break()
 st.subheader(t("overview_more.trend_header", lang))
-trend = session.cached(overview.headline_trend, ctx, filters=narrowed)
+trend = session.cached(overview.headline_trend, ctx)
 st.caption(overview.trend_caption(trend, lang, through=cards["through"].iloc[0] if len(cards) else None))
 # (on A4 two a row, lower, so that the four rows fit the page)
 wide = {"columns": 2, "row_height": layout.PRINT_TREND_ROW_PX} if layout.print_mode() else {"columns": CARDS_PER_ROW}
@@ -176,7 +176,7 @@ for width_key, shape in ((layout.WIDE_ONLY, wide), (layout.NARROW_ONLY, {"column
 layout.page_break()
 st.subheader(t("matrix.header", lang))
 st.caption(f"{overview.matrix_caption(lang)} {t('overview_more.matrix_click', lang)}")
-matrix = session.cached(overview.traffic_light_matrix, ctx, filters=narrowed)
+matrix = session.cached(overview.traffic_light_matrix, ctx)
 cell = overview.matrix_cell(matrix, st.session_state.get(KEY_XF_CELL))
 if (matrix["status"] != "none").any():
     st.container(key=f"{layout.NARROW_ONLY}_matrix").html(overview.matrix_list_html(matrix, lang))

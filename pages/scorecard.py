@@ -67,9 +67,9 @@ st.caption(text("method", lang))
 by = st.segmented_control(text("by", lang), scorecard.UNIT_KINDS, key=KEY_BY, default="county", required=True,
                           format_func=lambda k: text(f"by_{k}", lang), on_change=reset_indicator) or "county"
 # every unit's score and rank as published; the contributions and breakdown of the user's own units only
-card = session.cached(scorecard.ranking_with_breakdown, ctx, filters=narrowed, by=by)
+card = session.cached(scorecard.ranking_with_breakdown, ctx, by=by)
 # 连续末位: the units at the bottom period after period (xiaoneng.offenders), beside their name
-repeat = offenders.flag_texts(session.cached(offenders.repeat_offenders, ctx, filters=narrowed, by=by,
+repeat = offenders.flag_texts(session.cached(offenders.repeat_offenders, ctx, by=by,
                                              size=briefing.meeting_config().red_black_size), lang)
 scored = card[card["composite_score"].notna()]
 own = scored[scored["in_scope"]]
@@ -209,7 +209,7 @@ elif scored.empty:
 else:
     if not scorecard.weights_changed(trial):
         st.caption(text("trial_same", lang))
-    comparison = session.cached(scorecard.weight_comparison, ctx, filters=narrowed, by=by, weights=trial)
+    comparison = session.cached(scorecard.weight_comparison, ctx, by=by, weights=trial)
     st.dataframe(
         scorecard.comparison_table(comparison, lang),
         column_config={

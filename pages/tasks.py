@@ -79,10 +79,10 @@ crossfilter.chips(ctx, selection, XF_PAGE)
 
 # KPI cards: the catalog's rate (with 环比 and target), then the counts it is made of
 st.subheader(text("kpi_header"))
-card = session.cached(satisfaction.indicator_cards, ctx, filters=narrowed, keys=(tasks.RATE_KEY,)).iloc[0]
-totals = session.cached(tasks.task_completion, ctx, filters=narrowed, by="total")
+card = session.cached(satisfaction.indicator_cards, ctx, keys=(tasks.RATE_KEY,)).iloc[0]
+totals = session.cached(tasks.task_completion, ctx, by="total")
 total = totals.iloc[0]
-if tasks.nothing_to_show(totals, session.cached(tasks.overdue_tasks, ctx, filters=narrowed)):
+if tasks.nothing_to_show(totals, session.cached(tasks.overdue_tasks, ctx)):
     widgets.no_data_notice(ctx, text("no_data"))
     st.stop()
 columns = st.columns(6)
@@ -111,7 +111,7 @@ else:
         st.caption(t("crossfilter_more.tasks.hint", lang))
     every_dept = crossfilter.narrow(ctx.filters, selection, skip="dept")  # the clicked chart keeps them all
     by_dept = session.cached(tasks.task_completion, ctx, filters=every_dept, by="dept", source=source)
-    by_source = session.cached(tasks.task_completion, ctx, filters=narrowed, by="source")
+    by_source = session.cached(tasks.task_completion, ctx, by="source")
     dept_column, source_column = st.columns([3, 2])
     with dept_column:
         st.subheader(text("by_dept_header"), help=rate.definition(lang))
@@ -128,7 +128,7 @@ else:
 
 # The overdue tasks, longest overdue first
 st.subheader(text("overdue_header"), help=text("open_overdue_help"))
-overdue = session.cached(tasks.overdue_tasks, ctx, filters=narrowed, source=source)
+overdue = session.cached(tasks.overdue_tasks, ctx, source=source)
 if overdue.empty:
     st.info(text("overdue_empty", state_at=state_text), icon=":material/check_circle:")
 else:

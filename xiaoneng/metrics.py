@@ -99,29 +99,21 @@ def measures(view: SnapshotView, filters: Filters, by: str = "total") -> pd.Data
 
 
 def unit_names(view: SnapshotView, lang: str = "zh") -> tuple[dict[str, str], dict[str, str]]:
-    """Code → display name for counties and departments (copies: the caller may change them)."""
-    counties, departments = _unit_names(view.info.path, view.scope.counties, lang)
-    return dict(counties), dict(departments)
-
-
-@lru_cache(maxsize=64)
-def _unit_names(path: Path, counties: tuple[str, ...] | None, lang: str) -> tuple[dict[str, str], dict[str, str]]:
-    # a published snapshot never changes: its names are read once per scope and language, not by every
-    # chart and table that labels a unit (the Overview asked 36 times a refresh)
-    layer = QueryLayer(path, Scope(counties))
+    """Code → display name for counties and departments (the query layer keeps the two lists' answers:
+    every chart and table that labels a unit asks)."""
     col = "name_zh" if lang == "zh" else "name_en"
-    county_rows, dept_rows = layer.run("county_list"), layer.run("department_list")
+    counties = view.layer.run("county_list")
+    departments = view.layer.run("department_list")
     return (
-        dict(zip(county_rows["county_code"], county_rows[col].fillna(county_rows["name_zh"]), strict=True)),
-        dict(zip(dept_rows["dept_code"], dept_rows[col].fillna(dept_rows["name_zh"]), strict=True)),
+        dict(zip(counties["county_code"], counties[col].fillna(counties["name_zh"]), strict=True)),
+        dict(zip(departments["dept_code"], departments[col].fillna(departments["name_zh"]), strict=True)),
     )
 
 
 def forget_kept() -> None:
-    """Drop every answer kept per snapshot (query answers, unit names, coverage): for a benchmark that
-    times a cold refresh, or a test that counts the queries a page runs."""
+    """Drop every answer kept per snapshot (query answers, coverage): for a benchmark that times a cold
+    refresh, or a test that counts the queries a page runs."""
     forget_answers()
-    _unit_names.cache_clear()
     _coverage.cache_clear()
 
 

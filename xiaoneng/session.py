@@ -208,7 +208,8 @@ class AppContext:
 
     def viewing(self, filters: Filters) -> AppContext:
         """This context for a view narrowed to ``filters`` (a cross-filter chip's, a drill-through's): its
-        context line, download source lines and file names name them. ``filters`` stays the sidebar's."""
+        context line, download source lines, file names and ``cached`` calls use them; ``filters`` stays
+        the sidebar's (a chart that keeps every unit of its dimension narrows from it)."""
         return replace(self, shown=filters)
 
     @property
@@ -249,12 +250,13 @@ def _cached_call(function: str, store_root: str, snapshot_id: str, scope_countie
 def cached(fn: Callable[..., pd.DataFrame], ctx: AppContext, filters: Filters | None = None,
            **extra: str | int | float | bool | tuple | None) -> pd.DataFrame:
     """``fn(view, filters, lang, **extra)`` through the cache, keyed by data folder, snapshot id,
-    scope, filters (``ctx.filters`` unless given, e.g. narrowed by a cross-filter click), language
+    scope, filters (unless given: the view's, ``ctx.viewing``'s narrowing of the sidebar's), language
     and the hashable ``extra`` arguments. ``fn`` must be a module-level function of the xiaoneng
     package that returns a small aggregate (never raw rows, never a figure)."""
     if not fn.__module__.startswith("xiaoneng.") or "." in fn.__qualname__:
         raise ValueError(f"cannot cache {fn!r}: use a module-level function of the xiaoneng package")
-    filters = filters or ctx.filters
+    if filters is None:
+        filters = ctx.shown if ctx.shown is not None else ctx.filters
     return _cached_call(
         f"{fn.__module__}:{fn.__qualname__}", str(ctx.snapshot.path.parent), ctx.snapshot.snapshot_id,
         ctx.scope.counties, tuple(sorted(filters.to_query_params().items())), ctx.lang, tuple(sorted(extra.items())),
