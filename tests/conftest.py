@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import collections
 import os
+import shutil
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -10,10 +11,23 @@ from tests.apptest import signed_in
 from tests.handcount import publish_handcount
 from xiaoneng import metrics
 from xiaoneng.metrics import SnapshotView
+from xiaoneng.paths import REPO_ROOT
 from xiaoneng.queries import QueryLayer
 
 # The app shows users a generic error (.streamlit/config.toml); tests want the details.
 os.environ.setdefault("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "full")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fresh_data_folder(tmp_path_factory):
+    """The app's data folder for every test is one as a fresh checkout has it — the reference tables
+    only — never the runtime state a local `make run` leaves in data/ (the demo's 整改台账 history, the
+    audit log, users, snapshots). Fixtures and tests that need their own set XIAONENG_DATA over it."""
+    folder = tmp_path_factory.mktemp("fresh-data")
+    shutil.copytree(REPO_ROOT / "data" / "reference", folder / "reference")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XIAONENG_DATA", str(folder))
+        yield folder
 
 
 @pytest.fixture(scope="session")
