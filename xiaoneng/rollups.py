@@ -32,7 +32,6 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from xiaoneng.filters import Filters
@@ -40,7 +39,6 @@ from xiaoneng.queries import QueryLayer, load_sql
 from xiaoneng.schema import ROLLUP_VERSION
 
 ROLLUP_DIR = "rollups"
-# in build order: state_checkpoints reads states
 # Each rollup table and the query file (queries/rollups/) that builds it, in build order.
 ROLLUP_QUERIES = {
     "accepted": "rollups/accepted", "completed": "rollups/completed", "completed_rated": "rollups/completed_rated",
@@ -54,24 +52,28 @@ ROW_GROUP_ROWS = 128 * 1024
 _BUILD_MACROS = ("macros/day_close", "macros/done_by", "rollups/moment")
 
 
-def build(cases: pa.Table, calendar: pa.Table, snapshot_at: dt.datetime, folder: Path) -> dict[str, int]:
-    """Write every rollup of the timed ``cases`` into ``folder/rollups``; their row counts."""
-    target = Path(folder) / ROLLUP_DIR
+def build(folder: Path, snapshot_at: dt.datetime) -> dict[str, int]:
+    """Write every rollup of the snapshot being published in ``folder`` (its timed ``cases.parquet``
+    and ``calendar.parquet``, written already) into ``folder/rollups``; their row counts. DuckDB
+    reads the parquet as it goes and writes each table straight to its file, so the cases are never
+    all in memory at once."""
+    folder = Path(folder)
+    target = folder / ROLLUP_DIR
     target.mkdir()
     con = duckdb.connect()
     try:
-        con.register("cases", cases)
-        con.register("calendar", calendar)
+        for name in ("cases", "calendar"):
+            con.read_parquet(str(folder / f"{name}.parquet")).create_view(name)
         for macro in _BUILD_MACROS:
             con.execute(load_sql(macro))
         counts = {}
         for name, query in ROLLUP_QUERIES.items():
             sql = load_sql(query)
             params = {"snapshot_at": snapshot_at} if "$snapshot_at" in sql else None
-            table = con.sql(sql, params=params).to_arrow_table()
-            pq.write_table(table, target / f"{name}.parquet", compression="zstd", row_group_size=ROW_GROUP_ROWS)
-            counts[name] = table.num_rows
-            con.register(name, table)
+            path = target / f"{name}.parquet"
+            con.sql(sql, params=params).write_parquet(str(path), compression="zstd", row_group_size=ROW_GROUP_ROWS)
+            counts[name] = pq.read_metadata(path).num_rows
+            con.read_parquet(str(path)).create_view(name)
         return counts
     finally:
         con.close()

@@ -475,7 +475,7 @@ class SnapshotStore:
             for name, table in tables.items():
                 pq.write_table(table, staging / f"{name}.parquet", compression="zstd",
                                row_group_size=rollups.ROW_GROUP_ROWS)
-            rollup_counts = rollups.build(tables["cases"], tables["calendar"], state_moment(as_of), staging)
+            rollup_counts = rollups.build(staging, state_moment(as_of))
             source_entries = []
             if sources:
                 (staging / "sources").mkdir()
