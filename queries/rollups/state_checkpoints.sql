@@ -5,10 +5,10 @@
 with
 
 checkpoints as (
-    select month_start as moment
-    from range(
-        coalesce(date_trunc('month', (select min(moment) from states)), cast($snapshot_at as timestamp)),
-        cast($snapshot_at as timestamp), interval 1 month) as r(month_start)
+    -- (least: a series never runs backwards; unnest(generate_series) also reads as Spark SQL)
+    select unnest(generate_series(
+        least(date_trunc('month', (select min(moment) from states)), cast($snapshot_at as timestamp)),
+        cast($snapshot_at as timestamp), interval 1 month)) as moment
     union
     select cast($snapshot_at as timestamp)
 )
