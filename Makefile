@@ -6,14 +6,14 @@ PORT ?= 8501
 # Localhost only unless the deployment says otherwise (XIAONENG_ADDRESS=0.0.0.0 behind a proxy).
 ADDRESS ?= $(or $(XIAONENG_ADDRESS),127.0.0.1)
 
-.PHONY: run test lint demo browser bench clean
+.PHONY: run test lint demo browser java bench clean
 
 # The first admin (printed once, when the users file has none), then the app.
 run: $(VENV)/.runtime demo
 	$(PY) -m xiaoneng users bootstrap
 	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS) --server.headless true
 
-test: $(VENV)/.dev browser
+test: $(VENV)/.dev browser java
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
@@ -46,6 +46,13 @@ browser:
 	@if [ ! -x /usr/bin/soffice ] || [ ! -x /usr/bin/pdftoppm ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 			libreoffice-impress poppler-utils >/dev/null; \
+	fi
+
+# Java 17 for the Spark publish engine (tests/test_spark_engine.py); the machines ship OpenJDK 17.
+java:
+	@if ! java -version 2>&1 | grep -q 'version "17'; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			openjdk-17-jre-headless >/dev/null; \
 	fi
 
 clean:

@@ -111,7 +111,7 @@ from xiaoneng import integrity_demo, ledger_demo
 from xiaoneng.asof import cut_at
 from xiaoneng.reference import load_calendar_days, load_dimensions
 from xiaoneng.schema import FACT_TABLES, RESPONDENT_GROUPS, SURVEY_DIMENSIONS
-from xiaoneng.snapshots import SnapshotError, SnapshotInfo, SnapshotStore
+from xiaoneng.snapshots import ENGINES, SnapshotError, SnapshotInfo, SnapshotStore
 from xiaoneng.workdays import WorkCalendar
 
 DEFAULT_CASES = 500_000
@@ -985,8 +985,10 @@ def build_demo_snapshot(
     seed: int = DEFAULT_SEED,
     if_absent: bool = False,
     as_of: dt.date | dt.datetime | None = None,
+    engine: str = "duckdb",
 ) -> SnapshotInfo | None:
-    """Generate the demo city and publish it as ``snapshot_id`` (None when it exists and ``if_absent``).
+    """Generate the demo city and publish it as ``snapshot_id`` (None when it exists and ``if_absent``)
+    with the publish ``engine`` (SnapshotStore.publish).
 
     ``as_of`` (a date: the close of that day; default DEFAULT_AS_OF) is the snapshot time: before
     the default horizon the default world is cut at it, after it the world is generated up to it.
@@ -1010,6 +1012,7 @@ def build_demo_snapshot(
         calendar_days=calendar_days,
         facts=facts,
         producer="demo",
+        engine=engine,
         report={"seed": seed, "cases": cases, "start": DEFAULT_START.isoformat(),
                 "as_of": as_of.isoformat(), "horizon": horizon.isoformat(), "cut": as_of < horizon,
                 "stories": {"improving_county": STORY_COUNTY, "campaign_start": CAMPAIGN_START.isoformat(),
@@ -1021,7 +1024,7 @@ def _run(args: argparse.Namespace) -> int:
     began = time.perf_counter()
     try:
         info = build_demo_snapshot(snapshot_id=args.snapshot_id, cases=args.cases, seed=args.seed,
-                                   if_absent=args.if_absent, as_of=args.as_of)
+                                   if_absent=args.if_absent, as_of=args.as_of, engine=args.engine)
     except (ValueError, SnapshotError) as exc:
         print(f"未生成 (not generated): {exc}", file=sys.stderr)
         return 1
@@ -1060,4 +1063,7 @@ def add_cli(subparsers) -> None:
                         help="snapshot time: the close of this day; up to the horizon "
                              f"{DEFAULT_HORIZON:%Y-%m-%d} it is the same world cut at that time (default: "
                              f"{DEFAULT_AS_OF:%Y-%m-%d})")
+    parser.add_argument("--engine", choices=ENGINES, default="duckdb",
+                        help="what computes the timing columns and rollups at publish: duckdb (default) or "
+                             "spark (PySpark, local[*] unless XIAONENG_SPARK_MASTER names a cluster)")
     parser.set_defaults(run=_run)

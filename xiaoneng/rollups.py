@@ -49,7 +49,7 @@ ROLLUP_TABLES = tuple(ROLLUP_QUERIES)
 # Row groups of published parquet: small enough for DuckDB to scan with every thread and to skip
 # the groups a filter excludes, large enough to compress well.
 ROW_GROUP_ROWS = 128 * 1024
-_BUILD_MACROS = ("macros/day_close", "macros/done_by", "rollups/moment")
+BUILD_MACROS = ("macros/day_close", "macros/done_by", "rollups/moment")
 
 
 def build(folder: Path, snapshot_at: dt.datetime) -> dict[str, int]:
@@ -64,7 +64,7 @@ def build(folder: Path, snapshot_at: dt.datetime) -> dict[str, int]:
     try:
         for name in ("cases", "calendar"):
             con.read_parquet(str(folder / f"{name}.parquet")).create_view(name)
-        for macro in _BUILD_MACROS:
+        for macro in BUILD_MACROS:
             con.execute(load_sql(macro))
         counts = {}
         for name, query in ROLLUP_QUERIES.items():

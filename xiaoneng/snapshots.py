@@ -66,6 +66,10 @@ SNAPSHOT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 MANIFEST = "manifest.json"
 STATE_FILE = ".store.json"  # starts with a dot: never a snapshot id, never listed
 STAGING_PREFIX = ".staging-"
+# The engines that compute the timing columns and the rollups at publish (xiaoneng.spark_engine).
+ENGINES = ("duckdb", "spark")
+# The Spark engine reads the checked cases from here, in the staging folder, and removes it.
+RAW_CASES = "raw_cases.input.parquet"  # no leading "_" or ".": Spark skips such files
 # A staging folder nobody holds a lock on is a killed publish's; the age only guards the instant
 # between a publish creating its folder and locking it.
 STALE_STAGING = dt.timedelta(minutes=10)
@@ -199,6 +203,18 @@ def _read_manifest(path: Path) -> dict:
     except (OSError, ValueError, TypeError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise SnapshotError(f"{path / MANIFEST}: {exc}") from None
     return manifest
+
+
+def _spark_publish(staging: Path, as_of: dt.datetime, spark_master: str | None) -> dict[str, int]:
+    try:
+        from xiaoneng import spark_engine  # imports pyspark: only when asked for
+    except ImportError as exc:
+        raise SnapshotError(f"the spark engine needs pyspark and sqlglot (requirements.txt): {exc}") from exc
+    try:
+        return spark_engine.publish_timing_and_rollups(staging, staging / RAW_CASES, as_of, state_moment(as_of),
+                                                       spark_master)
+    except spark_engine.SparkUnavailable as exc:
+        raise SnapshotError(str(exc)) from exc
 
 
 class SnapshotStore:
@@ -440,12 +456,18 @@ class SnapshotStore:
         report: dict | None = None,
         base: dict | None = None,
         published_by: str | None = None,
+        engine: str = "duckdb",
+        spark_master: str | None = None,
     ) -> SnapshotInfo:
         """Write a complete snapshot atomically. ``sources`` are (file, table it fed) pairs; ``base``
         (an incremental snapshot) records the snapshot it was built on and where each table came from.
         The first snapshot of an empty store becomes the default; a later one never does by itself.
         ``published_by`` (the admin, or ``cli:<os user>``) writes a ``publish`` entry to the audit log;
-        generated snapshots (demo, tests) pass None."""
+        generated snapshots (demo, tests) pass None. ``engine`` computes the cases' timing and the
+        rollups: ``duckdb`` here, or ``spark`` (xiaoneng.spark_engine; ``spark_master`` a cluster URL,
+        default local[*]) — the same snapshot either way."""
+        if engine not in ENGINES:
+            raise SnapshotError(f"unknown engine {engine!r}; one of {', '.join(ENGINES)}")
         self._check_id(snapshot_id)
         self._state()  # a damaged state file refuses the publish before anything is written
         if self.exists(snapshot_id):
@@ -470,12 +492,17 @@ class SnapshotStore:
             failures = check_tables(tables)
             if failures:
                 raise SnapshotError("data checks failed: " + "; ".join(failures))
-            tables["cases"] = cluster_cases(derive_case_timing(tables["cases"], tables["items"], tables["ratings"],
-                                                               calendar, as_of))
+            if engine == "duckdb":
+                tables["cases"] = cluster_cases(derive_case_timing(tables["cases"], tables["items"],
+                                                                   tables["ratings"], calendar, as_of))
             for name, table in tables.items():
-                pq.write_table(table, staging / f"{name}.parquet", compression="zstd",
-                               row_group_size=rollups.ROW_GROUP_ROWS)
-            rollup_counts = rollups.build(staging, state_moment(as_of))
+                path = staging / (f"{name}.parquet" if engine == "duckdb" or name != "cases" else RAW_CASES)
+                pq.write_table(table, path, compression="zstd", row_group_size=rollups.ROW_GROUP_ROWS)
+            if engine == "duckdb":
+                rollup_counts = rollups.build(staging, state_moment(as_of))
+            else:
+                rollup_counts = _spark_publish(staging, as_of, spark_master)
+                (staging / RAW_CASES).unlink()
             source_entries = []
             if sources:
                 (staging / "sources").mkdir()
@@ -496,6 +523,7 @@ class SnapshotStore:
                 "created_at": dt.datetime.now().isoformat(timespec="seconds"),
                 "producer": producer,
                 "producer_version": __version__,
+                "engine": engine,
                 "row_counts": {name: t.num_rows for name, t in tables.items()},
                 "calendar_range": [calendar.start.isoformat(), calendar.end.isoformat()],
                 "cases_outside_calendar": int(pc.sum(outside).as_py() or 0),

@@ -15,6 +15,7 @@ from xiaoneng.ingest.core import FileReport, IngestResult, TableCounts, run_inge
 from xiaoneng.ingest.mapping import InputSpec, Mapping, MappingError, load_mapping, parse_as_of
 from xiaoneng.ingest.reasons import REASONS
 from xiaoneng.ingest.validate import Reject
+from xiaoneng.snapshots import ENGINES
 
 __all__ = [
     "REASONS", "FileReport", "IngestResult", "InputSpec", "Mapping", "MappingError", "Reject", "TableCounts",
@@ -72,6 +73,11 @@ def add_cli(subparsers) -> argparse.ArgumentParser:
                         help="the admin publishing, for the audit log (default: the operating-system user)")
     parser.add_argument("--quarantine-out", type=Path, default=None, metavar="FILE",
                         help="also write the quarantine CSV here (useful with --dry-run or when refused)")
+    parser.add_argument("--engine", choices=ENGINES, default="duckdb",
+                        help="what computes the timing columns and rollups at publish: duckdb (default) or spark "
+                             "(PySpark on Java 17, for a province's load; the same snapshot either way)")
+    parser.add_argument("--spark-master", default=None, metavar="URL",
+                        help="the Spark cluster for --engine spark (default: XIAONENG_SPARK_MASTER, else local[*])")
     parser.add_argument("files", nargs="+", type=Path, metavar="FILES",
                         help="source files (.csv, .csv.gz, .xlsx, .xls)")
     parser.set_defaults(run=run_cli)
@@ -98,6 +104,8 @@ def run_cli(args: argparse.Namespace) -> int:
         base=getattr(args, "base", None),
         accept_untimed=getattr(args, "accept_untimed", False),
         published_by=publisher,
+        engine=getattr(args, "engine", "duckdb"),
+        spark_master=getattr(args, "spark_master", None),
     )
     print(result.summary())
     out = getattr(args, "quarantine_out", None)

@@ -330,6 +330,8 @@ def run_ingest(
     base: str | None = None,
     accept_untimed: bool = False,
     published_by: str | None = None,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
 ) -> IngestResult:
     """Validate ``files`` with ``mapping`` and publish snapshot ``snapshot_id`` (never prints).
 
@@ -340,7 +342,8 @@ def run_ingest(
     base's or is appended to it, as the mapping's ``mode`` says); the base is only read.
     ``accept_untimed`` publishes although more cases than the cases threshold cannot be timed.
     ``published_by`` (the admin on the page, ``cli:<os user>`` on the command line) goes into the
-    audit log's ``publish`` entry (``SnapshotStore.publish``).
+    audit log's ``publish`` entry (``SnapshotStore.publish``), which computes the timing columns
+    and rollups with ``engine`` (``spark`` for a province's load; ``spark_master`` a cluster URL).
     """
     result = IngestResult(snapshot_id=snapshot_id, dry_run=not publish, reject_threshold=reject_threshold,
                           accept_rejects=accept_rejects, base=base, accept_untimed=accept_untimed)
@@ -629,6 +632,8 @@ def run_ingest(
             report=result.report(),
             base=base_record,
             published_by=published_by,
+            engine=engine,
+            spark_master=spark_master,
         )
     except (SnapshotError, ValueError, OSError, pa.ArrowException) as exc:
         return result.refuse(f"发布失败，快照库未改动 (publishing failed, the store is unchanged): {exc}")
