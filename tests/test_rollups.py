@@ -91,6 +91,29 @@ def test_handcount_cut_rollups_equal_rows(tmp_path):
             assert_same_answer(view, Filters(Period.parse(period)), by)
 
 
+def test_a_case_without_a_deadline_is_never_yellow(tmp_path, handcount_view):
+    """An item without a promised limit gives its cases no deadline: open, they are green (light_at),
+    so the rollup's yellow events must skip them — an open fortnight from 12 to 23 October."""
+    from tests import handcount
+
+    items = [*handcount.ITEMS, {"item_code": "I09", "name_zh": "无时限事项", "dept_code": "D01",
+                                "item_type": "行政许可", "legal_limit_wd": None, "promised_limit_wd": None}]
+    case = handcount._case("K99", "I01", "C01", "D01", "window", "2026-10-12 10:00", "2026-10-23 10:00") | {
+        "item_code": "I09", "promised_limit_wd": None, "legal_limit_wd": None}
+    facts = fact_tables()
+    facts["cases"] = handcount._table([*handcount.CASES, case], "cases")
+    reference = reference_tables() | {"items": handcount._table(items, "items")}
+    info = SnapshotStore(tmp_path / "snapshots").publish(
+        "no-deadline", as_of=handcount.AS_OF, reference=reference,
+        calendar_days=load_calendar_days(REPO_ROOT / "data" / "reference"), facts=facts, producer="tests")
+    view = SnapshotView(info)
+    with_case = Filters(Period.parse("2026-10-01..2026-10-15"), counties=("C01",), departments=("D01",))
+    rows = assert_same_answer(view, with_case, "total")
+    without = assert_same_answer(handcount_view, with_case, "total")
+    assert rows["open_at_end"].iloc[0] == without["open_at_end"].iloc[0] + 1
+    assert rows["open_yellow"].iloc[0] == without["open_yellow"].iloc[0]
+
+
 @pytest.mark.parametrize("period", DEMO_PERIODS)
 def test_demo_rollups_equal_rows(demo_store, period):
     view = SnapshotView(demo_store.get("demo"))

@@ -26,7 +26,7 @@ from xiaoneng.reference import load_calendar_days
 from xiaoneng.snapshots import SnapshotStore
 from xiaoneng.spark_engine import Macro, spark_sql
 
-DEMO_CASES = 20_000
+DEMO_CASES = 100_000
 
 
 @pytest.fixture(scope="module")

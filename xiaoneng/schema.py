@@ -13,7 +13,7 @@ import pyarrow as pa
 SCHEMA_VERSION = 2  # 2: statuses denied/refused, deadlines as the close of their day, first_rated_at
 # The rollups a snapshot carries (xiaoneng/rollups.py, manifest "rollups"): a reader uses them only
 # at its own version and reads the rows otherwise, so changing what a rollup means bumps this.
-ROLLUP_VERSION = 1
+ROLLUP_VERSION = 2  # 2: no yellow events for a case without a deadline working day
 
 # completed: 办结; in_progress: 在办; denied: 不予许可 — a decision, so a completion (completed_at
 # is the decision time, timed like any completion); refused: 不予受理 — refused at intake, never an

@@ -15,8 +15,8 @@ calendar_days as (
     select wd_index, min(date) as first_day from calendar group by 1
 ),
 
-calendar_span as (
-    select min(wd_index) as first_wd from calendar
+calendar_start as (
+    select min(date) as first_day from calendar
 ),
 
 timed as (
@@ -29,12 +29,18 @@ timed as (
         c.accepted_at + interval 1 microsecond as opened,
         c.completed_at + interval 1 microsecond as closed,
         day_close(c.deadline_at) as deadline_close,
-        cast(y.first_day as timestamp) + interval 1 microsecond as yellow_from
+        -- a yellow light needs the deadline's working day (light_at); a first yellow day before the
+        -- calendar's start is its first day. The join matches on the case's columns alone: with the
+        -- calendar's start in the condition, Spark's planner made this a nested loop over cases × days.
+        case
+            when c.deadline_wd_index is null then null
+            when y.wd_index is null then cast(s.first_day as timestamp) + interval 1 microsecond
+            else cast(y.first_day as timestamp) + interval 1 microsecond
+        end as yellow_from
     from cases as c
-    cross join calendar_span as s
+    cross join calendar_start as s
     left join calendar_days as y
-        on y.wd_index = greatest(
-            c.deadline_wd_index - floor(greatest(1, 0.2 * coalesce(c.promised_limit_wd, 0))), s.first_wd)
+        on y.wd_index = c.deadline_wd_index - floor(greatest(1, 0.2 * coalesce(c.promised_limit_wd, 0)))
     where c.accepted_at is not null
 ),
 
