@@ -91,6 +91,20 @@ def test_the_ingest_command_publishes_with_spark(tmp_path, monkeypatch, stores):
     _assert_same_snapshot(published["duckdb"].path, published["spark"].path)
 
 
+def test_the_publish_command_publishes_parquet_with_spark(tmp_path, monkeypatch):
+    """``publish --engine spark`` over a folder of the contract's parquet tables: the same snapshot."""
+    folder = tmp_path / "load"
+    assert main(["demo", "--cases", "3000", "--as-of", "2026-11-30", "--export", str(folder)]) == 0
+    published = {}
+    for engine in ("duckdb", "spark"):
+        monkeypatch.setenv("XIAONENG_DATA", str(tmp_path / engine))
+        assert main(["publish", "--snapshot", "2026-11", "--as-of", "2026-11-30", "--engine", engine,
+                     "--reference", str(REPO_ROOT / "data" / "reference"), str(folder)]) == 0
+        published[engine] = SnapshotStore(tmp_path / engine / "snapshots").get("2026-11")
+    assert published["spark"].manifest["engine"] == "spark"
+    _assert_same_snapshot(published["duckdb"].path, published["spark"].path)
+
+
 def test_the_dashboard_reads_the_same_figures_from_either(stores):
     """Not vacuous: the measures differ by county, and both engines give each county's exactly."""
     frames = []

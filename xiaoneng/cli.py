@@ -1,4 +1,4 @@
-"""``python -m xiaoneng``: demo, ingest, snapshots, audit, indicators, calendar, users.
+"""``python -m xiaoneng``: demo, ingest, publish, snapshots, audit, indicators, calendar, users.
 
 Each sub-command's work lives in its own module; this file only parses arguments.
 """
@@ -13,12 +13,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m xiaoneng", description="效能看板 command line")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    from xiaoneng import bulletin, deck, demo, ingest, integrity, report, snapshot_admin, users, workdays_admin
+    from xiaoneng import (
+        bulletin,
+        deck,
+        demo,
+        ingest,
+        integrity,
+        parquet_publish,
+        report,
+        snapshot_admin,
+        users,
+        workdays_admin,
+    )
 
     demo.add_cli(sub)
     bulletin.add_cli(sub)
     deck.add_cli(sub)
     ingest.add_cli(sub)
+    parquet_publish.add_cli(sub)
     report.add_cli(sub)
     integrity.add_cli(sub)
     snapshot_admin.add_cli(sub)

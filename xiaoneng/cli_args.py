@@ -27,7 +27,7 @@ from xiaoneng import audit, auth
 from xiaoneng.filters import Filters, Period
 from xiaoneng.i18n import LANGS, t
 from xiaoneng.metrics import SnapshotView, unit_names
-from xiaoneng.snapshots import SnapshotError, SnapshotStore
+from xiaoneng.snapshots import ENGINES, SnapshotError, SnapshotStore
 
 
 class Refusal(Exception):
@@ -45,6 +45,15 @@ class MeetingRequest:
     out: Path
     lang: str
     user: auth.User | None = None
+
+
+def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--engine`` and ``--spark-master``: what computes a publish's timing columns and rollups."""
+    parser.add_argument("--engine", choices=ENGINES, default="duckdb",
+                        help="what computes the timing columns and rollups at publish: duckdb (default) or spark "
+                             "(PySpark on Java 17, for a province's load; the same snapshot either way)")
+    parser.add_argument("--spark-master", default=None, metavar="URL",
+                        help="the Spark cluster for --engine spark (default: XIAONENG_SPARK_MASTER, else local[*])")
 
 
 def add_user_argument(parser: argparse.ArgumentParser) -> None:

@@ -102,10 +102,12 @@ import argparse
 import datetime as dt
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from xiaoneng import integrity_demo, ledger_demo
 from xiaoneng.asof import cut_at
@@ -978,6 +980,31 @@ def snapshot_time(as_of: dt.date | dt.datetime | None) -> dt.datetime:
     return dt.datetime.combine(as_of, dt.time(23, 59, 59))
 
 
+def _world(cases: int, seed: int, as_of: dt.datetime):
+    """The demo's reference tables, calendar days, horizon and generated fact tables at ``as_of``."""
+    reference = load_dimensions()
+    calendar_days = load_calendar_days()
+    horizon = max(as_of, DEFAULT_HORIZON)
+    facts = generate(cases, seed, DEFAULT_START, as_of, reference=reference,
+                     calendar=WorkCalendar(calendar_days), horizon=horizon)
+    return reference, calendar_days, horizon, facts
+
+
+def export_demo_tables(folder: Path, cases: int = DEFAULT_CASES, seed: int = DEFAULT_SEED,
+                       as_of: dt.date | dt.datetime | None = None) -> dict[str, int]:
+    """Write the demo city's fact tables as ``folder/<table>.parquet`` (the input ``python -m xiaoneng
+    publish`` reads) instead of publishing them; their row counts. A folder holding parquet already is
+    refused, so that no earlier export is mixed in or overwritten."""
+    folder = Path(folder)
+    if folder.exists() and any(folder.glob("*.parquet")):
+        raise ValueError(f"{folder} holds parquet files already; export into an empty folder")
+    _, _, _, facts = _world(cases, seed, snapshot_time(as_of))
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, table in facts.items():
+        pq.write_table(table, folder / f"{name}.parquet", compression="zstd")
+    return {name: table.num_rows for name, table in facts.items()}
+
+
 def build_demo_snapshot(
     store: SnapshotStore | None = None,
     snapshot_id: str = "demo",
@@ -1000,11 +1027,7 @@ def build_demo_snapshot(
             print(f"快照 {snapshot_id} 已存在，未重新生成 (snapshot {snapshot_id!r} exists already; skipped)")
             return None
         raise SnapshotError(f"snapshot {snapshot_id!r} exists already; published snapshots are never overwritten")
-    reference = load_dimensions()
-    calendar_days = load_calendar_days()
-    horizon = max(as_of, DEFAULT_HORIZON)
-    facts = generate(cases, seed, DEFAULT_START, as_of, reference=reference,
-                     calendar=WorkCalendar(calendar_days), horizon=horizon)
+    reference, calendar_days, horizon, facts = _world(cases, seed, as_of)
     return store.publish(
         snapshot_id,
         as_of=as_of,
@@ -1022,6 +1045,15 @@ def build_demo_snapshot(
 
 def _run(args: argparse.Namespace) -> int:
     began = time.perf_counter()
+    if args.export is not None:
+        try:
+            counts = export_demo_tables(args.export, cases=args.cases, seed=args.seed, as_of=args.as_of)
+        except ValueError as exc:
+            print(f"未导出 (not exported): {exc}", file=sys.stderr)
+            return 1
+        print(f"已导出到 {args.export} (exported): " + " · ".join(f"{n} {c:,}" for n, c in counts.items())
+              + f" · {time.perf_counter() - began:.1f} s")
+        return 0
     try:
         info = build_demo_snapshot(snapshot_id=args.snapshot_id, cases=args.cases, seed=args.seed,
                                    if_absent=args.if_absent, as_of=args.as_of, engine=args.engine)
@@ -1066,4 +1098,7 @@ def add_cli(subparsers) -> None:
     parser.add_argument("--engine", choices=ENGINES, default="duckdb",
                         help="what computes the timing columns and rollups at publish: duckdb (default) or "
                              "spark (PySpark, local[*] unless XIAONENG_SPARK_MASTER names a cluster)")
+    parser.add_argument("--export", type=Path, default=None, metavar="FOLDER",
+                        help="write the generated tables as FOLDER/<table>.parquet instead of publishing "
+                             "(the input of `python -m xiaoneng publish`)")
     parser.set_defaults(run=_run)

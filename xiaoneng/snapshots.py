@@ -148,10 +148,18 @@ def sha256_of(path: Path) -> str:
 def conform(table: pa.Table, table_name: str) -> pa.Table:
     """Columns of the contract, in its order and types (absent optional columns become nulls)."""
     spec = ALL_TABLES[table_name]
+
+    def column(col) -> pa.ChunkedArray:
+        try:
+            return table.column(col.name).cast(col.arrow_type)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            raise SnapshotError(f"{table_name}: column {col.name} ({table.schema.field(col.name).type}) "
+                                f"cannot be read as {col.arrow_type}: {exc}") from exc
+
     arrays = []
     for col in spec.columns:
         if col.name in table.column_names:
-            arrays.append(table.column(col.name).cast(col.arrow_type))
+            arrays.append(column(col))
         elif col.required:
             raise SnapshotError(f"{table_name}: required column {col.name} is missing")
         else:
@@ -159,7 +167,7 @@ def conform(table: pa.Table, table_name: str) -> pa.Table:
     schema = spec.arrow_schema()
     for col in spec.extra_columns:  # kept when the load has them (schema.Table.extra_columns)
         if col.name in table.column_names:
-            arrays.append(table.column(col.name).cast(col.arrow_type))
+            arrays.append(column(col))
             schema = schema.append(pa.field(col.name, col.arrow_type))
     return pa.Table.from_arrays(arrays, schema=schema)
 

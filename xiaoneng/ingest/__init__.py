@@ -8,18 +8,19 @@ Exit codes: 0 published (dry run: would publish), 1 refused or bad input, 2 usag
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
+from xiaoneng.cli_args import add_engine_arguments
 from xiaoneng.ingest.core import FileReport, IngestResult, TableCounts, run_ingest
 from xiaoneng.ingest.mapping import InputSpec, Mapping, MappingError, load_mapping, parse_as_of
 from xiaoneng.ingest.reasons import REASONS
 from xiaoneng.ingest.validate import Reject
-from xiaoneng.snapshots import ENGINES
 
 __all__ = [
     "REASONS", "FileReport", "IngestResult", "InputSpec", "Mapping", "MappingError", "Reject", "TableCounts",
-    "add_cli", "load_mapping", "parse_as_of", "run_ingest",
+    "add_cli", "as_of_argument", "load_mapping", "parse_as_of", "run_ingest",
 ]
 
 
@@ -34,7 +35,7 @@ def _threshold(text: str) -> float:
     return value
 
 
-def _as_of(text: str):
+def as_of_argument(text: str) -> dt.datetime:
     try:
         return parse_as_of(text)
     except ValueError as exc:
@@ -52,7 +53,7 @@ def add_cli(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--mapping", required=True, metavar="FILE",
                         help="mapping YAML (a path, or the name of one in mappings/, e.g. boston311)")
     parser.add_argument("--snapshot", required=True, metavar="ID", help="id of the new snapshot, e.g. 2026-01")
-    parser.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD[THH:MM:SS]",
+    parser.add_argument("--as-of", type=as_of_argument, default=None, metavar="YYYY-MM-DD[THH:MM:SS]",
                         help="snapshot time (a bare date means the end of that day); default: the mapping's "
                              "as_of, else now")
     parser.add_argument("--reference", type=Path, default=None, metavar="DIR",
@@ -73,11 +74,7 @@ def add_cli(subparsers) -> argparse.ArgumentParser:
                         help="the admin publishing, for the audit log (default: the operating-system user)")
     parser.add_argument("--quarantine-out", type=Path, default=None, metavar="FILE",
                         help="also write the quarantine CSV here (useful with --dry-run or when refused)")
-    parser.add_argument("--engine", choices=ENGINES, default="duckdb",
-                        help="what computes the timing columns and rollups at publish: duckdb (default) or spark "
-                             "(PySpark on Java 17, for a province's load; the same snapshot either way)")
-    parser.add_argument("--spark-master", default=None, metavar="URL",
-                        help="the Spark cluster for --engine spark (default: XIAONENG_SPARK_MASTER, else local[*])")
+    add_engine_arguments(parser)
     parser.add_argument("files", nargs="+", type=Path, metavar="FILES",
                         help="source files (.csv, .csv.gz, .xlsx, .xls)")
     parser.set_defaults(run=run_cli)
