@@ -22,10 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from xiaoneng.demo import DEFAULT_AS_OF, DEFAULT_HORIZON, DEFAULT_SEED, DEFAULT_START, generate, snapshot_time
-from xiaoneng.reference import load_calendar_days, load_dimensions
+from xiaoneng.demo import DEFAULT_AS_OF, DEFAULT_SEED, demo_world, snapshot_time
 from xiaoneng.snapshots import ENGINES, SnapshotStore
-from xiaoneng.workdays import WorkCalendar
 
 
 def _tree_rss_bytes(pid: int) -> int:
@@ -71,11 +69,9 @@ def main() -> int:
     args = parser.parse_args()
     engines = [e for e in args.engines.split(",") if e]
     as_of = snapshot_time(DEFAULT_AS_OF)
-    reference, calendar_days = load_dimensions(), load_calendar_days()
     began = time.perf_counter()
     with PeakMemory() as generating:
-        facts = generate(args.cases, DEFAULT_SEED, DEFAULT_START, as_of, reference=reference,
-                         calendar=WorkCalendar(calendar_days), horizon=max(as_of, DEFAULT_HORIZON))
+        reference, calendar_days, _, facts = demo_world(args.cases, DEFAULT_SEED, as_of)
     generate_s = time.perf_counter() - began
     rows = {name: table.num_rows for name, table in facts.items()}
     print(f"generated {rows} in {generate_s:.1f} s (peak {generating.peak / 2**30:.1f} GiB)", flush=True)

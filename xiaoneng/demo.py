@@ -113,7 +113,7 @@ from xiaoneng import integrity_demo, ledger_demo
 from xiaoneng.asof import cut_at
 from xiaoneng.reference import load_calendar_days, load_dimensions
 from xiaoneng.schema import FACT_TABLES, RESPONDENT_GROUPS, SURVEY_DIMENSIONS
-from xiaoneng.snapshots import ENGINES, SnapshotError, SnapshotInfo, SnapshotStore
+from xiaoneng.snapshots import SnapshotError, SnapshotInfo, SnapshotStore
 from xiaoneng.workdays import WorkCalendar
 
 DEFAULT_CASES = 500_000
@@ -980,7 +980,7 @@ def snapshot_time(as_of: dt.date | dt.datetime | None) -> dt.datetime:
     return dt.datetime.combine(as_of, dt.time(23, 59, 59))
 
 
-def _world(cases: int, seed: int, as_of: dt.datetime):
+def demo_world(cases: int, seed: int, as_of: dt.datetime) -> tuple[dict, list, dt.datetime, dict[str, pa.Table]]:
     """The demo's reference tables, calendar days, horizon and generated fact tables at ``as_of``."""
     reference = load_dimensions()
     calendar_days = load_calendar_days()
@@ -998,7 +998,7 @@ def export_demo_tables(folder: Path, cases: int = DEFAULT_CASES, seed: int = DEF
     folder = Path(folder)
     if folder.exists() and any(folder.glob("*.parquet")):
         raise ValueError(f"{folder} holds parquet files already; export into an empty folder")
-    _, _, _, facts = _world(cases, seed, snapshot_time(as_of))
+    _, _, _, facts = demo_world(cases, seed, snapshot_time(as_of))
     folder.mkdir(parents=True, exist_ok=True)
     for name, table in facts.items():
         pq.write_table(table, folder / f"{name}.parquet", compression="zstd")
@@ -1013,6 +1013,7 @@ def build_demo_snapshot(
     if_absent: bool = False,
     as_of: dt.date | dt.datetime | None = None,
     engine: str = "duckdb",
+    spark_master: str | None = None,
 ) -> SnapshotInfo | None:
     """Generate the demo city and publish it as ``snapshot_id`` (None when it exists and ``if_absent``)
     with the publish ``engine`` (SnapshotStore.publish).
@@ -1027,7 +1028,7 @@ def build_demo_snapshot(
             print(f"快照 {snapshot_id} 已存在，未重新生成 (snapshot {snapshot_id!r} exists already; skipped)")
             return None
         raise SnapshotError(f"snapshot {snapshot_id!r} exists already; published snapshots are never overwritten")
-    reference, calendar_days, horizon, facts = _world(cases, seed, as_of)
+    reference, calendar_days, horizon, facts = demo_world(cases, seed, as_of)
     return store.publish(
         snapshot_id,
         as_of=as_of,
@@ -1036,6 +1037,7 @@ def build_demo_snapshot(
         facts=facts,
         producer="demo",
         engine=engine,
+        spark_master=spark_master,
         report={"seed": seed, "cases": cases, "start": DEFAULT_START.isoformat(),
                 "as_of": as_of.isoformat(), "horizon": horizon.isoformat(), "cut": as_of < horizon,
                 "stories": {"improving_county": STORY_COUNTY, "campaign_start": CAMPAIGN_START.isoformat(),
@@ -1056,7 +1058,8 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     try:
         info = build_demo_snapshot(snapshot_id=args.snapshot_id, cases=args.cases, seed=args.seed,
-                                   if_absent=args.if_absent, as_of=args.as_of, engine=args.engine)
+                                   if_absent=args.if_absent, as_of=args.as_of, engine=args.engine,
+                                   spark_master=args.spark_master)
     except (ValueError, SnapshotError) as exc:
         print(f"未生成 (not generated): {exc}", file=sys.stderr)
         return 1
@@ -1082,6 +1085,8 @@ def _date_arg(text: str) -> dt.date:
 
 
 def add_cli(subparsers) -> None:
+    from xiaoneng.cli_args import add_engine_arguments
+
     parser = subparsers.add_parser(
         "demo", help="生成演示数据快照 (generate the demo city's snapshot)",
         description="Generate the demo city 清河市 deterministically and publish it as a snapshot.",
@@ -1095,9 +1100,7 @@ def add_cli(subparsers) -> None:
                         help="snapshot time: the close of this day; up to the horizon "
                              f"{DEFAULT_HORIZON:%Y-%m-%d} it is the same world cut at that time (default: "
                              f"{DEFAULT_AS_OF:%Y-%m-%d})")
-    parser.add_argument("--engine", choices=ENGINES, default="duckdb",
-                        help="what computes the timing columns and rollups at publish: duckdb (default) or "
-                             "spark (PySpark, local[*] unless XIAONENG_SPARK_MASTER names a cluster)")
+    add_engine_arguments(parser)
     parser.add_argument("--export", type=Path, default=None, metavar="FOLDER",
                         help="write the generated tables as FOLDER/<table>.parquet instead of publishing "
                              "(the input of `python -m xiaoneng publish`)")

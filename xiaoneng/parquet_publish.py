@@ -11,6 +11,7 @@ column; nothing is written.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def read_fact_tables(folder: Path) -> tuple[dict[str, pa.Table], list[tuple[Path
     return facts, sources
 
 
-def publish_folder(folder: Path, snapshot_id: str, *, as_of, reference_dir: Path | None = None,
+def publish_folder(folder: Path, snapshot_id: str, *, as_of: dt.datetime, reference_dir: Path | None = None,
                    engine: str = "duckdb", spark_master: str | None = None, published_by: str | None = None,
                    store: SnapshotStore | None = None) -> SnapshotInfo:
     """Publish the contract tables of ``folder`` as ``snapshot_id`` with ``engine``; the reference
@@ -92,7 +93,6 @@ def run_cli(args: argparse.Namespace) -> int:
     except (NotAnAdmin, SnapshotError) as exc:
         print(f"未发布 (not published): {exc}", file=sys.stderr)
         return 1
-    counts = info.manifest.get("row_counts", {})
     print(f"已发布快照 {info.snapshot_id} (published, engine {args.engine}): "
-          + ", ".join(f"{name} {counts[name]:,}" for name in FACT_TABLES if name in counts))
+          + ", ".join(f"{name} {info.row_counts[name]:,}" for name in FACT_TABLES))
     return 0
